@@ -1,0 +1,62 @@
+#pragma once
+#include "sluice/ipcclient.h"
+#include "sluice/runtimestatus.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QProcess>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <functional>
+#include <memory>
+
+namespace sluice::test {
+
+// Runs the real sluiced (from SLUICE_BIN_DIR) with a temporary HOME, a short socket path and
+// HTTP on a free port, and drives it. All waits are condition waits with generous limits
+// that spin the event loop; none is a fixed sleep.
+class ServiceFixture : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ServiceFixture(QObject *parent = nullptr);
+    ~ServiceFixture() override; // kills a still-running service (and its process group)
+
+    static QString binDir();              // SLUICE_BIN_DIR
+    static QString binary(const QString &name); // binDir()/name
+
+    QString home() const;       // the temporary HOME (kept across restarts of the service)
+    QString socketPath() const; // the --socket passed to sluiced
+
+    // Starts sluiced --home HOME --socket SOCK --http-port 0 plus extraArgs, and waits until
+    // gateway_state.json says `running` (or `draining`, if expectState says so).
+    // Returns false (with QTest warnings) when it does not get there in time.
+    bool start(const QStringList &extraArgs = {}, const QString &expectState = QStringLiteral("running"),
+               int timeoutMs = 30000);
+    QProcess *process() { return m_process.get(); }
+    qint64 pid() const;
+
+    RuntimeStatus readState() const; // gateway_state.json, defaults when missing
+    bool waitForState(const QString &state, int timeoutMs = 20000);
+    static bool waitFor(const std::function<bool()> &condition, int timeoutMs = 20000);
+    // Waits for the service process to exit; its exit code, or -1 on timeout / crash.
+    int waitForExit(int timeoutMs = 60000);
+    void sendSignal(int signalNumber);
+
+    // Writes an executable `sh` script into a temporary folder and returns its path, for
+    // --agent-command.
+    QString writeAgentScript(const QString &name, const QString &body);
+
+    // Synchronous request over a fresh or the shared IpcClient (spins a local event loop).
+    IpcReply call(const QString &cmd, const QJsonObject &args = {}, int timeoutMs = 15000);
+    IpcClient *client(); // connected shared client (connects on first use)
+
+private:
+    QTemporaryDir m_home;
+    QTemporaryDir m_scripts;
+    QString m_socket;
+    std::unique_ptr<QProcess> m_process;
+    std::unique_ptr<IpcClient> m_client;
+};
+
+} // namespace sluice::test
