@@ -1,0 +1,134 @@
+// The installers cannot be built on Linux; this checks the sources they are built from: the
+// WiX file and the property lists are well-formed and keep the lifecycle rules of
+// docs/installers.md (planned stop before files change, KeepAlive only on failure, a stop
+// budget that covers the drain).
+#include <QFile>
+#include <QFileInfo>
+#include <QMap>
+#include <QTest>
+#include <QXmlStreamReader>
+
+namespace {
+
+QByteArray readSource(const QString &relative)
+{
+    QFile f(QStringLiteral(SLUICE_SOURCE_DIR "/") + relative);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+
+// A minimal property-list reader: the top-level dict's keys with their scalar values
+// ("true"/"false" for booleans, "dict"/"array" for containers) plus nested dict entries as
+// "Parent.Key". Enough to check the keys launchd reads.
+QMap<QString, QString> readPlist(const QByteArray &xml, QString *error)
+{
+    QMap<QString, QString> out;
+    QXmlStreamReader r(xml);
+    QStringList dictPath;
+    QString pendingKey;
+    while (!r.atEnd()) {
+        r.readNext();
+        if (r.isStartElement()) {
+            const auto name = r.name();
+            if (name == u"key") {
+                pendingKey = r.readElementText();
+            } else if (name == u"dict") {
+                if (!pendingKey.isEmpty()) {
+                    out.insert((dictPath + QStringList{pendingKey}).join(u'.'), QStringLiteral("dict"));
+                    dictPath << pendingKey;
+                } else {
+                    dictPath << QString(); // the root dict
+                }
+                pendingKey.clear();
+            } else if (name == u"true" || name == u"false") {
+                out.insert((dictPath.mid(1) + QStringList{pendingKey}).join(u'.'), name.toString());
+                pendingKey.clear();
+            } else if (name == u"string" || name == u"integer") {
+                const QString text = r.readElementText();
+                if (!pendingKey.isEmpty())
+                    out.insert((dictPath.mid(1) + QStringList{pendingKey}).join(u'.'), text);
+                pendingKey.clear();
+            } else if (name == u"array") {
+                out.insert((dictPath.mid(1) + QStringList{pendingKey}).join(u'.'), QStringLiteral("array"));
+                r.skipCurrentElement();
+                pendingKey.clear();
+            }
+        } else if (r.isEndElement() && r.name() == u"dict") {
+            if (!dictPath.isEmpty())
+                dictPath.removeLast();
+        }
+    }
+    if (r.hasError())
+        *error = r.errorString();
+    return out;
+}
+
+} // namespace
+
+class TestInstallers : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void wixSourceIsWellFormedAndStopsFirst()
+    {
+        const QByteArray wxs = readSource(QStringLiteral("installer/windows/Sluice.wxs"));
+        QVERIFY(!wxs.isEmpty());
+        QXmlStreamReader r(wxs);
+        QMap<QString, QString> customBefore; // action -> Before/After anchor
+        QMap<QString, QString> exeCommand;
+        while (!r.atEnd()) {
+            r.readNext();
+            if (!r.isStartElement())
+                continue;
+            const auto attrs = r.attributes();
+            if (r.name() == u"CustomAction")
+                exeCommand.insert(attrs.value(u"Id").toString(), attrs.value(u"ExeCommand").toString());
+            if (r.name() == u"Custom")
+                customBefore.insert(attrs.value(u"Action").toString(),
+                                    attrs.value(u"Before").toString());
+        }
+        QVERIFY2(!r.hasError(), qPrintable(r.errorString()));
+        // The planned stop runs before InstallValidate, i.e. before any file is touched.
+        QCOMPARE(customBefore.value(QStringLiteral("PlannedStop")), QStringLiteral("InstallValidate"));
+        QVERIFY(exeCommand.value(QStringLiteral("PlannedStop")).contains(QStringLiteral("sluicectl.exe")));
+        QVERIFY(exeCommand.value(QStringLiteral("PlannedStop")).contains(QStringLiteral(" stop")));
+    }
+
+    void launchAgentKeepsAliveOnlyOnFailure()
+    {
+        QString error;
+        const auto plist =
+            readPlist(readSource(QStringLiteral("installer/macos/io.sluice.sluiced.plist.in")), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(plist.value(QStringLiteral("Label")), QStringLiteral("io.sluice.sluiced"));
+        QCOMPARE(plist.value(QStringLiteral("ProgramArguments")), QStringLiteral("array"));
+        QCOMPARE(plist.value(QStringLiteral("RunAtLoad")), QStringLiteral("true"));
+        QCOMPARE(plist.value(QStringLiteral("KeepAlive")), QStringLiteral("dict"));
+        QCOMPARE(plist.value(QStringLiteral("KeepAlive.SuccessfulExit")), QStringLiteral("false"));
+        // Default drain 30 s + interrupt grace 5 s + 30 s reserve (CONTRACT §6, §9).
+        QVERIFY(plist.value(QStringLiteral("ExitTimeOut")).toInt() >= 65);
+        QVERIFY(plist.value(QStringLiteral("ThrottleInterval")).toInt() >= 10);
+        QVERIFY(plist.contains(QStringLiteral("StandardErrorPath")));
+    }
+
+    void appBundleIsAMenuBarApp()
+    {
+        QString error;
+        const auto plist = readPlist(readSource(QStringLiteral("installer/macos/Info.plist.in")), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(plist.value(QStringLiteral("CFBundleExecutable")), QStringLiteral("sluice-tray"));
+        QCOMPARE(plist.value(QStringLiteral("LSUIElement")), QStringLiteral("true"));
+    }
+
+    void macosScriptsStopBeforeReplacing()
+    {
+        const QByteArray pre = readSource(QStringLiteral("installer/macos/scripts/preinstall"));
+        QVERIFY(pre.contains("sluicectl\" stop") || pre.contains("$ctl\" stop"));
+        QVERIFY(QFileInfo(QStringLiteral(SLUICE_SOURCE_DIR "/installer/macos/scripts/postinstall"))
+                    .isExecutable());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInstallers)
+#include "tst_installers.moc"
