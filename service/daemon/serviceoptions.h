@@ -1,0 +1,42 @@
+#pragma once
+#include <QString>
+#include <QStringList>
+
+namespace sluice {
+
+// Every option of sluiced (CONTRACT §1 plus a few documented extras). Each option can also be
+// set in the config file (INI, same key names without the leading dashes); the command line
+// wins over the file, the file over the defaults.
+struct ServiceOptions
+{
+    QString home;              // resolved, absolute
+    QString configFile;        // the file that was read, empty if none
+    QStringList agentCommand;  // program + arguments, split like a shell would
+    double drainTimeoutS = 30; // 0 = do not wait
+    double interruptGraceS = 5;
+    int maxConcurrent = 8;
+    int httpPort = 47470;                      // 0 = any free port, -1 = no HTTP
+    QString socketPath;                        // empty = HomePaths::defaultSocketPath()
+    QString logLevel = QStringLiteral("info"); // debug, info, warning, error
+    bool supervised = false;
+    qint64 drainMarkerTtlS = 3600;        // 0 = markers never expire
+    double lockWaitS = 5;                 // how long to wait for an exiting predecessor's lock
+    qint64 logMaxBytes = 5 * 1024 * 1024; // logs/sluiced.log size cap before rotation
+    int logKeep = 3;                      // rotated files kept: sluiced.log.1 .. .N
+
+    // The raw command-line arguments (for a self-restart that keeps them).
+    QStringList arguments;
+
+    enum class Outcome { Run, ExitOk, UsageError };
+    struct ParseResult
+    {
+        Outcome outcome = Outcome::Run;
+        QString message; // ExitOk: text for stdout (help, version); UsageError: one line
+    };
+    // Parses argv (arguments[0] is the program) and the config file. Never exits itself.
+    static ParseResult parse(const QStringList &arguments, ServiceOptions *out);
+    // Every key the config file may contain.
+    static QStringList configKeys();
+};
+
+} // namespace sluice

@@ -1,0 +1,40 @@
+#pragma once
+#include "sluice/runtimestatus.h"
+
+#include <QObject>
+#include <QString>
+
+class QTimer;
+
+namespace sluice {
+
+class StatusWriterThread;
+
+// The only writer of gateway_state.json. schedule() only records the latest status and arms
+// a 0-timer, so a burst of changes in one event-loop pass becomes one write; the atomic write
+// (with its fsync) runs on a worker thread, so the event loop never waits on the disk.
+// flush() writes synchronously (used for the final state at exit).
+class StatusWriter : public QObject
+{
+    Q_OBJECT
+public:
+    explicit StatusWriter(const QString &path, QObject *parent = nullptr);
+    ~StatusWriter() override;
+
+    QString path() const { return m_path; }
+    void schedule(const RuntimeStatus &status);
+    // Writes the latest scheduled status now and waits for the worker to finish it.
+    void flush();
+    int writesDone() const; // for tests / metrics
+
+private:
+    void handOver();
+
+    QString m_path;
+    RuntimeStatus m_pending;
+    bool m_hasPending = false;
+    QTimer *m_timer = nullptr;
+    StatusWriterThread *m_thread = nullptr;
+};
+
+} // namespace sluice

@@ -1,0 +1,73 @@
+#pragma once
+#include <QByteArray>
+#include <QObject>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+class QTimer;
+
+namespace sluice {
+
+// One turn's process tree. The agent runs as the leader of a new session (setsid in a child
+// modifier), so the whole tree, double-forked descendants included, shares its session id.
+// Lifetime: `exited` when the agent (the leader) exits — the turn's outcome; `treeGone` once
+// nothing of the tree is left (leftovers are terminated, then killed after the grace).
+// The QProcess is never destroyed while its child runs: its destructor's SIGKILL is never
+// what stops a turn.
+class TurnProcess : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr qsizetype MaxOutput = 1 << 20; // stdout kept, then truncated + flagged
+
+    TurnProcess(const QString &turnId, int graceMs, QObject *parent = nullptr);
+    ~TurnProcess() override;
+
+    void start(const QString &program, const QStringList &arguments,
+               const QProcessEnvironment &environment, const QByteArray &stdinData);
+
+    qint64 pid() const { return m_pid; }
+    bool leaderExited() const { return m_leaderExited; }
+    bool isTreeGone() const { return m_treeGone; }
+    bool wasInterrupted() const { return m_interrupted; }
+    QByteArray output() const { return m_output; }
+    bool truncated() const { return m_truncated; }
+
+    // SIGTERM to the whole tree now, SIGKILL to what is left after the grace. Idempotent.
+    void interrupt();
+    // SIGKILL to the whole tree now (last resort at stop).
+    void killTree();
+
+Q_SIGNALS:
+    void started(qint64 pid);
+    void failedToStart(const QString &error);
+    // exitCode is -1 when the leader died of a signal (crashed is then true).
+    void exited(int exitCode, bool crashed);
+    void treeGone();
+
+private:
+    void onReadyStdout();
+    void onReadyStderr();
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+    void onError(QProcess::ProcessError error);
+    void pollTree();
+    void markGone();
+
+    QString m_turnId;
+    int m_graceMs;
+    QProcess *m_process = nullptr;
+    qint64 m_pid = -1;
+    QByteArray m_output;
+    QByteArray m_stderrPartial;
+    bool m_truncated = false;
+    bool m_leaderExited = false;
+    bool m_treeGone = false;
+    bool m_interrupted = false;
+    bool m_killed = false;
+    bool m_started = false;
+    QTimer *m_graceTimer = nullptr; // SIGKILL when it fires
+    QTimer *m_pollTimer = nullptr;  // after the leader exits: watch for leftovers
+};
+
+} // namespace sluice
