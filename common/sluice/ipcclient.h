@@ -1,8 +1,11 @@
 #pragma once
+#include "sluice/ipcframing.h"
+
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
 #include <functional>
+#include <map>
 
 class QLocalSocket;
 class QTimer;
@@ -12,8 +15,8 @@ namespace sluice {
 struct IpcReply
 {
     bool ok = false;
-    QJsonObject body;     // the whole reply object (fields sit at the top level)
-    QString errorCode;    // from the wire, or "timeout" / "disconnected" (client-side)
+    QJsonObject body;  // the whole reply object (fields sit at the top level)
+    QString errorCode; // from the wire, or "timeout" / "disconnected" (client-side)
     QString errorMessage;
 };
 
@@ -44,7 +47,8 @@ public:
     // Sends {"v":1,"id":N,"cmd":cmd,...args}. The handler runs exactly once: with the reply,
     // or with errorCode "timeout" after timeoutMs, or "disconnected" if the connection drops.
     // Returns the request id. When not connected the handler gets "disconnected" (queued, not
-    // called re-entrantly).
+    // called re-entrantly). Handlers still pending when the client is destroyed are dropped
+    // uncalled (they may capture objects being destroyed with it).
     qint64 request(const QString &cmd, const QJsonObject &args, ReplyHandler handler,
                    int timeoutMs = 10000);
 
@@ -59,7 +63,11 @@ Q_SIGNALS:
     void protocolError(const QString &reason);
 
 private:
-    struct Pending;
+    struct Pending
+    {
+        ReplyHandler handler;
+        QTimer *timer = nullptr;
+    };
     void onReadyRead();
     void onSocketConnected();
     void onSocketDisconnected();
@@ -67,18 +75,20 @@ private:
     void scheduleReconnect();
     void failAll(const QString &code, const QString &message);
     void expire(qint64 id);
+    void dispatch(const QJsonObject &frame);
 
     QString m_serverName;
     QLocalSocket *m_socket = nullptr;
     QTimer *m_reconnectTimer = nullptr;
     bool m_autoReconnect = false;
     bool m_wantConnected = false;
+    bool m_connected = false; // our view: connected() emitted and disconnected() not yet
     int m_backoffInitialMs = 200;
     int m_backoffMaxMs = 5000;
     int m_backoffMs = 200;
     qint64 m_nextId = 1;
-    class PendingTable *m_pending = nullptr;
-    class FrameDecoder *m_decoder = nullptr;
+    std::map<qint64, Pending> m_pending;
+    FrameDecoder m_decoder{Framing::MaxServerFrame};
 };
 
 } // namespace sluice

@@ -1,0 +1,157 @@
+#include "sluice/paths.h"
+
+#include "sluice/logging.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#ifdef Q_OS_UNIX
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace sluice {
+
+namespace {
+
+// Creates dir (and parents) and restricts it to the owner. Returns false when it cannot.
+bool makePrivateDir(const QString &dir, QString *error)
+{
+    if (!QDir().mkpath(dir)) {
+        if (error)
+            *error = QStringLiteral("cannot create folder %1").arg(dir);
+        return false;
+    }
+#ifdef Q_OS_UNIX
+    const QByteArray native = QFile::encodeName(dir);
+    struct stat st;
+    if (::stat(native.constData(), &st) == 0 && st.st_uid == ::geteuid() &&
+        (st.st_mode & 0777) != 0700) {
+        if (::chmod(native.constData(), 0700) != 0)
+            qCWarning(lcPaths) << "cannot chmod 0700" << dir;
+    }
+#endif
+    return true;
+}
+
+QString homeHash(const QString &home)
+{
+    return QString::fromLatin1(
+        QCryptographicHash::hash(home.toUtf8(), QCryptographicHash::Sha1).toHex().left(12));
+}
+
+} // namespace
+
+HomePaths::HomePaths(const QString &home)
+    : m_home(QDir::cleanPath(QDir(home).absolutePath()))
+{}
+
+QString HomePaths::resolveHome(const QString &homeOption)
+{
+    if (!homeOption.isEmpty())
+        return QDir::cleanPath(QDir(homeOption).absolutePath());
+    const QString env = qEnvironmentVariable("SLUICE_HOME");
+    if (!env.isEmpty())
+        return QDir::cleanPath(QDir(env).absolutePath());
+    // Not AppDataLocation: that depends on QCoreApplication's names, which differ per program.
+    QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (base.isEmpty())
+        base = QDir::homePath() + QStringLiteral("/.local/share");
+    return QDir::cleanPath(base + QStringLiteral("/sluice"));
+}
+
+bool HomePaths::ensureHome(QString *error) const
+{
+    if (m_home.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("no home folder set");
+        return false;
+    }
+    return makePrivateDir(m_home, error) && makePrivateDir(logsDir(), error);
+}
+
+QString HomePaths::file(const char *name) const
+{
+    return m_home + QLatin1Char('/') + QString::fromUtf8(name);
+}
+
+QString HomePaths::lockFile() const
+{
+    return file(FileNames::Lock);
+}
+QString HomePaths::stateFile() const
+{
+    return file(FileNames::State);
+}
+QString HomePaths::drainMarker() const
+{
+    return file(FileNames::DrainMarker);
+}
+QString HomePaths::plannedStopMarker() const
+{
+    return file(FileNames::PlannedStopMarker);
+}
+QString HomePaths::restartPending() const
+{
+    return file(FileNames::RestartPending);
+}
+QString HomePaths::cleanShutdown() const
+{
+    return file(FileNames::CleanShutdown);
+}
+QString HomePaths::stateDb() const
+{
+    return file(FileNames::StateDb);
+}
+QString HomePaths::controlToken() const
+{
+    return file(FileNames::ControlToken);
+}
+QString HomePaths::configFile() const
+{
+    return file(FileNames::Config);
+}
+QString HomePaths::logsDir() const
+{
+    return file(FileNames::LogsDir);
+}
+QString HomePaths::serviceLog() const
+{
+    return logsDir() + QLatin1Char('/') + QString::fromUtf8(FileNames::ServiceLog);
+}
+QString HomePaths::diagLog() const
+{
+    return logsDir() + QLatin1Char('/') + QString::fromUtf8(FileNames::DiagLog);
+}
+QString HomePaths::lastShutdown() const
+{
+    return logsDir() + QLatin1Char('/') + QString::fromUtf8(FileNames::LastShutdown);
+}
+
+QString HomePaths::defaultSocketPath() const
+{
+#ifdef Q_OS_WIN
+    QString user = qEnvironmentVariable("USERNAME");
+    if (user.isEmpty())
+        user = QStringLiteral("user");
+    return QStringLiteral("sluice-") + user + QLatin1Char('-') + homeHash(m_home);
+#else
+    // sockaddr_un.sun_path is 108 bytes on Linux, 104 on macOS: stay under 100.
+    const QString runDir = file("run");
+    const QString inHome = runDir + QStringLiteral("/sluiced.sock");
+    QString dir = runDir;
+    QString path = inHome;
+    if (inHome.toUtf8().size() >= 100) {
+        dir = QDir::tempPath() + QStringLiteral("/sluice-") + QString::number(::getuid());
+        path = dir + QLatin1Char('/') + homeHash(m_home) + QStringLiteral(".sock");
+    }
+    QString error;
+    if (!makePrivateDir(dir, &error))
+        qCWarning(lcPaths) << error;
+    return path;
+#endif
+}
+
+} // namespace sluice

@@ -1,0 +1,198 @@
+#include "sluice/processidentity.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QList>
+
+#ifdef Q_OS_UNIX
+#include <cerrno>
+#include <signal.h>
+#include <unistd.h>
+#endif
+#ifdef Q_OS_MACOS
+#include <sys/sysctl.h>
+#include <sys/types.h>
+#endif
+#ifdef Q_OS_WIN
+#include <windows.h>
+#endif
+
+namespace sluice {
+namespace ProcessIdentity {
+
+namespace {
+
+// Reads a small /proc file in one go (QFile::readAll works on size-0 proc files).
+QByteArray readProcFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+        return {};
+    return f.readAll();
+}
+
+QString procPath(qint64 pid, const char *leaf)
+{
+    return QStringLiteral("/proc/%1/%2").arg(pid).arg(QLatin1String(leaf));
+}
+
+// The fields after "(comm)"; field 3 (state) is index 0.
+QList<QByteArray> fieldsAfterComm(const QByteArray &stat)
+{
+    const qsizetype close = stat.lastIndexOf(')');
+    if (close < 0)
+        return {};
+    return stat.mid(close + 1).simplified().split(' ');
+}
+
+} // namespace
+
+qint64 currentPid()
+{
+    return QCoreApplication::applicationPid();
+}
+
+qint64 startTimeFromStat(const QByteArray &statContent)
+{
+    // Field 22 is index 19 after the comm (fields 3..); comm may itself contain ") ".
+    const QList<QByteArray> fields = fieldsAfterComm(statContent);
+    if (fields.size() < 20)
+        return -1;
+    bool ok = false;
+    const qint64 v = fields.at(19).toLongLong(&ok);
+    return ok && v >= 0 ? v : -1;
+}
+
+qint64 startTime(qint64 pid)
+{
+    if (pid <= 0)
+        return -1;
+#if defined(Q_OS_LINUX)
+    return startTimeFromStat(readProcFile(procPath(pid, "stat")));
+#elif defined(Q_OS_MACOS)
+    int mib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_PID, int(pid)};
+    struct kinfo_proc info;
+    size_t size = sizeof(info);
+    if (::sysctl(mib, 4, &info, &size, nullptr, 0) != 0 || size == 0)
+        return -1;
+    const auto &tv = info.kp_proc.p_starttime;
+    return qint64(tv.tv_sec) * 1000000 + tv.tv_usec;
+#else
+    return -1;
+#endif
+}
+
+qint64 currentStartTime()
+{
+    static const qint64 value = startTime(currentPid());
+    return value;
+}
+
+bool isAlive(qint64 pid)
+{
+    if (pid <= 0)
+        return false;
+#ifdef Q_OS_UNIX
+    if (::kill(pid_t(pid), 0) != 0 && errno != EPERM)
+        return false;
+#ifdef Q_OS_LINUX
+    // kill() succeeds on a zombie; the state field tells. Unreadable /proc: trust kill().
+    const QByteArray stat = readProcFile(procPath(pid, "stat"));
+    if (!stat.isEmpty()) {
+        const QList<QByteArray> fields = fieldsAfterComm(stat);
+        if (!fields.isEmpty() && (fields.first() == "Z" || fields.first() == "X"))
+            return false;
+    }
+#endif
+    return true;
+#elif defined(Q_OS_WIN)
+    HANDLE h = ::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, DWORD(pid));
+    if (!h)
+        return false;
+    DWORD code = 0;
+    const bool alive = ::GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
+    ::CloseHandle(h);
+    return alive;
+#else
+    return false;
+#endif
+}
+
+bool isSameProcess(qint64 pid, qint64 expectedStartTime)
+{
+    if (!isAlive(pid))
+        return false;
+    if (expectedStartTime < 0)
+        return true;
+    const qint64 actual = startTime(pid);
+    return actual < 0 || actual == expectedStartTime;
+}
+
+qint64 parentPid(qint64 pid)
+{
+    if (pid <= 0)
+        return -1;
+#ifdef Q_OS_LINUX
+    const QList<QByteArray> fields = fieldsAfterComm(readProcFile(procPath(pid, "stat")));
+    if (fields.size() < 2)
+        return -1;
+    bool ok = false;
+    const qint64 v = fields.at(1).toLongLong(&ok);
+    return ok ? v : -1;
+#elif defined(Q_OS_UNIX)
+    if (pid == currentPid())
+        return ::getppid();
+    return -1;
+#else
+    return -1;
+#endif
+}
+
+QString processName(qint64 pid)
+{
+    if (pid <= 0)
+        return {};
+#ifdef Q_OS_LINUX
+    return QString::fromLocal8Bit(readProcFile(procPath(pid, "comm"))).trimmed();
+#else
+    return {};
+#endif
+}
+
+QString commandLine(qint64 pid)
+{
+    if (pid <= 0)
+        return {};
+#ifdef Q_OS_LINUX
+    QByteArray raw = readProcFile(procPath(pid, "cmdline"));
+    while (raw.endsWith('\0'))
+        raw.chop(1);
+    raw.replace('\0', ' ');
+    return QString::fromLocal8Bit(raw);
+#else
+    return {};
+#endif
+}
+
+qint64 tracerPid(qint64 pid)
+{
+    if (pid <= 0)
+        return -1;
+#ifdef Q_OS_LINUX
+    const QByteArray status = readProcFile(procPath(pid, "status"));
+    const QByteArray key = "\nTracerPid:";
+    const qsizetype at = status.indexOf(key);
+    if (at < 0)
+        return -1;
+    const qsizetype start = at + key.size();
+    const qsizetype end = status.indexOf('\n', start);
+    bool ok = false;
+    const qint64 v = status.mid(start, end < 0 ? -1 : end - start).trimmed().toLongLong(&ok);
+    return ok ? v : -1;
+#else
+    return -1;
+#endif
+}
+
+} // namespace ProcessIdentity
+} // namespace sluice
