@@ -21,7 +21,7 @@ public:
 
     // Installs the handlers for the given signals (default: TERM, HUP, INT, USR1).
     // False when the socket pair or a handler could not be set up.
-    bool install(const QList<int> &signals = defaultSignals());
+    bool install(const QList<int> &signalNumbers = defaultSignals());
     static QList<int> defaultSignals();
     bool isInstalled() const { return m_installed; }
 

@@ -1,0 +1,44 @@
+#pragma once
+#include <QtGlobal>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace sluice {
+
+// Cuts a hung stop short (CONTRACT §6): armed at `begin` for drain timeout + interrupt grace
+// + 30 s. It runs on its own thread, so it fires even when the event loop is stuck. On fire
+// it calls the handler (record forensics and "watchdog" in last-shutdown.json and the log;
+// runs on the watchdog thread) and then _exit()s with the given non-zero code at once.
+class StopWatchdog
+{
+public:
+    // Exit code of a stop cut short by the watchdog (EX_SOFTWARE).
+    static constexpr int ExitCode = 70;
+
+    StopWatchdog() = default;
+    ~StopWatchdog(); // disarms
+    StopWatchdog(const StopWatchdog &) = delete;
+    StopWatchdog &operator=(const StopWatchdog &) = delete;
+
+    // The budget: (drain + grace + 30) s. TEST-ONLY: SLUICE_TEST_WATCHDOG_S (seconds, > 0)
+    // replaces it, so a test can see the watchdog fire without waiting half a minute.
+    static qint64 budgetMs(double drainTimeoutS, double interruptGraceS);
+
+    void arm(qint64 ms, std::function<void()> onFire, int exitCode = ExitCode);
+    void disarm();
+    bool isArmed() const;
+
+private:
+    void run(qint64 ms, int exitCode);
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::thread m_thread;
+    std::function<void()> m_onFire;
+    bool m_disarmed = false;
+    bool m_armed = false;
+};
+
+} // namespace sluice
