@@ -1,0 +1,3 @@
+#include "supervisorlog.h"
+
+Q_LOGGING_CATEGORY(lcSupervisor, "sluice.supervisor")
