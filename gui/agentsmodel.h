@@ -1,0 +1,53 @@
+#pragma once
+#include <QAbstractTableModel>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QVector>
+
+class QTimer;
+
+namespace sluice::gui {
+
+// The active agents (CONTRACT §10 `agents`): turn_id, session, pid, state, elapsed. Elapsed time
+// ticks once per second from the service's elapsed_s at receipt plus local monotonic time, so it
+// keeps moving between updates without asking the service.
+class AgentsModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { TurnId, Session, Pid, State, Elapsed, ColumnCount };
+    enum Role { TurnIdRole = Qt::UserRole + 1, ElapsedSecondsRole };
+
+    explicit AgentsModel(QObject *parent = nullptr);
+
+    void setAgents(const QJsonArray &agents);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+    QString turnId(int row) const;
+    QString session(int row) const;
+    qint64 elapsedSeconds(int row) const;
+
+    static QString formatElapsed(qint64 seconds); // "42 s", "3:07", "1:02:03"
+
+private:
+    struct Agent
+    {
+        QString turnId;
+        QString session;
+        qint64 pid = -1;
+        QString state;
+        double elapsedAtReceipt = 0;
+        QElapsedTimer received;
+    };
+    void tick();
+
+    QVector<Agent> m_agents;
+    QTimer *m_tick = nullptr;
+};
+
+} // namespace sluice::gui

@@ -1,0 +1,130 @@
+#include "notifier.h"
+
+#include "guilogging.h"
+#include "serviceconnection.h"
+#include "traypresentation.h"
+
+#include "sluice/runtimestatus.h"
+
+#include <QJsonObject>
+
+namespace sluice::gui {
+
+Notifier::Notifier(ServiceConnection *connection, QObject *parent)
+    : QObject(parent)
+    , m_conn(connection)
+{
+    connect(m_conn, &ServiceConnection::statusChanged, this, &Notifier::evaluate);
+    connect(m_conn, &ServiceConnection::shutdownAnnounced, this, [this](bool restart) {
+        if (!m_stopSeen)
+            m_pidBeforeStop = m_lastLivePid;
+        m_stopSeen = true;
+        m_restartExpected = m_restartExpected || restart;
+    });
+    connect(m_conn, &ServiceConnection::restartFinished, this, [this] {
+        if (!m_stopSeen)
+            m_pidBeforeStop = m_lastLivePid;
+        m_restartExpected = true;
+        m_stopSeen = true;
+        evaluate();
+    });
+}
+
+void Notifier::markManualStop()
+{
+    m_manual = true;
+}
+
+void Notifier::markManualRestart()
+{
+    m_manual = true;
+    m_restartExpected = true;
+}
+
+void Notifier::emitUnlessManual(Kind kind, const QString &title, const QString &text)
+{
+    if (m_manual) {
+        qCDebug(lcTray) << "notification suppressed (asked for from this tray):" << title;
+        return;
+    }
+    qCInfo(lcTray).noquote() << "notify:" << title << "-" << text;
+    Q_EMIT notify(kind, title, text);
+}
+
+void Notifier::evaluate()
+{
+    using namespace GatewayState;
+    const QString state = m_conn->effectiveState();
+    const int active = m_conn->activeAgents();
+    const QJsonObject status = m_conn->status();
+    const bool live = m_conn->isReachable() &&
+                      (state == QLatin1String(Running) || state == QLatin1String(Draining) ||
+                       state == QLatin1String(Starting));
+    const QString previous = m_lastState;
+
+    // Drain finished: draining and nothing running any more (once per drain).
+    if (state == QLatin1String(Draining) && m_conn->isReachable()) {
+        const bool suppressed = status.value(QLatin1String("drain"))
+                                    .toObject()
+                                    .value(QLatin1String("suppress_notification"))
+                                    .toBool();
+        if (active == 0 && !m_drainNotified && !previous.isEmpty()) {
+            m_drainNotified = true;
+            if (!suppressed)
+                Q_EMIT notify(DrainFinished, QStringLiteral("Drain finished — safe to restart"),
+                              QStringLiteral("No agent turn is running; Sluice can be restarted "
+                                             "or stopped without interrupting anything."));
+        }
+    } else if (state != QLatin1String(Draining)) {
+        m_drainNotified = false;
+    }
+
+    if (state == QLatin1String(Stopping) || (!live && previous == QLatin1String(Stopping))) {
+        if (!m_stopSeen)
+            m_pidBeforeStop = m_lastLivePid;
+        m_stopSeen = true;
+    }
+
+    if (state == QLatin1String(Stopped) && previous != QLatin1String(Stopped) &&
+        !previous.isEmpty()) {
+        if (status.value(QLatin1String("restart_requested")).toBool()) {
+            m_restartExpected = true; // the replacement is on its way
+        } else if (!m_restartExpected) {
+            const int code = status.value(QLatin1String("exit_code")).toInt(0);
+            emitUnlessManual(StopComplete, QStringLiteral("Sluice stopped"),
+                             QStringLiteral("The gateway stopped (exit code %1).").arg(code));
+            m_manual = false;
+            m_stopSeen = false;
+        }
+    }
+
+    if (state == QLatin1String(UnreachableState) && !previous.isEmpty() &&
+        previous != QLatin1String(UnreachableState) && !m_stopSeen && !m_restartExpected) {
+        const QString detail = m_conn->detail();
+        emitUnlessManual(Unreachable, QStringLiteral("Sluice is not reachable"),
+                         detail.isEmpty()
+                             ? QStringLiteral("The gateway does not answer.")
+                             : QStringLiteral("The gateway does not answer (%1).").arg(detail));
+    }
+
+    if (live) {
+        const qint64 pid = m_conn->pid();
+        if (m_restartExpected && pid > 0 && pid != m_pidBeforeStop && m_stopSeen) {
+            emitUnlessManual(RestartComplete, QStringLiteral("Sluice restarted"),
+                             QStringLiteral("The gateway is back (pid %1).").arg(pid));
+            m_restartExpected = false;
+            m_stopSeen = false;
+            m_manual = false;
+        } else if (!m_restartExpected && m_stopSeen && pid != m_pidBeforeStop) {
+            // Started again after a plain stop: a fresh life, nothing pending.
+            m_stopSeen = false;
+            m_manual = false;
+        }
+        if (pid > 0)
+            m_lastLivePid = pid;
+    }
+    m_lastState = state;
+    m_lastActive = active;
+}
+
+} // namespace sluice::gui

@@ -1,0 +1,45 @@
+#pragma once
+#include <QObject>
+#include <QString>
+
+namespace sluice::gui {
+
+class ServiceConnection;
+
+// Decides which transitions deserve a desktop notification: drain finished ("safe to
+// restart"), stop complete, restart complete, service unreachable. A stop or restart asked for
+// from this tray is remembered (syncthingtray's "manually stopped" flag) and raises none of the
+// stop / restart / unreachable notices. The tray shows what this emits; tests spy on it.
+class Notifier : public QObject
+{
+    Q_OBJECT
+public:
+    enum Kind { DrainFinished, StopComplete, RestartComplete, Unreachable };
+    Q_ENUM(Kind)
+
+    explicit Notifier(ServiceConnection *connection, QObject *parent = nullptr);
+
+    // Called by the tray right before it sends stop / restart.
+    void markManualStop();
+    void markManualRestart();
+    bool manualRequestPending() const { return m_manual; }
+
+Q_SIGNALS:
+    void notify(sluice::gui::Notifier::Kind kind, const QString &title, const QString &text);
+
+private:
+    void evaluate();
+    void emitUnlessManual(Kind kind, const QString &title, const QString &text);
+
+    ServiceConnection *m_conn;
+    QString m_lastState;
+    int m_lastActive = -1;
+    qint64 m_lastLivePid = -1;
+    qint64 m_pidBeforeStop = -1;
+    bool m_stopSeen = false;        // stopping state or shutdown event seen
+    bool m_restartExpected = false; // the stop in progress is a restart
+    bool m_drainNotified = false;
+    bool m_manual = false;
+};
+
+} // namespace sluice::gui

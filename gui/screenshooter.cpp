@@ -1,0 +1,114 @@
+#include "screenshooter.h"
+
+#include "controlpanel.h"
+#include "guilogging.h"
+#include "serviceconnection.h"
+#include "trayapp.h"
+#include "traycontroller.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QJsonArray>
+#include <QMenu>
+#include <QPainter>
+#include <QScreen>
+#include <QTimer>
+
+namespace sluice::gui {
+
+ScreenShooter::ScreenShooter(TrayApp *app, const QString &dir, bool waitForAgent, QObject *parent)
+    : QObject(parent)
+    , m_app(app)
+    , m_dir(dir)
+    , m_waitForAgent(waitForAgent)
+{}
+
+void ScreenShooter::start()
+{
+    QDir().mkpath(m_dir);
+    connect(m_app->connection(), &ServiceConnection::statusChanged, this,
+            &ScreenShooter::maybeShoot);
+    connect(m_app->connection(), &ServiceConnection::agentsChanged, this,
+            &ScreenShooter::maybeShoot);
+    // Give up waiting after a while and shoot whatever is there.
+    QTimer::singleShot(20000, this, [this] {
+        if (!m_started) {
+            qCWarning(lcTray) << "screenshot: service not ready in time; shooting what is there";
+            m_started = true;
+            shootPanel();
+        }
+    });
+    maybeShoot();
+}
+
+void ScreenShooter::maybeShoot()
+{
+    ServiceConnection *c = m_app->connection();
+    const bool ready = c->isReachable() && (!m_waitForAgent || !c->agents().isEmpty());
+    if (m_started || !ready)
+        return;
+    m_started = true;
+    // Let the log tail, the shutdown report and the tray icon settle, then shoot.
+    QTimer::singleShot(2500, this, &ScreenShooter::shootPanel);
+}
+
+void ScreenShooter::shootPanel()
+{
+    ControlPanel *panel = m_app->panel();
+    panel->raiseWindow();
+    QTimer::singleShot(1500, this, [this, panel] {
+        const QString path = m_dir + QStringLiteral("/control-panel.png");
+        const bool ok = panel->grab().save(path);
+        qCInfo(lcTray) << "screenshot" << path << (ok ? "written" : "FAILED");
+        panel->hide();
+        QTimer::singleShot(500, this, &ScreenShooter::shootMenu);
+    });
+}
+
+void ScreenShooter::shootMenu()
+{
+    TrayController *tray = m_app->tray();
+    QMenu *menu = tray->menu();
+    const QRect iconRect = tray->trayIcon()->isVisible() ? tray->trayIcon()->geometry() : QRect();
+    QScreen *screen = QGuiApplication::primaryScreen();
+    QPoint at = iconRect.isValid() ? iconRect.topLeft() : QPoint(40, 40);
+    menu->popup(at);
+    QTimer::singleShot(300, this, [this, menu] {
+        // Open the agents submenu too, so the picture shows a running turn with Interrupt.
+        QMenu *agents = m_app->tray()->agentsMenu();
+        if (agents->isEnabled()) {
+            menu->setActiveAction(agents->menuAction());
+            agents->popup(menu->geometry().topRight() +
+                          QPoint(0, menu->actionGeometry(agents->menuAction()).top()));
+            const QList<QAction *> subs = agents->actions();
+            if (!subs.isEmpty() && subs.first()->menu()) {
+                QMenu *first = subs.first()->menu();
+                QTimer::singleShot(200, this, [agents, first] {
+                    agents->setActiveAction(first->menuAction());
+                    first->popup(agents->geometry().topRight());
+                });
+            }
+        }
+    });
+    QTimer::singleShot(1500, this, [this, menu, iconRect, screen] {
+        const QString path = m_dir + QStringLiteral("/tray-menu.png");
+        QPixmap shot;
+        if (iconRect.isValid() && screen) {
+            // The real screen: the tray icon in the panel plus the open menus beside it.
+            QRect area = iconRect.united(menu->geometry());
+            for (QWidget *w : QApplication::topLevelWidgets())
+                if (qobject_cast<QMenu *>(w) && w->isVisible())
+                    area = area.united(w->geometry());
+            area = area.adjusted(-12, -12, 12, 12).intersected(screen->geometry());
+            shot = screen->grabWindow(0, area.x(), area.y(), area.width(), area.height());
+        }
+        if (shot.isNull())
+            shot = menu->grab();
+        const bool ok = shot.save(path);
+        qCInfo(lcTray) << "screenshot" << path << (ok ? "written" : "FAILED");
+        menu->hide();
+        QApplication::quit();
+    });
+}
+
+} // namespace sluice::gui

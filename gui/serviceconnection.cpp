@@ -1,0 +1,284 @@
+#include "serviceconnection.h"
+
+#include "guilogging.h"
+#include "traypresentation.h"
+
+#include "sluice/atomicjson.h"
+#include "sluice/paths.h"
+#include "sluice/protocol.h"
+#include "sluice/runtimestatus.h"
+
+#include <QTimer>
+
+namespace sluice::gui {
+
+ServiceConnection::ServiceConnection(const QString &home, QObject *parent)
+    : QObject(parent)
+    , m_home(home)
+    , m_client(new IpcClient(this))
+    , m_heartbeat(new QTimer(this))
+    , m_offlinePoll(new QTimer(this))
+    , m_effectiveState(QString::fromLatin1(UnreachableState))
+{
+    connect(m_client, &IpcClient::connected, this, &ServiceConnection::onConnected);
+    connect(m_client, &IpcClient::disconnected, this, &ServiceConnection::onDisconnected);
+    connect(m_client, &IpcClient::connectFailed, this, [this](const QString &reason) {
+        // The service may have come back on another socket (gateway_state.json names it).
+        refreshServerName();
+        setUnreachable(reason.isEmpty() ? QStringLiteral("no service on its socket") : reason);
+    });
+    connect(m_client, &IpcClient::eventReceived, this, &ServiceConnection::onEvent);
+
+    m_heartbeat->setInterval(2000);
+    connect(m_heartbeat, &QTimer::timeout, this, &ServiceConnection::heartbeat);
+    // While the service cannot be asked, gateway_state.json tells "stopped" from "unreachable".
+    m_offlinePoll->setInterval(1000);
+    connect(m_offlinePoll, &QTimer::timeout, this, &ServiceConnection::recompute);
+}
+
+ServiceConnection::~ServiceConnection()
+{
+    m_client->disconnectFromServer();
+}
+
+void ServiceConnection::start()
+{
+    refreshServerName();
+    m_client->setAutoReconnect(true, 200, 3000);
+    m_client->connectToServer();
+    m_offlinePoll->start();
+    recompute();
+}
+
+void ServiceConnection::setHeartbeat(int intervalMs, int timeoutMs)
+{
+    m_heartbeat->setInterval(intervalMs);
+    m_heartbeatTimeoutMs = timeoutMs;
+}
+
+int ServiceConnection::activeAgents() const
+{
+    return m_status.value(QLatin1String("active_agents")).toInt();
+}
+
+bool ServiceConnection::accepting() const
+{
+    return m_status.value(QLatin1String("accepting")).toBool();
+}
+
+qint64 ServiceConnection::pid() const
+{
+    return m_status.value(QLatin1String("pid")).toInteger(-1);
+}
+
+void ServiceConnection::refreshServerName()
+{
+    const QString name = IpcClient::socketForHome(m_home);
+    if (name != m_client->serverName()) {
+        qCDebug(lcTray) << "service socket:" << name;
+        m_client->setServerName(name);
+    }
+}
+
+void ServiceConnection::onConnected()
+{
+    const quint64 gen = ++m_generation;
+    qCInfo(lcTray) << "connected to" << m_client->serverName();
+    auto guarded = [this, gen](auto fn) {
+        return [this, gen, fn](const IpcReply &r) {
+            if (gen == m_generation)
+                fn(r);
+        };
+    };
+    m_client->request(QLatin1String(Protocol::Cmd::Hello), {{"client", "sluice-tray"}},
+                      guarded([](const IpcReply &r) {
+                          if (!r.ok)
+                              qCWarning(lcTray) << "hello failed:" << r.errorCode;
+                      }));
+    m_client->request(QLatin1String(Protocol::Cmd::Subscribe), {}, guarded([](const IpcReply &r) {
+                          if (!r.ok)
+                              qCWarning(lcTray) << "subscribe failed:" << r.errorCode;
+                      }));
+    m_client->request(QLatin1String(Protocol::Cmd::Status), {}, guarded([this](const IpcReply &r) {
+                          if (r.ok)
+                              applyStatus(r.body);
+                      }),
+                      m_actionTimeoutMs);
+    m_client->request(QLatin1String(Protocol::Cmd::Agents), {}, guarded([this](const IpcReply &r) {
+                          if (r.ok) {
+                              m_agents = r.body.value(QLatin1String("agents")).toArray();
+                              Q_EMIT agentsChanged();
+                          }
+                      }),
+                      m_actionTimeoutMs);
+    refreshShutdownReport();
+    m_heartbeat->start();
+}
+
+void ServiceConnection::refreshShutdownReport()
+{
+    const quint64 gen = m_generation;
+    m_client->request(
+        QLatin1String(Protocol::Cmd::ShutdownReport), {},
+        [this, gen](const IpcReply &r) {
+            if (gen != m_generation || !r.ok)
+                return;
+            QJsonObject report = r.body;
+            // Reply envelope fields are not part of the report.
+            report.remove(QLatin1String("v"));
+            report.remove(QLatin1String("id"));
+            report.remove(QLatin1String("ok"));
+            if (report.contains(QLatin1String("report")) && report.size() == 1)
+                report = report.value(QLatin1String("report")).toObject();
+            if (report != m_shutdownReport) {
+                m_shutdownReport = report;
+                Q_EMIT shutdownReportChanged();
+            }
+        },
+        m_actionTimeoutMs);
+}
+
+void ServiceConnection::onDisconnected()
+{
+    ++m_generation;
+    m_heartbeat->stop();
+    m_heartbeatPending = false;
+    qCInfo(lcTray) << "connection to the service lost";
+    refreshServerName();
+    if (!m_agents.isEmpty()) {
+        m_agents = QJsonArray();
+        Q_EMIT agentsChanged();
+    }
+    setUnreachable(QStringLiteral("connection lost"));
+    Q_EMIT connectionLost();
+}
+
+void ServiceConnection::heartbeat()
+{
+    if (m_heartbeatPending || !m_client->isConnected())
+        return;
+    m_heartbeatPending = true;
+    const quint64 gen = m_generation;
+    m_client->request(
+        QLatin1String(Protocol::Cmd::Status), {},
+        [this, gen](const IpcReply &r) {
+            if (gen != m_generation)
+                return;
+            m_heartbeatPending = false;
+            if (r.ok)
+                applyStatus(r.body);
+            else if (r.errorCode == QLatin1String(Protocol::Error::Timeout))
+                setUnreachable(QStringLiteral("not responding"));
+        },
+        m_heartbeatTimeoutMs);
+}
+
+void ServiceConnection::onEvent(const QString &name, const QJsonObject &event)
+{
+    if (name == QLatin1String(Protocol::Event::Status)) {
+        applyStatus(event);
+    } else if (name == QLatin1String(Protocol::Event::Agents)) {
+        m_agents = event.value(QLatin1String("agents")).toArray();
+        Q_EMIT agentsChanged();
+    } else if (name == QLatin1String(Protocol::Event::ShutdownPhase)) {
+        Q_EMIT shutdownPhase(event.value(QLatin1String("phase")).toString(),
+                             event.value(QLatin1String("at_s")).toDouble());
+    } else if (name == QLatin1String(Protocol::Event::Shutdown)) {
+        // Field names are defensive: a bool "restart", or a kind/reason mentioning restart.
+        bool restart = event.value(QLatin1String("restart")).toBool();
+        for (const char *key : {"kind", "reason", "cause", "message"}) {
+            if (event.value(QLatin1String(key)).toString().contains(QLatin1String("restart")))
+                restart = true;
+        }
+        Q_EMIT shutdownAnnounced(restart, event);
+    } else if (name == QLatin1String(Protocol::Event::RestartFinished)) {
+        Q_EMIT restartFinished(event);
+        refreshShutdownReport();
+    }
+}
+
+void ServiceConnection::applyStatus(const QJsonObject &status)
+{
+    QJsonObject s = status;
+    s.remove(QLatin1String("v"));
+    s.remove(QLatin1String("id"));
+    s.remove(QLatin1String("ok"));
+    s.remove(QLatin1String("event"));
+    const bool changed = s != m_status || !m_reachable;
+    m_status = s;
+    m_reachable = true;
+    m_detail.clear();
+    m_effectiveState = s.value(QLatin1String("state")).toString();
+    if (m_effectiveState.isEmpty())
+        m_effectiveState = QString::fromLatin1(GatewayState::Starting);
+    if (changed)
+        Q_EMIT statusChanged();
+}
+
+void ServiceConnection::setUnreachable(const QString &detail)
+{
+    const bool wasReachable = m_reachable;
+    m_reachable = false;
+    m_detail = detail;
+    recompute();
+    if (wasReachable)
+        Q_EMIT statusChanged();
+}
+
+void ServiceConnection::recompute()
+{
+    if (m_reachable)
+        return;
+    // Nobody answers: what did the service last write? A finished stop says "stopped".
+    const JsonFile f = readJsonFile(HomePaths(m_home).stateFile());
+    QString state = QString::fromLatin1(UnreachableState);
+    QJsonObject onDisk;
+    if (f.isObject()) {
+        onDisk = f.object;
+        const QString s = onDisk.value(QLatin1String("state")).toString();
+        if (s == QLatin1String(GatewayState::Stopped) ||
+            s == QLatin1String(GatewayState::StartupFailed))
+            state = s;
+    }
+    // A frozen but connected service is "unreachable" whatever the file says.
+    if (m_client->isConnected())
+        state = QString::fromLatin1(UnreachableState);
+    if (state != m_effectiveState ||
+        (state != QLatin1String(UnreachableState) && onDisk != m_status)) {
+        m_effectiveState = state;
+        if (state != QLatin1String(UnreachableState))
+            m_status = onDisk; // shows pid/exit details of the stopped service
+        Q_EMIT statusChanged();
+    }
+}
+
+void ServiceConnection::send(const QString &cmd, const QJsonObject &args, Done done)
+{
+    qCInfo(lcTray) << "request" << cmd << args;
+    m_client->request(
+        cmd, args,
+        [this, cmd, done](const IpcReply &r) {
+            if (r.ok) {
+                Q_EMIT actionSucceeded(cmd, r.body);
+            } else {
+                QString why;
+                if (r.errorCode == QLatin1String(Protocol::Error::Timeout))
+                    why = QStringLiteral("the service did not answer within %1 s")
+                              .arg(m_actionTimeoutMs / 1000.0);
+                else if (r.errorCode == QLatin1String(Protocol::Error::Disconnected))
+                    why = QStringLiteral("the service is not reachable");
+                else
+                    why = r.errorMessage.isEmpty()
+                              ? r.errorCode
+                              : QStringLiteral("%1 (%2)").arg(r.errorMessage, r.errorCode);
+                const QString msg = QStringLiteral("%1 failed: %2").arg(cmd, why);
+                qCWarning(lcTray).noquote() << msg;
+                Q_EMIT actionFailed(cmd, msg);
+            }
+            if (done)
+                done(r);
+        },
+        m_actionTimeoutMs);
+}
+
+} // namespace sluice::gui

@@ -1,0 +1,100 @@
+#pragma once
+#include "sluice/ipcclient.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+
+class QTimer;
+
+namespace sluice::gui {
+
+// The tray's one link to sluiced (CONTRACT §10), through the common IpcClient only.
+// Reconnects by itself with backoff; on every connect it says hello, subscribes and asks for
+// status, agents and the last shutdown report. Every request is asynchronous with a timeout;
+// nothing here ever waits on the socket. A heartbeat notices a service that stopped answering
+// (e.g. SIGSTOP) and reports it as unreachable ("not responding").
+class ServiceConnection : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ServiceConnection(const QString &home, QObject *parent = nullptr);
+    ~ServiceConnection() override;
+
+    QString home() const { return m_home; }
+    void start();
+
+    // "running", "draining", ... as the service says; when it cannot be asked: "stopped" if
+    // gateway_state.json says so, else "unreachable".
+    QString effectiveState() const { return m_effectiveState; }
+    bool isReachable() const { return m_reachable; }
+    QString detail() const { return m_detail; }     // e.g. "not responding", "no service on socket"
+    QJsonObject status() const { return m_status; } // last full status (may be stale)
+    QJsonArray agents() const { return m_agents; }
+    QJsonObject shutdownReport() const { return m_shutdownReport; }
+    int activeAgents() const;
+    bool accepting() const;
+    qint64 pid() const;
+
+    // Timeouts (ms): actions (drain, stop, ...) and the heartbeat. Tests shorten them.
+    void setActionTimeout(int ms) { m_actionTimeoutMs = ms; }
+    int actionTimeout() const { return m_actionTimeoutMs; }
+    void setHeartbeat(int intervalMs, int timeoutMs);
+
+    using Done = std::function<void(const IpcReply &)>;
+    // Sends cmd with args; done (optional) runs once with the reply, a timeout or a
+    // disconnect. A failure also emits actionFailed with a readable message.
+    void send(const QString &cmd, const QJsonObject &args = {}, Done done = {});
+    void drain() { send(QStringLiteral("drain"), {{"principal", "tray"}}); }
+    void cancelDrain() { send(QStringLiteral("cancel_drain")); }
+    void stop() { send(QStringLiteral("stop")); }
+    void restart(bool force) { send(QStringLiteral("restart"), {{"force", force}}); }
+    void interrupt(const QString &turnId)
+    {
+        send(QStringLiteral("interrupt"), {{"turn_id", turnId}});
+    }
+    void refreshShutdownReport();
+
+    IpcClient *client() { return m_client; }
+
+Q_SIGNALS:
+    // Any change of effectiveState / reachability / status fields.
+    void statusChanged();
+    void agentsChanged();
+    void shutdownReportChanged();
+    void shutdownPhase(const QString &phase, double atS);
+    // The service announced it is shutting down (restart = it will come back).
+    void shutdownAnnounced(bool restart, const QJsonObject &event);
+    void restartFinished(const QJsonObject &event);
+    void connectionLost();
+    void actionSucceeded(const QString &cmd, const QJsonObject &reply);
+    void actionFailed(const QString &cmd, const QString &message);
+
+private:
+    void onConnected();
+    void onDisconnected();
+    void onEvent(const QString &name, const QJsonObject &event);
+    void applyStatus(const QJsonObject &status);
+    void setUnreachable(const QString &detail);
+    void refreshServerName();
+    void heartbeat();
+    void recompute();
+
+    QString m_home;
+    IpcClient *m_client = nullptr;
+    QTimer *m_heartbeat = nullptr;
+    QTimer *m_offlinePoll = nullptr;
+    QJsonObject m_status;
+    QJsonArray m_agents;
+    QJsonObject m_shutdownReport;
+    QString m_effectiveState;
+    QString m_detail;
+    bool m_reachable = false;
+    bool m_heartbeatPending = false;
+    int m_actionTimeoutMs = 8000;
+    int m_heartbeatTimeoutMs = 3000;
+    quint64 m_generation = 0; // bumps on every (re)connect: stale replies are ignored
+};
+
+} // namespace sluice::gui

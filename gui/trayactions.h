@@ -1,0 +1,63 @@
+#pragma once
+#include "traypresentation.h"
+
+#include <QObject>
+#include <functional>
+
+class QAction;
+
+namespace sluice::gui {
+
+class ServiceConnection;
+class Notifier;
+
+// The user's commands, shared by the tray menu and the control panel buttons: Drain, Cancel
+// drain, Stop, Restart, Force restart (asks first), Interrupt, Open control panel, Quit tray.
+// Each sends its command through the ServiceConnection; results and failures (including
+// timeouts) come back as message(). Enabled/visible follow the one TrayPresentation.
+class TrayActions : public QObject
+{
+    Q_OBJECT
+public:
+    // Returns true to go ahead. The default shows a QMessageBox (object name
+    // "forceRestartConfirm"); tests may replace it.
+    using ConfirmFunction = std::function<bool(const QString &title, const QString &text)>;
+
+    TrayActions(ServiceConnection *connection, Notifier *notifier, QObject *parent = nullptr);
+
+    QAction *drain() const { return m_drain; }
+    QAction *cancelDrain() const { return m_cancelDrain; }
+    QAction *stop() const { return m_stop; }
+    QAction *restart() const { return m_restart; }
+    QAction *forceRestart() const { return m_forceRestart; }
+    QAction *openPanel() const { return m_openPanel; }
+    QAction *quit() const { return m_quit; }
+
+    void setConfirmFunction(ConfirmFunction fn) { m_confirm = std::move(fn); }
+    void interruptTurn(const QString &turnId, const QString &session);
+    void apply(const TrayPresentation &p);
+    // The confirmation text for a force restart: what will be interrupted.
+    QString forceRestartQuestion() const;
+
+Q_SIGNALS:
+    void message(const QString &text, bool isError);
+    void openPanelRequested();
+    void quitRequested();
+
+private:
+    void onForceRestart();
+    static bool defaultConfirm(const QString &title, const QString &text);
+
+    ServiceConnection *m_conn;
+    Notifier *m_notifier;
+    ConfirmFunction m_confirm;
+    QAction *m_drain;
+    QAction *m_cancelDrain;
+    QAction *m_stop;
+    QAction *m_restart;
+    QAction *m_forceRestart;
+    QAction *m_openPanel;
+    QAction *m_quit;
+};
+
+} // namespace sluice::gui

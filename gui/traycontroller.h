@@ -1,0 +1,60 @@
+#pragma once
+#include "traypresentation.h"
+
+#include <QObject>
+#include <QSystemTrayIcon>
+
+class QAction;
+class QMenu;
+
+namespace sluice::gui {
+
+class ServiceConnection;
+class TrayActions;
+
+// The tray icon and its menu: a disabled state line, the active agents (each a submenu with
+// Interrupt), Drain / Cancel drain, Stop, Restart, Force restart, Open control panel, Quit tray.
+// Icon, tooltip and menu are all set from one TrayPresentation in update(). The icon and menu
+// objects exist even where no system tray does (tests use them directly); show() only makes the
+// icon visible.
+class TrayController : public QObject
+{
+    Q_OBJECT
+public:
+    TrayController(ServiceConnection *connection, TrayActions *actions, QObject *parent = nullptr);
+    ~TrayController() override;
+
+    QSystemTrayIcon *trayIcon() const { return m_tray; }
+    QMenu *menu() const { return m_menu; }
+    QMenu *agentsMenu() const { return m_agentsMenu; }
+    QAction *stateAction() const { return m_stateAction; }
+    TrayPresentation presentation() const { return m_presentation; }
+    QString tooltip() const { return m_presentation.tooltip; }
+    QString iconKey() const { return m_presentation.iconKey; }
+
+    void show();
+    // Shows a balloon when the icon is visible; returns false when there is no tray to show it.
+    bool showMessage(const QString &title, const QString &text,
+                     QSystemTrayIcon::MessageIcon icon = QSystemTrayIcon::Information);
+
+public Q_SLOTS:
+    void update();
+
+Q_SIGNALS:
+    void presentationChanged(const sluice::gui::TrayPresentation &p);
+    void activated(); // left click / double click on the icon
+
+private:
+    void rebuildAgentsMenu();
+
+    ServiceConnection *m_conn;
+    TrayActions *m_actions;
+    QMenu *m_menu;
+    QMenu *m_agentsMenu;
+    QAction *m_stateAction;
+    QSystemTrayIcon *m_tray;
+    TrayPresentation m_presentation;
+    bool m_first = true;
+};
+
+} // namespace sluice::gui

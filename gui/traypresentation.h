@@ -1,0 +1,39 @@
+#pragma once
+#include <QString>
+
+namespace sluice::gui {
+
+// The state the tray shows when the service cannot be asked (no socket, no answer).
+inline constexpr char UnreachableState[] = "unreachable";
+
+// Everything the tray icon, its tooltip, the menu and the panel header show, derived from one
+// status by one pure function (syncthingtray's updateStatusIconAndText pattern), so none of
+// them can disagree with the others.
+struct TrayPresentation
+{
+    QString state;             // the input state ("running", ..., "unreachable")
+    QString iconKey;           // running | draining | stopping | stopped | unreachable
+    QString stateLine;         // "Sluice: running — 2 active agents"
+    QString tooltip;           // multi-line: name, state, active agents, accepting
+    bool drainVisible = false; // exactly one of Drain / Cancel drain is visible
+    bool drainEnabled = false;
+    bool cancelDrainVisible = false;
+    bool cancelDrainEnabled = false;
+    bool stopEnabled = false;
+    bool restartEnabled = false;
+    bool forceRestartEnabled = false;
+    bool interruptEnabled = false; // per-agent Interrupt entries
+
+    bool operator==(const TrayPresentation &o) const;
+    bool operator!=(const TrayPresentation &o) const { return !(*this == o); }
+};
+
+// state: a CONTRACT §3 state or "unreachable"; detail: an optional extra tooltip line
+// (e.g. "not responding"). Unknown states are shown as they are, with only safe actions.
+TrayPresentation presentStatus(const QString &state, int activeAgents, bool accepting,
+                               const QString &detail = QString());
+
+// The resource path of an icon key, e.g. ":/icons/sluice-running.svg".
+QString iconPath(const QString &iconKey);
+
+} // namespace sluice::gui
