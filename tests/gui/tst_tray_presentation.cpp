@@ -1,0 +1,284 @@
+// Pure parts of sluice-tray: the status -> presentation function, the icons, the agents model,
+// the log tail, the shutdown timeline, the autostart entry, the single-instance hand-over.
+#include "agentsmodel.h"
+#include "autostart.h"
+#include "logtail.h"
+#include "shutdowntimeline.h"
+#include "singleinstance.h"
+#include "trayicons.h"
+#include "traypresentation.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace sluice::gui;
+
+class TstTrayPresentation : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void eachStateHasItsOwnIcon();
+    void tooltipNamesStateAndAgents_data();
+    void tooltipNamesStateAndAgents();
+    void actionsFollowTheState_data();
+    void actionsFollowTheState();
+    void iconsRenderAtTraySizesAndDiffer();
+    void agentsModelTicks();
+    void logTailReadsOnlyNewBytes();
+    void timelineFromReport();
+    void autostartDesktopEntry();
+    void secondInstanceHandsOver();
+};
+
+void TstTrayPresentation::eachStateHasItsOwnIcon()
+{
+    const QStringList states{"running", "draining", "stopping", "stopped", "unreachable"};
+    QSet<QString> keys;
+    for (const QString &s : states) {
+        const TrayPresentation p = presentStatus(s, 1, s == "running");
+        QCOMPARE(p.iconKey, s);
+        QVERIFY(QFile::exists(iconPath(p.iconKey)) || !TrayIcons::icon(p.iconKey).isNull());
+        keys.insert(p.iconKey);
+    }
+    QCOMPARE(keys.size(), 5);
+    QCOMPARE(presentStatus("starting", 0, false).iconKey, QStringLiteral("running"));
+    QCOMPARE(presentStatus("startup_failed", 0, false).iconKey, QStringLiteral("stopped"));
+    QCOMPARE(presentStatus("something-new", 0, false).iconKey, QStringLiteral("unreachable"));
+}
+
+void TstTrayPresentation::tooltipNamesStateAndAgents_data()
+{
+    QTest::addColumn<QString>("state");
+    QTest::addColumn<int>("active");
+    QTest::addColumn<bool>("accepting");
+    QTest::addColumn<QStringList>("mustContain");
+    QTest::addColumn<QStringList>("mustNotContain");
+    QTest::newRow("running") << "running" << 2 << true
+                             << QStringList{"State: running", "2 active agents",
+                                            "Accepting new turns"}
+                             << QStringList{"Not accepting"};
+    QTest::newRow("running-one") << "running" << 1 << true << QStringList{"1 active agent"}
+                                 << QStringList{"agents"};
+    QTest::newRow("draining") << "draining" << 3 << false
+                              << QStringList{"State: draining", "3 active agents",
+                                             "Not accepting new turns"}
+                              << QStringList{};
+    QTest::newRow("stopping") << "stopping" << 1 << false
+                              << QStringList{"State: stopping", "1 active agent"} << QStringList{};
+    QTest::newRow("stopped") << "stopped" << 0 << false << QStringList{"State: stopped"}
+                             << QStringList{"active agent"};
+    QTest::newRow("unreachable") << "unreachable" << 4 << false
+                                 << QStringList{"State: unreachable", "not responding"}
+                                 << QStringList{"active agent"};
+}
+
+void TstTrayPresentation::tooltipNamesStateAndAgents()
+{
+    QFETCH(QString, state);
+    QFETCH(int, active);
+    QFETCH(bool, accepting);
+    QFETCH(QStringList, mustContain);
+    QFETCH(QStringList, mustNotContain);
+    const TrayPresentation p = presentStatus(
+        state, active, accepting, state == "unreachable" ? QStringLiteral("not responding") : "");
+    for (const QString &s : mustContain)
+        QVERIFY2(p.tooltip.contains(s), qPrintable(p.tooltip + " lacks " + s));
+    for (const QString &s : mustNotContain)
+        QVERIFY2(!p.tooltip.contains(s), qPrintable(p.tooltip + " has " + s));
+    QVERIFY(p.stateLine.contains(state));
+}
+
+void TstTrayPresentation::actionsFollowTheState_data()
+{
+    QTest::addColumn<QString>("state");
+    QTest::addColumn<bool>("drainVisible");
+    QTest::addColumn<bool>("drainEnabled");
+    QTest::addColumn<bool>("cancelVisible");
+    QTest::addColumn<bool>("stopEnabled");
+    QTest::addColumn<bool>("restartEnabled");
+    //                          state        drainVis drainEn cancelVis stop  restart
+    QTest::newRow("running") << "running" << true << true << false << true << true;
+    QTest::newRow("draining") << "draining" << false << false << true << true << true;
+    QTest::newRow("stopping") << "stopping" << true << false << false << false << false;
+    QTest::newRow("stopped") << "stopped" << true << false << false << false << false;
+    QTest::newRow("unreachable") << "unreachable" << true << false << false << false << false;
+}
+
+void TstTrayPresentation::actionsFollowTheState()
+{
+    QFETCH(QString, state);
+    QFETCH(bool, drainVisible);
+    QFETCH(bool, drainEnabled);
+    QFETCH(bool, cancelVisible);
+    QFETCH(bool, stopEnabled);
+    QFETCH(bool, restartEnabled);
+    const TrayPresentation p = presentStatus(state, 1, state == "running");
+    QCOMPARE(p.drainVisible, drainVisible);
+    QCOMPARE(p.drainEnabled, drainEnabled);
+    QCOMPARE(p.cancelDrainVisible, cancelVisible);
+    QCOMPARE(p.cancelDrainEnabled, cancelVisible);
+    QVERIFY(p.drainVisible != p.cancelDrainVisible); // exactly one of the pair is shown
+    QCOMPARE(p.stopEnabled, stopEnabled);
+    QCOMPARE(p.restartEnabled, restartEnabled);
+    QCOMPARE(p.forceRestartEnabled, restartEnabled);
+    QCOMPARE(p.interruptEnabled, stopEnabled);
+}
+
+void TstTrayPresentation::iconsRenderAtTraySizesAndDiffer()
+{
+    QVector<QImage> images;
+    for (const QString &key : TrayIcons::keys()) {
+        const QIcon icon = TrayIcons::icon(key);
+        QVERIFY2(!icon.isNull(), qPrintable(key));
+        for (int size : {16, 22, 24, 32}) {
+            const QImage img = icon.pixmap(size, size).toImage();
+            QCOMPARE(img.width(), size);
+            // Not blank: a good share of the pixels are opaque.
+            int opaque = 0;
+            for (int y = 0; y < img.height(); ++y)
+                for (int x = 0; x < img.width(); ++x)
+                    opaque += qAlpha(img.pixel(x, y)) > 128;
+            QVERIFY2(opaque > size * size / 4, qPrintable(key));
+        }
+        // HiDPI: a 2x pixmap exists.
+        const QPixmap hi = icon.pixmap(QSize(32, 32), 2.0);
+        QCOMPARE(hi.width(), 64);
+        images << icon.pixmap(24, 24).toImage();
+    }
+    for (int i = 0; i < images.size(); ++i)
+        for (int j = i + 1; j < images.size(); ++j)
+            QVERIFY(images[i] != images[j]);
+}
+
+void TstTrayPresentation::agentsModelTicks()
+{
+    AgentsModel m;
+    QJsonObject a{{"turn_id", 7},
+                  {"session", "s1"},
+                  {"pid", 1234},
+                  {"state", "running"},
+                  {"started_at", "2026-01-01T00:00:00Z"},
+                  {"elapsed_s", 5.0}};
+    m.setAgents(QJsonArray{a});
+    QCOMPARE(m.rowCount(), 1);
+    QCOMPARE(m.turnId(0), QStringLiteral("7"));
+    QCOMPARE(m.session(0), QStringLiteral("s1"));
+    const qint64 e0 = m.elapsedSeconds(0);
+    QVERIFY(e0 >= 5 && e0 < 7);
+    QSignalSpy ticks(&m, &QAbstractItemModel::dataChanged);
+    QVERIFY(ticks.wait(3000));
+    QTRY_VERIFY_WITH_TIMEOUT(m.elapsedSeconds(0) > e0, 5000);
+    QCOMPARE(AgentsModel::formatElapsed(42), QStringLiteral("42 s"));
+    QCOMPARE(AgentsModel::formatElapsed(187), QStringLiteral("3:07"));
+    QCOMPARE(AgentsModel::formatElapsed(3723), QStringLiteral("1:02:03"));
+    m.setAgents({});
+    QCOMPARE(m.rowCount(), 0);
+}
+
+void TstTrayPresentation::logTailReadsOnlyNewBytes()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath("sluiced.log");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 300; ++i)
+        f.write(QByteArray("line ") + QByteArray::number(i) + '\n');
+    f.flush();
+    LogTail tail(path, 200);
+    QSignalSpy reset(&tail, &LogTail::reset);
+    QSignalSpy appended(&tail, &LogTail::appended);
+    tail.start();
+    QCOMPARE(reset.size(), 1);
+    QCOMPARE(tail.lines().size(), 200);
+    QCOMPARE(tail.lines().last(), QStringLiteral("line 299"));
+    f.write("partial");
+    f.flush();
+    tail.poll();
+    QCOMPARE(appended.size(), 0); // an unfinished line waits
+    f.write(" end\nnext\n");
+    f.flush();
+    QTRY_COMPARE_WITH_TIMEOUT(appended.size(), 1, 5000);
+    QCOMPARE(appended.last().at(0).toStringList(), (QStringList{"partial end", "next"}));
+    // Rotation: a smaller file starts over.
+    f.close();
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write("fresh\n");
+    f.close();
+    tail.poll();
+    QCOMPARE(reset.size(), 2);
+    QCOMPARE(tail.lines(), QStringList{"fresh"});
+}
+
+void TstTrayPresentation::timelineFromReport()
+{
+    ShutdownTimeline t;
+    t.setReport({});
+    QVERIFY(t.phases().isEmpty());
+    QJsonArray phases;
+    double at = 0;
+    for (const char *name : {"begin", "notify", "mark_resume", "drain", "interrupt", "disconnect",
+                             "persist", "exit"}) {
+        phases.append(QJsonObject{{"name", name}, {"at_s", at}, {"duration_s", 0.25}});
+        at += 0.25;
+    }
+    t.setReport({{"cause", "planned"},
+                 {"exit_code", 0},
+                 {"total_s", at},
+                 {"interrupted", 0},
+                 {"phases", phases}});
+    QCOMPARE(t.phases().size(), 8);
+    QCOMPARE(t.phases().at(3).name, QStringLiteral("drain"));
+    QVERIFY(t.summary().contains("planned"));
+    t.resize(500, t.sizeHint().height());
+    QVERIFY(!t.grab().isNull());
+}
+
+void TstTrayPresentation::autostartDesktopEntry()
+{
+    QTemporaryDir dir;
+    qputenv("XDG_CONFIG_HOME", dir.path().toUtf8());
+    QString msg;
+    QVERIFY(Autostart::install("/opt/sluice dir/sluice-tray", "/home/u/my home", &msg));
+    const QString file = dir.filePath("autostart/sluice-tray.desktop");
+    QCOMPARE(Autostart::location(), file);
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString content = QString::fromUtf8(f.readAll());
+    QVERIFY(content.contains("Exec=\"/opt/sluice dir/sluice-tray\" --home \"/home/u/my home\""));
+    QVERIFY(content.contains("X-GNOME-Autostart-enabled=true"));
+    QVERIFY(content.contains("X-GNOME-Autostart-Delay="));
+    QVERIFY(content.contains("X-KDE-autostart-after=panel"));
+    QVERIFY(content.contains("X-LXQt-Need-Tray=true"));
+    QVERIFY(Autostart::remove(&msg));
+    QVERIFY(!QFile::exists(file));
+    QVERIFY(Autostart::remove(&msg)); // idempotent
+    qunsetenv("XDG_CONFIG_HOME");
+}
+
+void TstTrayPresentation::secondInstanceHandsOver()
+{
+    QTemporaryDir home;
+    SingleInstance first(home.path());
+    QSignalSpy primary(&first, &SingleInstance::becamePrimary);
+    QSignalSpy raise(&first, &SingleInstance::raiseRequested);
+    first.start();
+    QVERIFY(primary.size() == 1 || primary.wait(5000));
+    SingleInstance second(home.path());
+    QSignalSpy handed(&second, &SingleInstance::handedOver);
+    QSignalSpy secondPrimary(&second, &SingleInstance::becamePrimary);
+    second.start();
+    QVERIFY(handed.size() >= 1 || handed.wait(5000));
+    QTRY_COMPARE_WITH_TIMEOUT(raise.size(), 1, 5000);
+    QCOMPARE(secondPrimary.size(), 0);
+    // Another HOME gets its own instance.
+    QTemporaryDir other;
+    QVERIFY(SingleInstance::serverNameFor(other.path()) != first.serverName());
+}
+
+QTEST_MAIN(TstTrayPresentation)
+#include "tst_tray_presentation.moc"
