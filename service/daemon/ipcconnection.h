@@ -41,7 +41,6 @@ private:
     void send(const QJsonObject &object);
     void failAndClose(const QString &code, const QString &message);
     void drop(const QString &why);
-    void updateStallTimer();
 
     quint64 m_id;
     QLocalSocket *m_socket;

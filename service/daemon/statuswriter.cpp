@@ -1,0 +1,142 @@
+#include "statuswriter.h"
+
+#include "daemonlogging.h"
+
+#include "sluice/atomicjson.h"
+
+#include <QMutex>
+#include <QMutexLocker>
+#include <QThread>
+#include <QTimer>
+#include <QWaitCondition>
+
+namespace sluice {
+
+// Writes the latest status handed to it; older pending ones are simply replaced.
+class StatusWriterThread : public QThread
+{
+public:
+    explicit StatusWriterThread(const QString &path)
+        : m_path(path)
+    {}
+
+    void submit(const RuntimeStatus &status)
+    {
+        QMutexLocker locker(&m_mutex);
+        m_next = status;
+        m_hasNext = true;
+        ++m_submitted;
+        m_wake.wakeAll();
+    }
+    // Blocks until everything submitted so far is on disk.
+    void waitIdle()
+    {
+        QMutexLocker locker(&m_mutex);
+        while (m_written < m_submitted)
+            m_done.wait(&m_mutex);
+    }
+    void quitAndWait()
+    {
+        {
+            QMutexLocker locker(&m_mutex);
+            m_quit = true;
+            m_wake.wakeAll();
+        }
+        wait();
+    }
+    int writes() const
+    {
+        QMutexLocker locker(&m_mutex);
+        return m_writeCount;
+    }
+
+protected:
+    void run() override
+    {
+        for (;;) {
+            RuntimeStatus status;
+            quint64 upTo = 0;
+            {
+                QMutexLocker locker(&m_mutex);
+                while (!m_hasNext && !m_quit)
+                    m_wake.wait(&m_mutex);
+                if (!m_hasNext && m_quit)
+                    return;
+                status = m_next;
+                m_hasNext = false;
+                upTo = m_submitted;
+            }
+            status.updatedAt = isoUtcNow();
+            QString error;
+            if (!writeJsonAtomically(m_path, status.toJson(), &error))
+                qCWarning(lcStatus) << "cannot write" << m_path << ":" << error;
+            {
+                QMutexLocker locker(&m_mutex);
+                m_written = upTo;
+                ++m_writeCount;
+                m_done.wakeAll();
+            }
+        }
+    }
+
+private:
+    const QString m_path;
+    mutable QMutex m_mutex;
+    QWaitCondition m_wake;
+    QWaitCondition m_done;
+    RuntimeStatus m_next;
+    bool m_hasNext = false;
+    bool m_quit = false;
+    quint64 m_submitted = 0;
+    quint64 m_written = 0;
+    int m_writeCount = 0;
+};
+
+StatusWriter::StatusWriter(const QString &path, QObject *parent)
+    : QObject(parent)
+    , m_path(path)
+    , m_timer(new QTimer(this))
+    , m_thread(new StatusWriterThread(path))
+{
+    m_timer->setSingleShot(true);
+    m_timer->setInterval(0);
+    connect(m_timer, &QTimer::timeout, this, &StatusWriter::handOver);
+    m_thread->start();
+}
+
+StatusWriter::~StatusWriter()
+{
+    flush();
+    m_thread->quitAndWait();
+    delete m_thread;
+}
+
+void StatusWriter::schedule(const RuntimeStatus &status)
+{
+    m_pending = status;
+    m_hasPending = true;
+    if (!m_timer->isActive())
+        m_timer->start();
+}
+
+void StatusWriter::handOver()
+{
+    if (!m_hasPending)
+        return;
+    m_hasPending = false;
+    m_thread->submit(m_pending);
+}
+
+void StatusWriter::flush()
+{
+    m_timer->stop();
+    handOver();
+    m_thread->waitIdle();
+}
+
+int StatusWriter::writesDone() const
+{
+    return m_thread->writes();
+}
+
+} // namespace sluice
