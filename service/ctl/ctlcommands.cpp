@@ -1,0 +1,605 @@
+#include "ctlcommands.h"
+
+#include "sluice/atomicjson.h"
+#include "sluice/plannedstopmarker.h"
+#include "sluice/processidentity.h"
+#include "sluice/protocol.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QProcess>
+#include <QStandardPaths>
+
+#include <cmath>
+
+#ifdef Q_OS_UNIX
+#include <csignal>
+#include <sys/types.h>
+#endif
+
+namespace sluice::ctl {
+
+double CtlContext::seconds(const char *option, double fallback, bool *bad) const
+{
+    if (!isSet(option))
+        return fallback;
+    bool ok = false;
+    const double v = value(option).toDouble(&ok);
+    if (!ok || v < 0 || !std::isfinite(v)) {
+        *bad = true;
+        return fallback;
+    }
+    return v;
+}
+
+namespace Commands {
+
+namespace {
+QString principal()
+{
+    QString user = qEnvironmentVariable("USER");
+    if (user.isEmpty())
+        user = qEnvironmentVariable("USERNAME");
+    return user.isEmpty() ? QStringLiteral("sluicectl") : QStringLiteral("sluicectl:") + user;
+}
+
+QJsonObject stripEnvelope(QJsonObject o)
+{
+    o.remove(QStringLiteral("v"));
+    o.remove(QStringLiteral("id"));
+    o.remove(QStringLiteral("ok"));
+    return o;
+}
+
+QString fmtSeconds(double s)
+{
+    return QString::number(s, 'f', s < 10 ? 2 : 1) + QStringLiteral(" s");
+}
+
+QString pad(const QString &s, int width)
+{
+    return s.leftJustified(width, QLatin1Char(' '));
+}
+
+bool isFinalTurnState(const QString &state)
+{
+    return state == QLatin1String("done") || state == QLatin1String("failed") ||
+           state == QLatin1String("interrupted") || state == QLatin1String("refused");
+}
+
+int usage(CtlContext &c, const QString &message)
+{
+    return c.out->fail(Exit::Usage, QStringLiteral("usage"), message);
+}
+} // namespace
+
+bool connectOrFail(CtlContext &c, ServiceLink &link, int *exitCode)
+{
+    QString why;
+    if (link.connect(3000, &why))
+        return true;
+    const RuntimeStatus persisted = link.persistedStatus();
+    QJsonObject extra;
+    if (QFileInfo::exists(c.paths.stateFile()))
+        extra.insert(QStringLiteral("last_state"), persisted.toJson());
+    *exitCode = c.out->fail(Exit::NotRunning, QStringLiteral("not_running"),
+                            QStringLiteral("sluiced is not running or not reachable for HOME %1 "
+                                           "(%2)")
+                                .arg(c.paths.home(), why),
+                            extra);
+    return false;
+}
+
+int failFromReply(CtlContext &c, const IpcReply &reply)
+{
+    const QString code = reply.errorCode;
+    int exitCode = Exit::Failed;
+    if (code == QLatin1String(Protocol::Error::Disconnected) ||
+        code == QLatin1String(Protocol::Error::Timeout))
+        exitCode = Exit::NotRunning;
+    QString message = reply.errorMessage;
+    if (message.isEmpty())
+        message = code;
+    return c.out->fail(exitCode, code, message);
+}
+
+QString formatStatus(const QJsonObject &s)
+{
+    QStringList lines;
+    auto row = [&](const QString &k, const QString &v) {
+        lines << pad(k + QLatin1Char(':'), 16) + v;
+    };
+    row(QStringLiteral("state"),
+        s.value(QStringLiteral("state")).toString() + (s.value(QStringLiteral("accepting")).toBool()
+                                                           ? QStringLiteral(" (accepting)")
+                                                           : QStringLiteral(" (not accepting)")));
+    row(QStringLiteral("desired state"), s.value(QStringLiteral("desired_state")).toString());
+    row(QStringLiteral("pid"), QString::number(s.value(QStringLiteral("pid")).toInteger()));
+    if (s.contains(QStringLiteral("uptime_s")))
+        row(QStringLiteral("uptime"), fmtSeconds(s.value(QStringLiteral("uptime_s")).toDouble()));
+    row(QStringLiteral("active agents"),
+        QString::number(s.value(QStringLiteral("active_agents")).toInt()));
+    const QJsonObject drain = s.value(QStringLiteral("drain")).toObject();
+    if (!drain.isEmpty())
+        row(QStringLiteral("drain"), QStringLiteral("since %1 by %2 (%3)")
+                                         .arg(drain.value(QStringLiteral("since")).toString(),
+                                              drain.value(QStringLiteral("principal")).toString(),
+                                              drain.value(QStringLiteral("source")).toString()));
+    if (s.contains(QStringLiteral("drain_timeout_s")))
+        row(QStringLiteral("drain timeout"),
+            fmtSeconds(s.value(QStringLiteral("drain_timeout_s")).toDouble()));
+    const int port = s.value(QStringLiteral("http_port")).toInt(-1);
+    row(QStringLiteral("http"),
+        port > 0 ? QStringLiteral("127.0.0.1:%1").arg(port) : QStringLiteral("off"));
+    row(QStringLiteral("socket"), s.value(QStringLiteral("socket")).toString());
+    const QJsonObject sup = s.value(QStringLiteral("supervisor")).toObject();
+    if (!sup.isEmpty()) {
+        QString text = sup.value(QStringLiteral("manager")).toString(QStringLiteral("none"));
+        if (sup.value(QStringLiteral("checked")).toBool())
+            text += sup.value(QStringLiteral("aligned")).toBool(true)
+                        ? QStringLiteral(", aligned")
+                        : QStringLiteral(", NOT aligned");
+        const QString msg = sup.value(QStringLiteral("message")).toString();
+        if (!msg.isEmpty() && !sup.value(QStringLiteral("aligned")).toBool(true))
+            text += QStringLiteral(": ") + msg;
+        row(QStringLiteral("supervisor"), text);
+    }
+    if (!s.value(QStringLiteral("exit_reason")).toString().isEmpty())
+        row(QStringLiteral("exit reason"), s.value(QStringLiteral("exit_reason")).toString());
+    row(QStringLiteral("version"), s.value(QStringLiteral("version")).toString());
+    return lines.join(QLatin1Char('\n'));
+}
+
+QString formatShutdownReport(const QJsonObject &r)
+{
+    QStringList lines;
+    lines << QStringLiteral("cause:        %1").arg(r.value(QStringLiteral("cause")).toString());
+    lines << QStringLiteral("exit code:    %1")
+                 .arg(r.value(QStringLiteral("exit_code")).isNull()
+                          ? QStringLiteral("-")
+                          : QString::number(r.value(QStringLiteral("exit_code")).toInt()));
+    lines
+        << QStringLiteral("started at:   %1").arg(r.value(QStringLiteral("started_at")).toString());
+    lines << QStringLiteral("total:        %1")
+                 .arg(fmtSeconds(r.value(QStringLiteral("total_s")).toDouble()));
+    const QJsonValue interrupted = r.value(QStringLiteral("interrupted"));
+    lines << QStringLiteral("interrupted:  %1")
+                 .arg(interrupted.isBool()
+                          ? (interrupted.toBool() ? QStringLiteral("yes") : QStringLiteral("no"))
+                          : QString::number(interrupted.toInt()));
+    lines << QString();
+    lines << pad(QStringLiteral("PHASE"), 14) + pad(QStringLiteral("AT"), 12) +
+                 QStringLiteral("DURATION");
+    const QJsonArray phases = r.value(QStringLiteral("phases")).toArray();
+    for (const QJsonValue &v : phases) {
+        const QJsonObject p = v.toObject();
+        lines << pad(p.value(QStringLiteral("name")).toString(), 14) +
+                     pad(QStringLiteral("+") +
+                             fmtSeconds(p.value(QStringLiteral("at_s")).toDouble()),
+                         12) +
+                     (p.contains(QStringLiteral("duration_s"))
+                          ? fmtSeconds(p.value(QStringLiteral("duration_s")).toDouble())
+                          : QStringLiteral("-"));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+int status(CtlContext &c)
+{
+    ServiceLink link(c.paths);
+    int code = 0;
+    if (!connectOrFail(c, link, &code))
+        return code;
+    const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::Status));
+    if (!r.ok)
+        return failFromReply(c, r);
+    const QJsonObject s = stripEnvelope(r.body);
+    return c.out->result(s, formatStatus(s));
+}
+
+int agents(CtlContext &c)
+{
+    ServiceLink link(c.paths);
+    int code = 0;
+    if (!connectOrFail(c, link, &code))
+        return code;
+    const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::Agents));
+    if (!r.ok)
+        return failFromReply(c, r);
+    const QJsonArray list = r.body.value(QStringLiteral("agents")).toArray();
+    QStringList lines;
+    if (list.isEmpty()) {
+        lines << QStringLiteral("no agents running");
+    } else {
+        lines << pad(QStringLiteral("TURN"), 26) + pad(QStringLiteral("SESSION"), 22) +
+                     pad(QStringLiteral("PID"), 9) + pad(QStringLiteral("STATE"), 12) +
+                     QStringLiteral("ELAPSED");
+        for (const QJsonValue &v : list) {
+            const QJsonObject a = v.toObject();
+            lines << pad(a.value(QStringLiteral("turn_id")).toString(), 26) +
+                         pad(a.value(QStringLiteral("session")).toString(), 22) +
+                         pad(QString::number(a.value(QStringLiteral("pid")).toInteger()), 9) +
+                         pad(a.value(QStringLiteral("state")).toString(), 12) +
+                         fmtSeconds(a.value(QStringLiteral("elapsed_s")).toDouble());
+        }
+    }
+    return c.out->result(stripEnvelope(r.body), lines.join(QLatin1Char('\n')));
+}
+
+int drain(CtlContext &c)
+{
+    bool bad = false;
+    const double timeoutS = c.seconds("timeout", 0, &bad);
+    if (bad)
+        return usage(c, QStringLiteral("--timeout needs a number of seconds"));
+    if (c.isSet("timeout") && !c.isSet("wait"))
+        return usage(c, QStringLiteral("--timeout goes with --wait"));
+    ServiceLink link(c.paths);
+    int code = 0;
+    if (!connectOrFail(c, link, &code))
+        return code;
+    const IpcReply r =
+        link.call(QString::fromLatin1(Protocol::Cmd::Drain),
+                  {{QStringLiteral("principal"), principal()},
+                   {QStringLiteral("suppress_notification"), c.isSet("suppress-notification")}});
+    if (!r.ok)
+        return failFromReply(c, r);
+    QJsonObject fields = stripEnvelope(r.body);
+    if (!c.isSet("wait"))
+        return c.out->result(fields, QStringLiteral("draining: new turns are refused; running "
+                                                    "turns continue"));
+
+    // Follow the active count through status events, with a periodic status poll as a
+    // fallback, until no turn runs.
+    int active = -1;
+    QString state = fields.value(QStringLiteral("state")).toString();
+    auto update = [&](const QJsonObject &s) {
+        const int n = s.value(QStringLiteral("active_agents")).toInt(-1);
+        if (s.contains(QStringLiteral("state")))
+            state = s.value(QStringLiteral("state")).toString();
+        if (n >= 0 && n != active) {
+            active = n;
+            c.out->progress(QStringLiteral("draining: %1 active").arg(n), true);
+        }
+    };
+    const QMetaObject::Connection events =
+        QObject::connect(link.client(), &IpcClient::eventReceived, link.client(),
+                         [&](const QString &name, const QJsonObject &ev) {
+                             if (name == QLatin1String(Protocol::Event::Status))
+                                 update(ev);
+                         });
+    struct Disconnect
+    {
+        QMetaObject::Connection c;
+        ~Disconnect() { QObject::disconnect(c); }
+    } guard{events};
+    link.call(QString::fromLatin1(Protocol::Cmd::Subscribe));
+    QElapsedTimer clock;
+    clock.start();
+    bool done = false;
+    for (;;) {
+        const IpcReply s = link.call(QString::fromLatin1(Protocol::Cmd::Status), {}, 5000);
+        if (s.ok)
+            update(s.body);
+        done = active == 0;
+        if (done || link.disconnected())
+            break;
+        const qint64 left = timeoutS > 0 ? qint64(timeoutS * 1000) - clock.elapsed() : 1000;
+        if (left <= 0)
+            break;
+        // Status events update `active` at once; the status call above is the fallback.
+        done = link.waitUntil([&] { return active == 0 || link.disconnected(); },
+                              int(qMin<qint64>(left, 1000)), 250);
+        if (done && active == 0)
+            break;
+    }
+    fields.insert(QStringLiteral("active_agents"), active);
+    fields.insert(QStringLiteral("state"), state);
+    fields.insert(QStringLiteral("waited_s"), double(clock.elapsed()) / 1000.0);
+    if (link.disconnected() && active != 0) {
+        fields.insert(QStringLiteral("service_stopped"), true);
+        return c.out->result(fields, QStringLiteral("the service went away while draining; no "
+                                                    "turn runs any more"));
+    }
+    if (!done)
+        return c.out->fail(
+            Exit::Failed, QStringLiteral("timeout"),
+            QStringLiteral("%1 turn(s) still running after %2 s").arg(active).arg(timeoutS),
+            fields);
+    return c.out->result(fields,
+                         QStringLiteral("drained: no turn is running (%1 s)")
+                             .arg(fields.value(QStringLiteral("waited_s")).toDouble(), 0, 'f', 1));
+}
+
+int cancelDrain(CtlContext &c)
+{
+    ServiceLink link(c.paths);
+    int code = 0;
+    if (!connectOrFail(c, link, &code))
+        return code;
+    const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::CancelDrain));
+    if (!r.ok)
+        return failFromReply(c, r);
+    const QJsonObject f = stripEnvelope(r.body);
+    return c.out->result(f, f.value(QStringLiteral("was_draining")).toBool()
+                                ? QStringLiteral("drain cancelled: state %1")
+                                      .arg(f.value(QStringLiteral("state")).toString())
+                                : QStringLiteral("was not draining: state %1")
+                                      .arg(f.value(QStringLiteral("state")).toString()));
+}
+
+int stop(CtlContext &c)
+{
+    bool bad = false;
+    double timeoutS = c.seconds("timeout", -1, &bad);
+    if (bad)
+        return usage(c, QStringLiteral("--timeout needs a number of seconds"));
+    ServiceLink link(c.paths);
+    const RuntimeStatus st = link.persistedStatus();
+    if (!ServiceLink::processAlive(st))
+        return c.out->fail(Exit::NotRunning, QStringLiteral("not_running"),
+                           QStringLiteral("sluiced is not running for HOME %1").arg(c.paths.home()),
+                           {{QStringLiteral("last_state"), st.toJson()}});
+    if (timeoutS < 0) {
+        // Default: the service's own stop budget when it tells us, else 120 s.
+        timeoutS = 120;
+        if (link.connect(2000)) {
+            const IpcReply s = link.call(QString::fromLatin1(Protocol::Cmd::Status), {}, 3000);
+            if (s.ok && s.body.value(QStringLiteral("drain_timeout_s")).isDouble())
+                timeoutS = s.body.value(QStringLiteral("drain_timeout_s")).toDouble() + 5 + 30 + 5;
+        }
+    }
+    QString error;
+    if (!PlannedStopMarker(c.paths.plannedStopMarker()).write(st.pid, st.startTime, false, &error))
+        return c.out->fail(Exit::Failed, QStringLiteral("marker"),
+                           QStringLiteral("cannot write the planned-stop marker: %1").arg(error));
+#ifdef Q_OS_UNIX
+    if (::kill(pid_t(st.pid), SIGTERM) != 0 && ServiceLink::processAlive(st))
+        return c.out->fail(Exit::Failed, QStringLiteral("signal"),
+                           QStringLiteral("cannot signal pid %1").arg(st.pid));
+#endif
+    // On Windows the marker alone is the request; the service watches for it.
+    c.out->info(QStringLiteral("stopping sluiced (pid %1)...").arg(st.pid));
+    QElapsedTimer clock;
+    clock.start();
+    const bool gone =
+        link.waitUntil([&] { return !ServiceLink::processAlive(st); }, int(timeoutS * 1000), 100);
+    QJsonObject fields{{QStringLiteral("pid"), st.pid},
+                       {QStringLiteral("waited_s"), double(clock.elapsed()) / 1000.0}};
+    if (!gone)
+        return c.out->fail(
+            Exit::Failed, QStringLiteral("timeout"),
+            QStringLiteral("sluiced (pid %1) still running after %2 s").arg(st.pid).arg(timeoutS),
+            fields);
+    const RuntimeStatus after = link.persistedStatus();
+    fields.insert(QStringLiteral("stopped"), true);
+    fields.insert(QStringLiteral("state"), after.state);
+    if (after.exitCode)
+        fields.insert(QStringLiteral("exit_code"), *after.exitCode);
+    fields.insert(QStringLiteral("exit_reason"), after.exitReason);
+    return c.out->result(fields,
+                         QStringLiteral("stopped (%1 s)")
+                             .arg(fields.value(QStringLiteral("waited_s")).toDouble(), 0, 'f', 1));
+}
+
+int restart(CtlContext &c)
+{
+    ServiceLink link(c.paths);
+    int code = 0;
+    if (!connectOrFail(c, link, &code))
+        return code;
+    const bool force = c.isSet("force");
+    const IpcReply r =
+        link.call(QString::fromLatin1(Protocol::Cmd::Restart), {{QStringLiteral("force"), force}});
+    if (!r.ok)
+        return failFromReply(c, r);
+    QJsonObject f = stripEnvelope(r.body);
+    f.insert(QStringLiteral("force"), force);
+    return c.out->result(f, force ? QStringLiteral("force restart accepted")
+                                  : QStringLiteral("restart accepted: running turns drain first"));
+}
+
+int start(CtlContext &c)
+{
+    ServiceLink link(c.paths);
+    const RuntimeStatus st = link.persistedStatus();
+    if (ServiceLink::processAlive(st) || link.connect(1500))
+        return c.out->result({{QStringLiteral("started"), false},
+                              {QStringLiteral("already_running"), true},
+                              {QStringLiteral("pid"), st.pid}},
+                             QStringLiteral("sluiced is already running (pid %1)").arg(st.pid));
+    if (c.isSet("if-desired") && st.desiredState == QLatin1String("stopped"))
+        return c.out->result({{QStringLiteral("started"), false},
+                              {QStringLiteral("desired_state"), st.desiredState}},
+                             QStringLiteral("not starting: the last desired state is \"stopped\" "
+                                            "(a planned stop); run `sluicectl start` to start it"));
+
+#ifdef Q_OS_WIN
+    const QString exe = QStringLiteral("sluiced.exe");
+#else
+    const QString exe = QStringLiteral("sluiced");
+#endif
+    QString program = QDir(QCoreApplication::applicationDirPath()).filePath(exe);
+    if (!QFileInfo(program).isExecutable())
+        program = QStandardPaths::findExecutable(QStringLiteral("sluiced"));
+    if (program.isEmpty())
+        return c.out->fail(Exit::Failed, QStringLiteral("not_found"),
+                           QStringLiteral("sluiced not found beside sluicectl or on PATH"));
+    QStringList args{QStringLiteral("--home"), c.paths.home()};
+    args << c.args; // extra sluiced options after `--`
+    QProcess proc;
+    proc.setProgram(program);
+    proc.setArguments(args);
+    proc.setStandardInputFile(QProcess::nullDevice());
+    proc.setStandardOutputFile(QProcess::nullDevice());
+    proc.setStandardErrorFile(QProcess::nullDevice());
+    qint64 pid = -1;
+    if (!proc.startDetached(&pid))
+        return c.out->fail(Exit::Failed, QStringLiteral("start_failed"),
+                           QStringLiteral("cannot start %1").arg(program));
+    c.out->info(
+        QStringLiteral("started %1 (pid %2); waiting for it to serve...").arg(program).arg(pid));
+    RuntimeStatus now;
+    const bool up = link.waitUntil(
+        [&] {
+            now = link.persistedStatus();
+            if (now.pid == pid &&
+                (now.state == QLatin1String("running") || now.state == QLatin1String("draining")))
+                return true;
+            return !ProcessIdentity::isAlive(pid); // it gave up
+        },
+        30000, 100);
+    if (!up || now.pid != pid)
+        return c.out->fail(Exit::Failed, QStringLiteral("start_failed"),
+                           QStringLiteral("sluiced (pid %1) did not come up; see %2")
+                               .arg(pid)
+                               .arg(c.paths.serviceLog()),
+                           {{QStringLiteral("pid"), pid}});
+    return c.out->result({{QStringLiteral("started"), true},
+                          {QStringLiteral("pid"), pid},
+                          {QStringLiteral("state"), now.state}},
+                         QStringLiteral("sluiced is %1 (pid %2)").arg(now.state).arg(pid));
+}
+
+int send(CtlContext &c)
+{
+    if (c.args.size() != 2)
+        return usage(c, QStringLiteral("send needs SESSION and TEXT"));
+    bool bad = false;
+    const double timeoutS = c.seconds("timeout", 0, &bad);
+    if (bad)
+        return usage(c, QStringLiteral("--timeout needs a number of seconds"));
+    if (!Protocol::isValidSessionName(c.args[0]))
+        return usage(c, QStringLiteral("SESSION must be 1-128 characters of A-Za-z0-9._:@-"));
+    ServiceLink link(c.paths);
+    int code = 0;
+    if (!connectOrFail(c, link, &code))
+        return code;
+    const IpcReply r =
+        link.call(QString::fromLatin1(Protocol::Cmd::Send),
+                  {{QStringLiteral("session"), c.args[0]}, {QStringLiteral("text"), c.args[1]}});
+    if (!r.ok)
+        return failFromReply(c, r);
+    const QString turnId = r.body.value(QStringLiteral("turn_id")).toString();
+    if (!c.isSet("wait"))
+        return c.out->result(stripEnvelope(r.body), turnId);
+
+    QJsonObject turn;
+    QElapsedTimer clock;
+    clock.start();
+    bool done = false;
+    for (;;) {
+        const IpcReply last = link.call(QString::fromLatin1(Protocol::Cmd::Turn),
+                                        {{QStringLiteral("turn_id"), turnId}}, 5000);
+        if (last.ok)
+            turn = stripEnvelope(last.body);
+        if (link.disconnected() ||
+            isFinalTurnState(turn.value(QStringLiteral("state")).toString())) {
+            done = true;
+            break;
+        }
+        if (timeoutS > 0 && clock.elapsed() >= qint64(timeoutS * 1000))
+            break;
+        ServiceLink::spin(200);
+    }
+    if (!done)
+        return c.out->fail(
+            Exit::Failed, QStringLiteral("timeout"),
+            QStringLiteral("turn %1 not finished after %2 s").arg(turnId).arg(timeoutS), turn);
+    if (!isFinalTurnState(turn.value(QStringLiteral("state")).toString()))
+        return c.out->fail(
+            Exit::NotRunning, QStringLiteral("disconnected"),
+            QStringLiteral("the service went away before turn %1 finished").arg(turnId), turn);
+    const bool okTurn = turn.value(QStringLiteral("state")).toString() == QLatin1String("done");
+    QString text = turn.value(QStringLiteral("output")).toString();
+    if (!okTurn)
+        text += QStringLiteral("\n[turn %1: %2]")
+                    .arg(turnId, turn.value(QStringLiteral("state")).toString());
+    return c.out->result(turn, text, okTurn ? Exit::Ok : Exit::Failed);
+}
+
+int turn(CtlContext &c)
+{
+    if (c.args.size() != 1)
+        return usage(c, QStringLiteral("turn needs a TURN_ID"));
+    ServiceLink link(c.paths);
+    int code = 0;
+    if (!connectOrFail(c, link, &code))
+        return code;
+    const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::Turn),
+                                 {{QStringLiteral("turn_id"), c.args[0]}});
+    if (!r.ok)
+        return failFromReply(c, r);
+    const QJsonObject t = stripEnvelope(r.body);
+    QString text = QStringLiteral("turn %1 (session %2): %3")
+                       .arg(t.value(QStringLiteral("turn_id")).toString(),
+                            t.value(QStringLiteral("session")).toString(),
+                            t.value(QStringLiteral("state")).toString());
+    if (!t.value(QStringLiteral("exit_code")).isNull() && t.contains(QStringLiteral("exit_code")))
+        text += QStringLiteral(", exit code %1").arg(t.value(QStringLiteral("exit_code")).toInt());
+    if (t.value(QStringLiteral("truncated")).toBool())
+        text += QStringLiteral(" (output truncated)");
+    const QString output = t.value(QStringLiteral("output")).toString();
+    if (!output.isEmpty())
+        text += QLatin1Char('\n') + output;
+    return c.out->result(t, text);
+}
+
+int interrupt(CtlContext &c)
+{
+    QJsonObject args;
+    if (c.isSet("session")) {
+        if (!c.args.isEmpty())
+            return usage(c, QStringLiteral("interrupt takes a TURN_ID or --session, not both"));
+        args.insert(QStringLiteral("session"), c.value("session"));
+    } else {
+        if (c.args.size() != 1)
+            return usage(c, QStringLiteral("interrupt needs a TURN_ID or --session SESSION"));
+        args.insert(QStringLiteral("turn_id"), c.args[0]);
+    }
+    ServiceLink link(c.paths);
+    int code = 0;
+    if (!connectOrFail(c, link, &code))
+        return code;
+    const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::Interrupt), args);
+    if (!r.ok)
+        return failFromReply(c, r);
+    const QJsonObject f = stripEnvelope(r.body);
+    return c.out->result(f, QStringLiteral("interrupted %1 turn(s)")
+                                .arg(f.value(QStringLiteral("interrupted")).toInt()));
+}
+
+int shutdownReport(CtlContext &c)
+{
+    // From the running service when there is one, else straight from the file (the usual case:
+    // the report of a stop is read after the stop).
+    ServiceLink link(c.paths);
+    QJsonObject report;
+    QString source;
+    if (link.connect(1500)) {
+        const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::ShutdownReport));
+        if (r.ok) {
+            report = stripEnvelope(r.body);
+            source = QStringLiteral("service");
+        }
+    }
+    if (report.isEmpty() || !report.contains(QStringLiteral("phases"))) {
+        const JsonFile f = readJsonFile(c.paths.lastShutdown());
+        if (f.isObject()) {
+            report = f.object;
+            source = QStringLiteral("file");
+        }
+    }
+    if (report.isEmpty())
+        return c.out->fail(
+            Exit::Failed, QStringLiteral("not_found"),
+            QStringLiteral("no shutdown recorded in %1").arg(c.paths.lastShutdown()));
+    report.insert(QStringLiteral("source"), source);
+    return c.out->result(report, formatShutdownReport(report));
+}
+
+} // namespace Commands
+} // namespace sluice::ctl
