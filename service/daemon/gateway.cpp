@@ -75,7 +75,10 @@ void Gateway::startServing()
         m_status.accepting = true;
     }
     m_serving = true;
-    qCInfo(lcGateway) << "serving; state" << m_status.state << "accepting" << m_status.accepting;
+    qCInfo(lcGateway).noquote() << QStringLiteral("serving; state %1, accepting %2")
+                                       .arg(m_status.state, m_status.accepting
+                                                                ? QStringLiteral("true")
+                                                                : QStringLiteral("false"));
     publish();
 }
 

@@ -22,17 +22,21 @@ public:
     explicit ServiceFixture(QObject *parent = nullptr);
     ~ServiceFixture() override; // kills a still-running service (and its process group)
 
-    static QString binDir();              // SLUICE_BIN_DIR
+    static QString binDir();                    // SLUICE_BIN_DIR
     static QString binary(const QString &name); // binDir()/name
 
     QString home() const;       // the temporary HOME (kept across restarts of the service)
     QString socketPath() const; // the --socket passed to sluiced
 
-    // Starts sluiced --home HOME --socket SOCK --http-port 0 plus extraArgs, and waits until
-    // gateway_state.json says `running` (or `draining`, if expectState says so).
-    // Returns false (with QTest warnings) when it does not get there in time.
-    bool start(const QStringList &extraArgs = {}, const QString &expectState = QStringLiteral("running"),
-               int timeoutMs = 30000);
+    // The --http-port the fixture passes (one constant: "-1" until HTTP is wired into sluiced,
+    // then "0" for any free port).
+    static constexpr const char *HttpPortArg = "-1";
+
+    // Starts sluiced --home HOME --socket SOCK --http-port HttpPortArg plus extraArgs, and waits
+    // until gateway_state.json says `running` (or `draining`, if expectState says so). Returns
+    // false (with QTest warnings) when it does not get there in time.
+    bool start(const QStringList &extraArgs = {},
+               const QString &expectState = QStringLiteral("running"), int timeoutMs = 30000);
     QProcess *process() { return m_process.get(); }
     qint64 pid() const;
 
@@ -51,10 +55,26 @@ public:
     IpcReply call(const QString &cmd, const QJsonObject &args = {}, int timeoutMs = 15000);
     IpcClient *client(); // connected shared client (connects on first use)
 
+    // Additions (tests/support owner):
+    // A new, connected client the caller owns (nullptr when it cannot connect in time).
+    std::unique_ptr<IpcClient> newClient(int timeoutMs = 10000);
+    // Synchronous request over a given client.
+    static IpcReply callOn(IpcClient *client, const QString &cmd, const QJsonObject &args = {},
+                           int timeoutMs = 15000);
+    QString stderrPath() const; // where sluiced's stderr goes (a file: never a full pipe)
+    QString logText() const;    // HOME/logs/sluiced.log
+    QString scriptsDir() const; // folder of writeAgentScript() files, free for test files
+    // Waits until turn `turnId` has a final state; returns its `turn` reply (empty on timeout).
+    QJsonObject waitForTurn(const QString &turnId, int timeoutMs = 20000);
+    // Kills the service (SIGKILL) and every process tree it started; waits until gone.
+    void killAll();
+
 private:
     QTemporaryDir m_home;
     QTemporaryDir m_scripts;
+    QTemporaryDir m_run; // short private folder for the socket
     QString m_socket;
+    QList<qint64> m_pids; // every sluiced pid started by this fixture
     std::unique_ptr<QProcess> m_process;
     std::unique_ptr<IpcClient> m_client;
 };
