@@ -183,9 +183,15 @@ JsonFile readJsonFile(const QString &path)
         result.error = file.errorString();
         return result;
     }
-    // Our files are small; cap the read so a huge foreign file cannot exhaust memory.
+    // Our files are small; refuse a huge foreign file rather than exhaust memory. (Not
+    // read(MaxRead): that allocates the whole cap on every call.)
     constexpr qint64 MaxRead = 16 << 20;
-    const QByteArray data = file.read(MaxRead);
+    if (file.size() > MaxRead) {
+        result.status = JsonFile::Status::Unreadable;
+        result.error = QStringLiteral("file larger than %1 bytes").arg(MaxRead);
+        return result;
+    }
+    const QByteArray data = file.readAll();
     if (file.error() != QFileDevice::NoError) {
         result.status = JsonFile::Status::Unreadable;
         result.error = file.errorString();

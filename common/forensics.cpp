@@ -5,12 +5,12 @@
 #include "sluice/processidentity.h"
 
 #include <QElapsedTimer>
-#include <QFile>
 #include <QJsonValue>
 
 #include <csignal>
 #ifdef Q_OS_UNIX
 #include <cstdlib>
+#include <fcntl.h>
 #include <unistd.h>
 #endif
 
@@ -106,18 +106,18 @@ const SignalEntry SignalTable[] = {
 #endif
 };
 
-QByteArray readSmall(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
-        return {};
-    return f.read(8192);
-}
-
 double readLoadavg1m()
 {
 #ifdef Q_OS_LINUX
-    const QByteArray data = readSmall(QStringLiteral("/proc/loadavg"));
+    char buf[128];
+    const int fd = ::open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0)
+        return -1;
+    const QByteArray data(buf, qsizetype(n));
     const qsizetype space = data.indexOf(' ');
     bool ok = false;
     const double v = data.left(space < 0 ? data.size() : space).toDouble(&ok);
