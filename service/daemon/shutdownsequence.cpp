@@ -1,0 +1,489 @@
+#include "shutdownsequence.h"
+
+#include "gateway.h"
+#include "ipcserver.h"
+#include "lifecyclelogging.h"
+#include "restartpolicy.h"
+#include "serviceapp.h"
+#include "sessionstore.h"
+#include "shutdowndiagnostic.h"
+#include "turnmanager.h"
+
+#include "sluice/atomicjson.h"
+#include "sluice/lifecyclemarkers.h"
+#include "sluice/plannedstopmarker.h"
+#include "sluice/processidentity.h"
+#include "sluice/protocol.h"
+
+#include <QElapsedTimer>
+#include <QSet>
+#include <QTimer>
+
+#ifdef Q_OS_UNIX
+#include <csignal>
+#endif
+
+namespace sluice {
+
+namespace {
+const QString kBegin = QStringLiteral("begin");
+const QString kNotify = QStringLiteral("notify");
+const QString kMarkResume = QStringLiteral("mark_resume");
+const QString kDrain = QStringLiteral("drain");
+const QString kInterrupt = QStringLiteral("interrupt");
+const QString kDisconnect = QStringLiteral("disconnect");
+const QString kPersist = QStringLiteral("persist");
+const QString kExit = QStringLiteral("exit");
+} // namespace
+
+ShutdownSequence::ShutdownSequence(ServiceApp *app, QObject *parent)
+    : StopSequence(parent)
+    , m_app(app)
+    , m_report(app->paths().lastShutdown())
+{
+    // TEST-ONLY hook (docs/lifecycle.md): the named phase never completes, so the tests can
+    // see the watchdog cut a hung stop short.
+    m_hangPhase = qEnvironmentVariable("SLUICE_TEST_HANG_PHASE");
+    m_stateFile = app->paths().stateFile();
+}
+
+ShutdownSequence::~ShutdownSequence()
+{
+    m_watchdog.disarm();
+}
+
+int ShutdownSequence::exitCodeFor(StopCause cause, bool supervised)
+{
+    switch (cause) {
+    case StopCause::Planned:
+        return RestartPolicy::ExitPlanned;
+    case StopCause::UnexpectedSignal:
+        return RestartPolicy::ExitUnexpectedSignal;
+    case StopCause::Restart:
+    case StopCause::ForceRestart:
+        return supervised ? RestartPolicy::ExitRestartBySupervisor : RestartPolicy::ExitPlanned;
+    }
+    return RestartPolicy::ExitPlanned;
+}
+
+void ShutdownSequence::addListenerCloser(const QString &name, std::function<void()> close)
+{
+    m_closers.append({name, std::move(close)});
+}
+
+QString ShutdownSequence::currentPhase() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_phase;
+}
+
+bool ShutdownSequence::enterPhase(const QString &name)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_phase = name;
+    }
+    const double at = m_report.beginPhase(name);
+    refreshWatchdogStatus();
+    m_app->gateway()->publishEvent(
+        QString::fromLatin1(Protocol::Event::ShutdownPhase),
+        QJsonObject{{QStringLiteral("phase"), name},
+                    {QStringLiteral("at_s"), qRound64(at * 1000.0) / 1000.0}});
+    Q_EMIT phaseStarted(name, at);
+    if (!m_hangPhase.isEmpty() && name == m_hangPhase) {
+        qCWarning(lcLifecycle).noquote()
+            << "TEST HOOK SLUICE_TEST_HANG_PHASE: the stop hangs in phase" << name;
+        return false;
+    }
+    return true;
+}
+
+void ShutdownSequence::run(const StopRequest &request)
+{
+    if (m_started)
+        return; // one stop per process; a later request never restarts it
+    m_started = true;
+    m_request = request;
+    m_supervised = RestartPolicy::isSupervised(m_app->options().supervised);
+    m_reason = request.isRestart() ? QStringLiteral("gateway restarting")
+                                   : QStringLiteral("gateway shutting down");
+    m_report.start(StopRequest::causeName(request.cause));
+    phaseBegin();
+}
+
+ForensicsSnapshot::Context ShutdownSequence::forensicsContext() const
+{
+    ForensicsSnapshot::Context c;
+    c.signalNum = m_request.signalNum;
+    c.plannedStopMarkerPath = m_app->paths().plannedStopMarker();
+    c.selfStartTime = ProcessIdentity::currentStartTime();
+    c.drainMarkerActive = m_app->gateway()->drainMarker().evaluate().isActive();
+    return c;
+}
+
+void ShutdownSequence::refreshWatchdogStatus()
+{
+    QList<qint64> groups;
+    const QList<TurnInfo> running = m_app->turns()->runningTurns();
+    for (const TurnInfo &t : running) {
+        if (t.pid > 0)
+            groups << t.pid;
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_lastStatus = m_app->gateway()->runtimeStatus();
+    m_turnGroups = groups;
+}
+
+// --- 1. begin ------------------------------------------------------------------------------
+void ShutdownSequence::phaseBegin()
+{
+    Gateway *gateway = m_app->gateway();
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_forensicsContext = forensicsContext();
+    }
+    // The watchdog first: from here on the service never hangs in `stopping`.
+    const double drainS =
+        m_request.cause == StopCause::ForceRestart ? 0.0 : m_app->options().drainTimeoutS;
+    const qint64 budget = StopWatchdog::budgetMs(drainS, m_app->options().interruptGraceS);
+    m_watchdog.arm(budget, [this] { onWatchdog(); });
+
+    if (!enterPhase(kBegin))
+        return;
+    qCInfo(lcLifecycle).noquote()
+        << QStringLiteral("Shutdown initiated: cause %1, source %2%3, watchdog %4 s")
+               .arg(StopRequest::causeName(m_request.cause),
+                    m_request.source.isEmpty() ? QStringLiteral("unknown") : m_request.source,
+                    m_request.signalNum ? QStringLiteral(" (%1)").arg(
+                                              ForensicsSnapshot::signalName(m_request.signalNum))
+                                        : QString(),
+                    QString::number(budget / 1000.0, 'f', 1));
+    // The gate is already closed and the state is `stopping` (Gateway::requestStop), which
+    // also emitted stopBegan for the service-manager notifier.
+    ForensicsSnapshot::Context context;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        context = m_forensicsContext;
+    }
+    const ForensicsSnapshot snapshot = ForensicsSnapshot::take(context);
+    qCInfo(lcLifecycle).noquote() << "Forensics:" << snapshot.summaryLine();
+    m_report.setSnapshot(snapshot.toJson());
+    // The marker has done its job (and the snapshot has seen it): consume it now, so it is
+    // never acted on again.
+    PlannedStopMarker marker(m_app->paths().plannedStopMarker());
+    if (marker.probe(ProcessIdentity::currentPid(), ProcessIdentity::currentStartTime()).verdict ==
+        PlannedStopMarker::Verdict::Self)
+        marker.consume();
+    if (m_request.cause == StopCause::UnexpectedSignal) {
+        ShutdownDiagnostic::start(m_app->paths().home(), m_request.signalNum,
+                                  ProcessIdentity::currentPid());
+    }
+    gateway->publish();
+    phaseNotify();
+}
+
+// --- 2. notify -----------------------------------------------------------------------------
+void ShutdownSequence::phaseNotify()
+{
+    if (!enterPhase(kNotify))
+        return;
+    const QJsonObject fields{{QStringLiteral("reason"), m_reason},
+                             {QStringLiteral("cause"), StopRequest::causeName(m_request.cause)}};
+    // Subscribers through the gateway's event stream ...
+    m_app->gateway()->publishEvent(QString::fromLatin1(Protocol::Event::Shutdown), fields);
+    // ... and every client with a running turn directly (it may not have subscribed).
+    if (IpcServer *ipc = m_app->ipcServer()) {
+        QSet<quint64> told;
+        const QList<TurnInfo> running = m_app->turns()->runningTurns();
+        for (const TurnInfo &t : running) {
+            if (t.clientId != 0 && !told.contains(t.clientId)) {
+                told.insert(t.clientId);
+                ipc->sendEvent(t.clientId, QString::fromLatin1(Protocol::Event::Shutdown), fields);
+            }
+        }
+    }
+    phaseMarkResume();
+}
+
+// --- 3. mark_resume ------------------------------------------------------------------------
+void ShutdownSequence::phaseMarkResume()
+{
+    if (!enterPhase(kMarkResume))
+        return;
+    SessionStore *store = m_app->store();
+    TurnManager *turns = m_app->turns();
+    int marked = 0;
+    if (store && store->isOpen()) {
+        // Before any wait: a hard kill during the drain still resumes these on the next start.
+        // Queued turns (held since begin) are marked too, so none is lost.
+        QList<TurnInfo> all = turns->runningTurns();
+        all += turns->queuedTurns();
+        for (const TurnInfo &t : std::as_const(all)) {
+            store->setResumePending(t.session, t.id, true);
+            ++marked;
+        }
+    }
+    qCInfo(lcLifecycle) << "marked" << marked << "turns resume-pending";
+    phaseDrain();
+}
+
+// --- 4. drain ------------------------------------------------------------------------------
+void ShutdownSequence::phaseDrain()
+{
+    if (!enterPhase(kDrain))
+        return;
+    TurnManager *turns = m_app->turns();
+    const double timeoutS =
+        m_request.cause == StopCause::ForceRestart ? 0.0 : m_app->options().drainTimeoutS;
+    const int running = turns->runningCount();
+    if (running == 0) {
+        finishDrain(QStringLiteral("no turn running"));
+        return;
+    }
+    if (timeoutS <= 0 || m_hurry) {
+        finishDrain(m_hurry ? QStringLiteral("hurried") : QStringLiteral("drain timeout 0"));
+        return;
+    }
+    qCInfo(lcLifecycle).noquote()
+        << QStringLiteral("draining: %1 running, up to %2 s").arg(running).arg(timeoutS);
+    m_countConnection = connect(turns, &TurnManager::runningCountChanged, this, [this](int count) {
+        m_app->gateway()->publish(); // status re-published on every change of the count
+        refreshWatchdogStatus();
+        if (count == 0)
+            finishDrain(QStringLiteral("every turn finished"));
+    });
+    m_drainTimer = new QTimer(this);
+    m_drainTimer->setSingleShot(true);
+    connect(m_drainTimer, &QTimer::timeout, this,
+            [this] { finishDrain(QStringLiteral("drain timeout")); });
+    m_drainTimer->start(int(timeoutS * 1000));
+}
+
+void ShutdownSequence::finishDrain(const QString &why)
+{
+    if (m_drainDone)
+        return;
+    m_drainDone = true;
+    disconnect(m_countConnection);
+    if (m_drainTimer)
+        m_drainTimer->stop();
+    m_drainS = m_report.elapsedS();
+    qCInfo(lcLifecycle).noquote() << "drain ended:" << why << "-" << m_app->turns()->runningCount()
+                                  << "turns remain";
+    // Continue from the event loop: the turn events that ended the drain go out first.
+    QTimer::singleShot(0, this, &ShutdownSequence::phaseInterrupt);
+}
+
+void ShutdownSequence::hurry()
+{
+    if (!m_started || m_hurry)
+        return;
+    m_hurry = true;
+    const QString phase = currentPhase();
+    qCInfo(lcLifecycle).noquote() << "stop hurried in phase" << phase;
+    if (phase == kDrain && phase != m_hangPhase)
+        finishDrain(QStringLiteral("hurried by a second signal"));
+    else if (phase == kInterrupt && !m_interruptDone) {
+        m_app->turns()->killEverything();
+    }
+}
+
+// --- 5. interrupt --------------------------------------------------------------------------
+void ShutdownSequence::phaseInterrupt()
+{
+    if (!enterPhase(kInterrupt))
+        return;
+    TurnManager *turns = m_app->turns();
+    const int running = turns->runningCount();
+    const int queued = turns->queuedCount();
+    const int trees = turns->liveTreeCount();
+    if (running + queued + trees == 0) {
+        finishInterrupt();
+        return;
+    }
+    m_interruptedAny = running + queued > 0;
+    qCInfo(lcLifecycle).noquote()
+        << QStringLiteral("interrupting %1 running and %2 queued turns (%3 process trees), "
+                          "reason \"%4\"")
+               .arg(running)
+               .arg(queued)
+               .arg(trees)
+               .arg(m_reason);
+    m_stoppedConnection =
+        connect(turns, &TurnManager::allStopped, this, &ShutdownSequence::finishInterrupt);
+    // Each tree gets the grace (TurnProcess sends SIGKILL when it ends); this bound is only
+    // a safety net in case a tree is never reported gone.
+    const int graceMs = int(m_app->options().interruptGraceS * 1000);
+    m_graceTimer = new QTimer(this);
+    m_graceTimer->setSingleShot(true);
+    connect(m_graceTimer, &QTimer::timeout, this, [this] {
+        qCWarning(lcLifecycle) << "process trees still present after the grace: killing";
+        m_app->turns()->killEverything();
+        finishInterrupt();
+    });
+    m_graceTimer->start(graceMs + 2000);
+    turns->interruptAll(m_reason);
+    if (m_hurry)
+        turns->killEverything();
+}
+
+void ShutdownSequence::finishInterrupt()
+{
+    if (m_interruptDone)
+        return;
+    m_interruptDone = true;
+    disconnect(m_stoppedConnection);
+    if (m_graceTimer)
+        m_graceTimer->stop();
+    // One more pass of the event loop so the `interrupted` turn events reach the clients'
+    // sockets before any connection closes.
+    QTimer::singleShot(0, this, &ShutdownSequence::phaseDisconnect);
+}
+
+// --- 6. disconnect -------------------------------------------------------------------------
+void ShutdownSequence::phaseDisconnect()
+{
+    if (!enterPhase(kDisconnect))
+        return;
+    const auto timed = [](const QString &what, const std::function<void()> &fn) {
+        QElapsedTimer t;
+        t.start();
+        fn();
+        qCInfo(lcLifecycle).noquote() << QStringLiteral("closed %1 in %2 ms")
+                                             .arg(what)
+                                             .arg(t.nsecsElapsed() / 1e6, 0, 'f', 1);
+    };
+    for (const auto &closer : std::as_const(m_closers))
+        timed(closer.first, closer.second);
+    if (IpcServer *ipc = m_app->ipcServer()) {
+        timed(QStringLiteral("local socket listener"), [ipc] { ipc->closeListener(); });
+        timed(QStringLiteral("%1 client connections").arg(ipc->connectionCount()),
+              [ipc] { ipc->disconnectAll(); });
+    }
+    phasePersist();
+}
+
+// --- 7. persist ----------------------------------------------------------------------------
+void ShutdownSequence::phasePersist()
+{
+    if (!enterPhase(kPersist))
+        return;
+    const HomePaths &paths = m_app->paths();
+    if (SessionStore *store = m_app->store(); store && store->isOpen()) {
+        const int cleared = store->clearResumeOfFinished();
+        qCInfo(lcLifecycle) << "cleared the resume flag of" << cleared << "finished turns";
+    }
+    QString error;
+    if (!m_interruptedAny) {
+        if (!CleanShutdown::mark(paths.cleanShutdown(), &error))
+            qCWarning(lcLifecycle).noquote() << "cannot write .clean_shutdown:" << error;
+    } else {
+        CleanShutdown::clear(paths.cleanShutdown());
+    }
+    if (m_request.isRestart()) {
+        RestartPending pending;
+        pending.requestedAt = isoUtcNow();
+        pending.viaService = m_supervised;
+        pending.force = m_request.cause == StopCause::ForceRestart;
+        if (!RestartPending::write(paths.restartPending(), pending, &error))
+            qCWarning(lcLifecycle).noquote() << "cannot write .restart_pending.json:" << error;
+    }
+
+    m_exitCode = exitCodeFor(m_request.cause, m_supervised);
+    QString desired = QStringLiteral("running");
+    switch (m_request.cause) {
+    case StopCause::Planned:
+        desired = QStringLiteral("stopped");
+        break;
+    case StopCause::UnexpectedSignal:
+        desired = m_app->gateway()->runtimeStatus().desiredState; // stays as it was
+        if (desired.isEmpty())
+            desired = QStringLiteral("running");
+        break;
+    case StopCause::Restart:
+    case StopCause::ForceRestart:
+        desired = QStringLiteral("running");
+        break;
+    }
+    if (m_request.isRestart() && !m_supervised) {
+        // The replacement waits for our lock, which finishStop() releases.
+        if (!m_app->spawnReplacement()) {
+            qCCritical(lcLifecycle) << "could not start the replacement: exiting 75 instead";
+            m_exitCode = RestartPolicy::ExitRestartBySupervisor;
+        }
+    }
+    Gateway *gateway = m_app->gateway();
+    gateway->markStopped(m_exitCode, StopRequest::causeName(m_request.cause), desired,
+                         m_request.isRestart());
+    gateway->recordStopDurations(m_drainS, m_report.elapsedS());
+    gateway->flushStatus();
+    refreshWatchdogStatus();
+    phaseExit();
+}
+
+// --- 8. exit -------------------------------------------------------------------------------
+void ShutdownSequence::phaseExit()
+{
+    if (!enterPhase(kExit))
+        return;
+    m_report.setInterrupted(m_interruptedAny);
+    m_report.setExitCode(m_exitCode);
+    m_report.write();
+    m_watchdog.disarm();
+    qCInfo(lcLifecycle).noquote() << QStringLiteral(
+                                         "Shutdown complete: total teardown %1 s, exit code %2")
+                                         .arg(QString::number(m_report.elapsedS(), 'f', 2))
+                                         .arg(m_exitCode);
+    // Closes the socket and state.db, releases the lock, quits the event loop with the code.
+    m_app->finishStop(m_exitCode);
+}
+
+// --- the watchdog (its own thread) ---------------------------------------------------------
+void ShutdownSequence::onWatchdog()
+{
+    ForensicsSnapshot::Context context;
+    RuntimeStatus status;
+    QString phase;
+    QList<qint64> groups;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        context = m_forensicsContext;
+        status = m_lastStatus;
+        phase = m_phase;
+        groups = m_turnGroups;
+    }
+#ifdef Q_OS_UNIX
+    // Nothing the service started survives it: each turn is its own process group.
+    for (qint64 leader : std::as_const(groups))
+        ::kill(-pid_t(leader), SIGKILL);
+#endif
+    const double firedAt = m_report.elapsedS();
+    const ForensicsSnapshot snapshot = ForensicsSnapshot::take(context);
+    qCCritical(lcLifecycle).noquote()
+        << QStringLiteral("Stop watchdog fired after %1 s in phase %2: exiting with %3")
+               .arg(QString::number(firedAt, 'f', 2), phase)
+               .arg(StopWatchdog::ExitCode);
+    qCCritical(lcLifecycle).noquote() << "Forensics (watchdog):" << snapshot.summaryLine();
+    m_report.setWatchdog(QJsonObject{{QStringLiteral("fired_at_s"), firedAt},
+                                     {QStringLiteral("phase"), phase},
+                                     {QStringLiteral("snapshot"), snapshot.toJson()}});
+    m_report.beginPhase(QStringLiteral("watchdog"));
+    m_report.setInterrupted(true);
+    m_report.setExitCode(StopWatchdog::ExitCode);
+    m_report.beginPhase(kExit);
+    m_report.write();
+    // The final state, written directly: the event loop (and the status writer) may be stuck.
+    status.state = QString::fromLatin1(GatewayState::Stopped);
+    status.accepting = false;
+    status.exitCode = StopWatchdog::ExitCode;
+    status.exitReason = QStringLiteral("watchdog");
+    if (m_request.cause == StopCause::Planned)
+        status.desiredState = QStringLiteral("stopped");
+    else
+        status.desiredState = QStringLiteral("running");
+    status.restartRequested = m_request.isRestart();
+    status.updatedAt = isoUtcNow();
+    writeJsonAtomically(m_stateFile, status.toJson());
+}
+
+} // namespace sluice
