@@ -1,5 +1,6 @@
 // sluiced: the Sluice agent gateway service.
 #include "daemonlogging.h"
+#include "ingresswiring.h"
 #include "serviceapp.h"
 #include "servicelogger.h"
 #include "serviceoptions.h"
@@ -53,6 +54,7 @@ int main(int argc, char *argv[])
     int code = 0;
     {
         sluice::ServiceApp service(options);
+        sluice::installIngress(&service); // HTTP API, systemd notify, alignment
         code = service.start();
         if (code < 0)
             code = QCoreApplication::exec();

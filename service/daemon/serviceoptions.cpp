@@ -8,6 +8,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QProcess>
+#include <QHostAddress>
 #include <QSettings>
 
 namespace sluice {
@@ -33,6 +34,8 @@ const OptionSpec kSpecs[] = {
     {"interrupt-grace", "SECONDS", "SIGTERM-to-SIGKILL grace for an interrupted turn (default 5)."},
     {"max-concurrent", "N", "Most turns running at once (default 8)."},
     {"http-port", "N", "HTTP port on 127.0.0.1 (default 47470; 0 = any free; -1 = no HTTP)."},
+    {"http-address", "ADDR",
+     "Address the HTTP API binds to (default 127.0.0.1; another address exposes it)."},
     {"socket", "PATH", "Local socket path (default: derived from HOME)."},
     {"log-level", "LEVEL", "debug, info, warning or error (default info)."},
     {"supervised", nullptr, "Run under a service manager: a restart exits 75."},
@@ -253,6 +256,13 @@ ServiceOptions::ParseResult ServiceOptions::parse(const QStringList &arguments, 
                       65535, &n, &error))
             return usage(error);
         o.httpPort = int(n);
+    }
+    if (values.contains(QStringLiteral("http-address"))) {
+        o.httpAddress = values.value(QStringLiteral("http-address")).trimmed();
+        if (QHostAddress(o.httpAddress).isNull())
+            return usage(QStringLiteral("invalid value for http-address: '%1' (expected an IP "
+                                        "address)")
+                             .arg(o.httpAddress));
     }
     if (values.contains(QStringLiteral("socket"))) {
         o.socketPath = values.value(QStringLiteral("socket"));

@@ -16,6 +16,7 @@ struct ServiceOptions
     double interruptGraceS = 5;
     int maxConcurrent = 8;
     int httpPort = 47470;                      // 0 = any free port, -1 = no HTTP
+    QString httpAddress = QStringLiteral("127.0.0.1"); // HTTP bind address (loopback default)
     QString socketPath;                        // empty = HomePaths::defaultSocketPath()
     QString logLevel = QStringLiteral("info"); // debug, info, warning, error
     bool supervised = false;

@@ -134,13 +134,15 @@ QByteArray render(const QJsonObject &status, const QJsonObject &metrics)
     pick(metrics, {"last_stop_duration_s", "stop_duration_s", "last_stop_s"}, &v, &used);
     w.sample("sluice_last_stop_duration_seconds", v);
 
-    w.family("sluice_draining_seconds", "gauge", "How long the current drain has lasted.");
+    w.family("sluice_draining_seconds", "gauge",
+             "How long the current (or else the last) drain period has lasted.");
     v = 0;
-    pick(metrics, {"draining_s", "drain_elapsed_s", "current_drain_s"}, &v, &used);
+    pick(metrics, {"drain_period_s", "draining_s", "current_drain_s"}, &v, &used);
     w.sample("sluice_draining_seconds", v);
 
     w.family("sluice_uptime_seconds", "gauge", "Seconds since the service started.");
     w.sample("sluice_uptime_seconds", status.value(QStringLiteral("uptime_s")).toDouble());
+    used.insert(QStringLiteral("uptime_s"));
 
     // Any further plain number the service reports becomes a gauge of its own, so a new
     // counter shows up without a change here.
