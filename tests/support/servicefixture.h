@@ -30,7 +30,7 @@ public:
 
     // The --http-port the fixture passes (one constant: "-1" until HTTP is wired into sluiced,
     // then "0" for any free port).
-    static constexpr const char *HttpPortArg = "-1";
+    static constexpr const char *HttpPortArg = "0";
 
     // Starts sluiced --home HOME --socket SOCK --http-port HttpPortArg plus extraArgs, and waits
     // until gateway_state.json says `running` (or `draining`, if expectState says so). Returns
