@@ -16,22 +16,34 @@ namespace sluice {
 
 namespace {
 
-// Creates dir (and parents) and restricts it to the owner. Returns false when it cannot.
-bool makePrivateDir(const QString &dir, QString *error)
+// Creates dir (and parents); a folder it creates gets mode 0700. An existing folder is narrowed
+// to 0700 only when tightenExisting is set and it belongs to us (never someone's --home ~).
+bool makePrivateDir(const QString &dir, bool tightenExisting, QString *error)
 {
+    const bool existed = QFileInfo::exists(dir);
     if (!QDir().mkpath(dir)) {
         if (error)
             *error = QStringLiteral("cannot create folder %1").arg(dir);
         return false;
     }
 #ifdef Q_OS_UNIX
+    if (existed && !tightenExisting)
+        return true;
     const QByteArray native = QFile::encodeName(dir);
     struct stat st;
-    if (::stat(native.constData(), &st) == 0 && st.st_uid == ::geteuid() &&
-        (st.st_mode & 0777) != 0700) {
-        if (::chmod(native.constData(), 0700) != 0)
-            qCWarning(lcPaths) << "cannot chmod 0700" << dir;
+    if (::lstat(native.constData(), &st) != 0)
+        return true; // mkpath succeeded; nothing more we can do
+    if (S_ISLNK(st.st_mode) || st.st_uid != ::geteuid()) {
+        // Someone else's folder (e.g. pre-created in /tmp): the socket would not be private.
+        qCWarning(lcPaths) << dir << "is not a folder owned by this user; the socket in it may "
+                           << "be reachable by others";
+        return true;
     }
+    if ((st.st_mode & 0777) != 0700 && ::chmod(native.constData(), 0700) != 0)
+        qCWarning(lcPaths) << "cannot restrict" << dir << "to mode 0700";
+#else
+    Q_UNUSED(existed);
+    Q_UNUSED(tightenExisting);
 #endif
     return true;
 }
@@ -69,7 +81,7 @@ bool HomePaths::ensureHome(QString *error) const
             *error = QStringLiteral("no home folder set");
         return false;
     }
-    return makePrivateDir(m_home, error) && makePrivateDir(logsDir(), error);
+    return makePrivateDir(m_home, false, error) && makePrivateDir(logsDir(), false, error);
 }
 
 QString HomePaths::file(const char *name) const
@@ -139,7 +151,7 @@ QString HomePaths::defaultSocketPath() const
     return QStringLiteral("sluice-") + user + QLatin1Char('-') + homeHash(m_home);
 #else
     // sockaddr_un.sun_path is 108 bytes on Linux, 104 on macOS: stay under 100.
-    const QString runDir = file("run");
+    const QString runDir = file(FileNames::RunDir);
     const QString inHome = runDir + QStringLiteral("/sluiced.sock");
     QString dir = runDir;
     QString path = inHome;
@@ -148,7 +160,7 @@ QString HomePaths::defaultSocketPath() const
         path = dir + QLatin1Char('/') + homeHash(m_home) + QStringLiteral(".sock");
     }
     QString error;
-    if (!makePrivateDir(dir, &error))
+    if (!makePrivateDir(dir, true, &error))
         qCWarning(lcPaths) << error;
     return path;
 #endif

@@ -4,6 +4,8 @@
 #include <QFile>
 #include <QList>
 
+#include <limits>
+
 #ifdef Q_OS_UNIX
 #include <cerrno>
 #include <fcntl.h>
@@ -110,7 +112,7 @@ qint64 currentStartTime()
 
 bool isAlive(qint64 pid)
 {
-    if (pid <= 0)
+    if (pid <= 0 || pid > std::numeric_limits<int>::max()) // kill(-1) or a truncated pid_t
         return false;
 #ifdef Q_OS_UNIX
     if (::kill(pid_t(pid), 0) != 0 && errno != EPERM)

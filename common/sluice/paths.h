@@ -15,6 +15,7 @@ inline constexpr char StateDb[] = "state.db";
 inline constexpr char ControlToken[] = "control.token";
 inline constexpr char Config[] = "sluiced.conf";
 inline constexpr char LogsDir[] = "logs";
+inline constexpr char RunDir[] = "run"; // holds the default socket (mode 0700)
 inline constexpr char ServiceLog[] = "sluiced.log";
 inline constexpr char DiagLog[] = "gateway-shutdown-diag.log";
 inline constexpr char LastShutdown[] = "last-shutdown.json";
@@ -32,9 +33,13 @@ public:
     // (Linux: ~/.local/share/sluice, macOS: ~/Library/Application Support/sluice,
     // Windows: %APPDATA%/sluice).
     static QString resolveHome(const QString &homeOption);
-    static HomePaths fromOption(const QString &homeOption) { return HomePaths(resolveHome(homeOption)); }
+    static HomePaths fromOption(const QString &homeOption)
+    {
+        return HomePaths(resolveHome(homeOption));
+    }
 
-    // Creates HOME and HOME/logs (mode 0700 on Unix). False with a message when it cannot.
+    // Creates HOME and HOME/logs (mode 0700 on Unix for the folders it creates; an existing
+    // HOME keeps its mode). False with a message when it cannot.
     bool ensureHome(QString *error = nullptr) const;
 
     QString home() const { return m_home; }

@@ -68,13 +68,13 @@ private Q_SLOTS:
         struct stat st;
         QCOMPARE(::stat(QFile::encodeName(p.home()).constData(), &st), 0);
         QCOMPARE(int(st.st_mode & 0777), 0700);
-        // An existing folder of ours with wider rights is narrowed.
+        // An existing HOME keeps its mode (it may be a folder the user chose, e.g. ~).
         QVERIFY(QFile::setPermissions(p.home(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
                                                     QFileDevice::ExeOwner | QFileDevice::ReadOther |
                                                     QFileDevice::ExeOther));
         QVERIFY(p.ensureHome());
         QCOMPARE(::stat(QFile::encodeName(p.home()).constData(), &st), 0);
-        QCOMPARE(int(st.st_mode & 0777), 0700);
+        QCOMPARE(int(st.st_mode & 0777), 0705);
 #endif
     }
 
@@ -100,6 +100,14 @@ private Q_SLOTS:
         struct stat st;
         QCOMPARE(::stat(QFile::encodeName(tmp.path() + QStringLiteral("/run")).constData(), &st),
                  0);
+        QCOMPARE(int(st.st_mode & 0777), 0700);
+        // The socket folder is narrowed back to 0700 when it exists with wider rights.
+        const QString run = tmp.path() + QStringLiteral("/run");
+        QVERIFY(QFile::setPermissions(run, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                               QFileDevice::ExeOwner | QFileDevice::ReadOther |
+                                               QFileDevice::ExeOther));
+        QCOMPARE(p.defaultSocketPath(), s);
+        QCOMPARE(::stat(QFile::encodeName(run).constData(), &st), 0);
         QCOMPARE(int(st.st_mode & 0777), 0700);
     }
 
