@@ -126,8 +126,11 @@ void IpcClient::onReadyRead()
             const QString reason = m_decoder.errorString();
             qCWarning(lcIpc) << "bad frame from the service:" << reason;
             Q_EMIT protocolError(reason);
-            if (self)
-                m_socket->abort();
+            if (!self)
+                return;
+            m_socket->abort();
+            if (m_connected) // abort() did not report it
+                onSocketDisconnected();
             return;
         }
         dispatch(frame);

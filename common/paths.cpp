@@ -67,8 +67,14 @@ QString HomePaths::resolveHome(const QString &homeOption)
     const QString env = qEnvironmentVariable("SLUICE_HOME");
     if (!env.isEmpty())
         return QDir::cleanPath(QDir(env).absolutePath());
-    // Not AppDataLocation: that depends on QCoreApplication's names, which differ per program.
+        // Not AppDataLocation: that depends on QCoreApplication's names, which differ per program.
+#ifdef Q_OS_WIN
+    QString base = qEnvironmentVariable("APPDATA"); // roaming, as documented
+    if (base.isEmpty())
+        base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+#else
     QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+#endif
     if (base.isEmpty())
         base = QDir::homePath() + QStringLiteral("/.local/share");
     return QDir::cleanPath(base + QStringLiteral("/sluice"));
