@@ -170,6 +170,10 @@ void TurnManager::startTurn(const QString &id)
     const QString program = resolveProgram();
     setState(*live, QString::fromLatin1(TurnState::Running));
     process->start(program, m_config.agentCommand.mid(1), env, live->info.text.toUtf8());
+    // A start failure may already have finished (and freed) the turn inside start().
+    live = m_live.value(id);
+    if (!live)
+        return;
     if (process->pid() > 0) {
         m_sessionIds.insert(process->pid());
         live->info.pid = process->pid();

@@ -6,7 +6,9 @@
 #include "sluice/paths.h"
 #include "sluice/processidentity.h"
 
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QtTest>
 
@@ -57,6 +59,8 @@ private Q_SLOTS:
     void lockOfAKilledServiceNeverBlocks();
     void liveHolderIsNamed();
     void stopOverIpcInterruptsTurnsAndExitsZero();
+    void logIsSizeCappedAndRotated();
+    void demoAgentStreamsAndStopsOnSigterm();
 };
 
 void TestServiceBasics::badOptionExits78WithOneLine_data()
@@ -214,6 +218,50 @@ void TestServiceBasics::stopOverIpcInterruptsTurnsAndExitsZero()
     QCOMPARE(*s.exitCode, 0);
     QCOMPARE(s.accepting, false);
     QVERIFY(!QFile::exists(f.socketPath()));
+}
+
+void TestServiceBasics::logIsSizeCappedAndRotated()
+{
+    ServiceFixture f;
+    QVERIFY(f.start({QStringLiteral("--log-max-bytes"), QStringLiteral("4096"),
+                     QStringLiteral("--log-keep"), QStringLiteral("2")}));
+    const QString log = HomePaths(f.home()).serviceLog();
+    // Every request is logged at debug level: enough of them fill several files.
+    QVERIFY(ServiceFixture::waitFor([&] {
+        f.call(QStringLiteral("status"));
+        return QFile::exists(log + QStringLiteral(".2"));
+    }));
+    QVERIFY(QFileInfo(log).size() <= 4096);
+    QVERIFY(QFileInfo(log + QStringLiteral(".1")).size() <= 4096);
+    QVERIFY(!QFile::exists(log + QStringLiteral(".3")));
+}
+
+void TestServiceBasics::demoAgentStreamsAndStopsOnSigterm()
+{
+    QProcess agent;
+    agent.start(ServiceFixture::binary(QStringLiteral("sluice-demo-agent")));
+    QVERIFY(agent.waitForStarted());
+    agent.write("hello world");
+    agent.closeWriteChannel();
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(agent.waitForFinished(10000));
+    QCOMPARE(agent.exitCode(), 0);
+    QVERIFY(timer.elapsed() >= 2000); // streamed over about 3 s
+    QVERIFY(agent.readAllStandardOutput().contains("hello world"));
+
+    QProcess interrupted;
+    interrupted.start(ServiceFixture::binary(QStringLiteral("sluice-demo-agent")));
+    QVERIFY(interrupted.waitForStarted());
+    interrupted.write("stop me");
+    interrupted.closeWriteChannel();
+    QVERIFY(interrupted.waitForReadyRead(5000)); // it is streaming
+    timer.restart();
+    ::kill(pid_t(interrupted.processId()), SIGTERM);
+    QVERIFY(interrupted.waitForFinished(5000));
+    QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(interrupted.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(interrupted.exitCode(), 143);
 }
 
 QTEST_GUILESS_MAIN(TestServiceBasics)

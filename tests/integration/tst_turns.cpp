@@ -49,6 +49,7 @@ private Q_SLOTS:
     void interruptKillsTheWholeTree();
     void leftoversOfAFinishedTurnAreKilled();
     void badSendArguments();
+    void agentThatCannotStartFailsTheTurn();
 };
 
 void TestTurns::environmentStdinAndExitCodes()
@@ -281,6 +282,23 @@ void TestTurns::badSendArguments()
         f.call(QStringLiteral("interrupt"), {{QStringLiteral("turn_id"), QStringLiteral("t-x")}})
             .errorCode,
         QStringLiteral("not_found"));
+}
+
+void TestTurns::agentThatCannotStartFailsTheTurn()
+{
+    ServiceFixture f;
+    QVERIFY(f.start(
+        {QStringLiteral("--agent-command"), f.scriptsDir() + QStringLiteral("/missing-agent")}));
+    const QString id = send(f, QStringLiteral("s"), QStringLiteral("x"));
+    QVERIFY(!id.isEmpty());
+    const QJsonObject turn = f.waitForTurn(id);
+    QCOMPARE(turn.value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
+    QVERIFY(turn.value(QStringLiteral("exit_code")).isNull());
+    // The service is fine and the session is free again.
+    const QString next = send(f, QStringLiteral("s"), QStringLiteral("y"));
+    QCOMPARE(f.waitForTurn(next).value(QStringLiteral("state")).toString(),
+             QStringLiteral("failed"));
+    QCOMPARE(f.readState().activeAgents, 0);
 }
 
 QTEST_GUILESS_MAIN(TestTurns)
