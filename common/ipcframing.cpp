@@ -34,7 +34,11 @@ FrameDecoder::FrameDecoder(quint32 maxFrame)
 void FrameDecoder::feed(const QByteArray &bytes)
 {
     if (m_error != Error::None)
-        return; // failed for good: drop input
+        return;         // failed for good: drop input
+    if (m_offset > 0) { // drop consumed frames once per feed, not once per frame
+        m_buffer.remove(0, m_offset);
+        m_offset = 0;
+    }
     m_buffer.append(bytes);
 }
 
@@ -42,34 +46,44 @@ FrameDecoder::Result FrameDecoder::next(QJsonObject *out)
 {
     if (m_error != Error::None)
         return Result::Failed;
-    if (m_buffer.size() < 4)
+    const qsizetype available = m_buffer.size() - m_offset;
+    if (available < 4)
         return Result::NeedMore;
-    const quint32 length = qFromBigEndian<quint32>(m_buffer.constData());
+    const quint32 length = qFromBigEndian<quint32>(m_buffer.constData() + m_offset);
     // Judge the header before the body arrives, so an oversize claim is never buffered.
     if (length == 0 || length > m_maxFrame) {
-        m_error = length == 0 ? Error::ZeroLength : Error::TooLong;
-        m_buffer.clear();
-        m_buffer.squeeze();
+        fail(length == 0 ? Error::ZeroLength : Error::TooLong);
         return Result::Failed;
     }
-    if (quint64(m_buffer.size()) < 4 + quint64(length))
+    if (quint64(available) < 4 + quint64(length))
         return Result::NeedMore;
-    const QByteArray body = m_buffer.mid(4, length);
-    m_buffer.remove(0, 4 + qsizetype(length));
+    const QByteArray body = m_buffer.mid(m_offset + 4, length);
+    m_offset += 4 + qsizetype(length);
+    if (m_offset == m_buffer.size()) {
+        m_buffer.clear();
+        m_offset = 0;
+    }
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        m_error = isJsonScalar(body) ? Error::NotObject : Error::NotJson;
-    else if (!doc.isObject())
-        m_error = Error::NotObject;
-    if (m_error != Error::None) {
-        m_buffer.clear();
-        m_buffer.squeeze();
+    if (parseError.error != QJsonParseError::NoError) {
+        fail(isJsonScalar(body) ? Error::NotObject : Error::NotJson);
+        return Result::Failed;
+    }
+    if (!doc.isObject()) {
+        fail(Error::NotObject);
         return Result::Failed;
     }
     if (out)
         *out = doc.object();
     return Result::Frame;
+}
+
+void FrameDecoder::fail(Error error)
+{
+    m_error = error;
+    m_buffer.clear();
+    m_buffer.squeeze();
+    m_offset = 0;
 }
 
 QString FrameDecoder::errorString() const

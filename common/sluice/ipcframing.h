@@ -29,12 +29,15 @@ public:
 
     Error error() const { return m_error; }
     QString errorString() const;
-    bool hasPartialFrame() const { return !m_buffer.isEmpty(); } // for the stall timeout
-    qsizetype bufferedBytes() const { return m_buffer.size(); }
+    bool hasPartialFrame() const { return bufferedBytes() > 0; } // for the stall timeout
+    qsizetype bufferedBytes() const { return m_buffer.size() - m_offset; }
 
 private:
+    void fail(Error error);
+
     quint32 m_maxFrame;
     QByteArray m_buffer;
+    qsizetype m_offset = 0; // start of the unparsed bytes: frames are consumed without memmove
     Error m_error = Error::None;
 };
 

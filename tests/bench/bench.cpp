@@ -58,28 +58,47 @@ void row(const char *name, int runs, const Stats &s)
     std::printf("%-42s %8d %12.1f %12.1f %12.1f\n", name, runs, s.medianUs, s.p99Us, s.maxUs);
 }
 
-// Encodes and decodes `count` frames of about `bodySize` bytes; returns MiB/s of frame bytes.
-double framingThroughput(int bodySize, int count)
+// Encodes `count` frames of about `bodySize` bytes, then decodes them; MiB/s of frame bytes
+// for each direction and for the round trip.
+struct Throughput
+{
+    double encode = 0;
+    double decode = 0;
+    double both = 0;
+};
+Throughput framingThroughput(int bodySize, int count)
 {
     const QJsonObject o{
         {"v", 1}, {"event", "turn"}, {"output", QString(bodySize, QLatin1Char('x'))}};
-    FrameDecoder decoder(Framing::MaxServerFrame);
+    std::vector<QByteArray> frames;
+    frames.reserve(size_t(count));
     qint64 bytes = 0;
-    int decoded = 0;
     QElapsedTimer t;
     t.start();
     for (int i = 0; i < count; ++i) {
-        const QByteArray frame = Framing::encode(o);
-        bytes += frame.size();
+        frames.push_back(Framing::encode(o));
+        bytes += frames.back().size();
+    }
+    const double encodeS = double(t.nsecsElapsed()) / 1e9;
+    FrameDecoder decoder(Framing::MaxServerFrame);
+    int decoded = 0;
+    t.start();
+    for (const QByteArray &frame : frames) {
         decoder.feed(frame);
         QJsonObject out;
         while (decoder.next(&out) == FrameDecoder::Result::Frame)
             ++decoded;
     }
-    const double seconds = double(t.nsecsElapsed()) / 1e9;
+    const double decodeS = double(t.nsecsElapsed()) / 1e9;
     if (decoded != count)
         std::fprintf(stderr, "framing: decoded %d of %d frames\n", decoded, count);
-    return double(bytes) / (1024.0 * 1024.0) / seconds;
+    const double mib = double(bytes) / (1024.0 * 1024.0);
+    return {mib / encodeS, mib / decodeS, mib / (encodeS + decodeS)};
+}
+
+void throughputRow(const char *name, int count, const Throughput &t)
+{
+    std::printf("%-42s %8d %12.1f %12.1f %12.1f\n", name, count, t.encode, t.decode, t.both);
 }
 
 } // namespace
@@ -135,9 +154,10 @@ int main(int argc, char **argv)
             writeJsonAtomically(statePath, state);
         }));
 
-    std::printf("\n%-42s %8s %12s\n", "framing (encode + decode)", "frames", "MiB/s");
-    std::printf("%s\n", QByteArray(64, '-').constData());
-    std::printf("%-42s %8d %12.1f\n", "1 KiB frames", 20000, framingThroughput(1024, 20000));
-    std::printf("%-42s %8d %12.1f\n", "1 MiB frames", 40, framingThroughput(1 << 20, 40));
+    std::printf("\n%-42s %8s %12s %12s %12s\n", "framing throughput (MiB/s)", "frames", "encode",
+                "decode", "both");
+    std::printf("%s\n", QByteArray(90, '-').constData());
+    throughputRow("1 KiB frames", 20000, framingThroughput(1024, 20000));
+    throughputRow("1 MiB frames", 40, framingThroughput(1 << 20, 40));
     return 0;
 }
