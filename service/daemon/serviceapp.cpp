@@ -26,6 +26,10 @@
 
 #include <cstdio>
 
+#ifdef Q_OS_UNIX
+#include <csignal>
+#endif
+
 namespace sluice {
 
 ServiceApp::ServiceApp(const ServiceOptions &options, QObject *parent)
@@ -70,6 +74,12 @@ int ServiceApp::start()
         qCCritical(lcDaemon).noquote() << m_lock->errorString();
         return 1;
     }
+
+#ifdef Q_OS_UNIX
+    // A log line to a stderr whose reader went away (e.g. the shell that started us) must not
+    // kill the service: ignore SIGPIPE, writes fail with EPIPE instead.
+    ::signal(SIGPIPE, SIG_IGN);
+#endif
 
     // 2. Turns: we are the reaper of every orphan our agents leave.
     if (ProcessTree::becomeSubreaper())

@@ -39,7 +39,13 @@ TurnProcess::TurnProcess(const QString &turnId, int graceMs, QObject *parent)
 #ifdef Q_OS_UNIX
     // A new session (and process group) per turn: the whole tree can be signalled, and every
     // descendant, even one that double-forks away, keeps the session id.
-    m_process->setChildProcessModifier([] { ::setsid(); });
+    // sluiced ignores SIGPIPE; an ignored disposition survives exec, so give the agent the
+    // default back (Qt's own child setup does too; kept explicit so it never depends on it).
+    // Async-signal-safe calls only: this runs between fork and exec.
+    m_process->setChildProcessModifier([] {
+        ::setsid();
+        ::signal(SIGPIPE, SIG_DFL);
+    });
 #endif
 }
 

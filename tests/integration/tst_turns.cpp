@@ -50,6 +50,7 @@ private Q_SLOTS:
     void leftoversOfAFinishedTurnAreKilled();
     void badSendArguments();
     void agentThatCannotStartFailsTheTurn();
+    void agentRunsInItsOwnSessionWithDefaultSigpipe();
 };
 
 void TestTurns::environmentStdinAndExitCodes()
@@ -299,6 +300,28 @@ void TestTurns::agentThatCannotStartFailsTheTurn()
     QCOMPARE(f.waitForTurn(next).value(QStringLiteral("state")).toString(),
              QStringLiteral("failed"));
     QCOMPARE(f.readState().activeAgents, 0);
+}
+
+void TestTurns::agentRunsInItsOwnSessionWithDefaultSigpipe()
+{
+    ServiceFixture f;
+    // Fields 6 (session) and 5 (pgrp) of /proc/self/stat after the comm, and the ignored mask.
+    const QString agent =
+        f.writeAgentScript(QStringLiteral("ids.sh"),
+                           QStringLiteral("cat > /dev/null\n"
+                                          "echo \"$$ $(cut -d' ' -f5,6 /proc/$$/stat) "
+                                          "$(awk '/^SigIgn/ {print $2}' /proc/$$/status)\"\n"));
+    QVERIFY(f.start({QStringLiteral("--agent-command"), agent}));
+    const QJsonObject turn = f.waitForTurn(send(f, QStringLiteral("ids"), QStringLiteral("x")));
+    const QStringList parts =
+        turn.value(QStringLiteral("output")).toString().split(QLatin1Char(' '));
+    QCOMPARE(parts.size(), 4);
+    QCOMPARE(parts.at(1), parts.at(0)); // process group = its own pid
+    QCOMPARE(parts.at(2), parts.at(0)); // session = its own pid
+    bool ok = false;
+    const qulonglong ignored = parts.at(3).trimmed().toULongLong(&ok, 16);
+    QVERIFY(ok);
+    QCOMPARE(ignored & (1ull << (SIGPIPE - 1)), 0ull);
 }
 
 QTEST_GUILESS_MAIN(TestTurns)
