@@ -157,6 +157,18 @@ bool IpcServer::peerAllowed(qintptr descriptor, QString *why) const
         *why = QStringLiteral("peer uid %1 (pid %2) is not ours").arg(cred.uid).arg(cred.pid);
         return false;
     }
+#elif defined(Q_OS_UNIX)
+    // macOS / BSD: the peer's effective uid.
+    uid_t uid = 0;
+    gid_t gid = 0;
+    if (::getpeereid(int(descriptor), &uid, &gid) != 0) {
+        *why = QStringLiteral("cannot read the peer's credentials");
+        return false;
+    }
+    if (uid != ::geteuid()) {
+        *why = QStringLiteral("peer uid %1 is not ours").arg(uid);
+        return false;
+    }
 #else
     Q_UNUSED(descriptor)
     Q_UNUSED(why)

@@ -8,17 +8,22 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#ifdef Q_OS_UNIX
 #include <unistd.h>
+#endif
 
 namespace {
 
 void onTerm(int)
 {
     // Async-signal-safe: no Qt, no stdio buffers.
+#ifdef Q_OS_UNIX
     const char msg[] = "sluice-demo-agent: interrupted\n";
     ssize_t ignored = ::write(STDERR_FILENO, msg, sizeof(msg) - 1);
     (void)ignored;
-    ::_exit(143);
+#endif
+    std::_Exit(143);
 }
 
 QByteArray readAllStdin()
@@ -35,7 +40,7 @@ QByteArray readAllStdin()
 
 int main(int argc, char *argv[])
 {
-    std::signal(SIGTERM, onTerm);
+    std::signal(SIGTERM, onTerm); // SIGTERM exists on every platform's C library
     std::signal(SIGINT, onTerm);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("sluice-demo-agent"));
