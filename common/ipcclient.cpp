@@ -199,10 +199,19 @@ void IpcClient::onSocketError()
         return; // disconnected() follows and handles it
     const QString reason = m_socket->errorString();
     qCDebug(lcIpc) << "cannot connect to" << m_serverName << ":" << reason;
-    QPointer<IpcClient> self(this);
-    Q_EMIT connectFailed(reason);
-    if (self)
-        scheduleReconnect();
+    // Queued: QLocalSocket reports a missing server inside connectToServer(), and a caller
+    // that starts waiting for connectFailed() only after that call must still see it.
+    QMetaObject::invokeMethod(
+        this,
+        [this, reason] {
+            if (m_connected)
+                return;
+            QPointer<IpcClient> self(this);
+            Q_EMIT connectFailed(reason);
+            if (self)
+                scheduleReconnect();
+        },
+        Qt::QueuedConnection);
 }
 
 void IpcClient::scheduleReconnect()

@@ -40,8 +40,8 @@ public:
     // maxMs) until disconnectFromServer(). Off by default.
     void setAutoReconnect(bool on, int initialMs = 200, int maxMs = 5000);
 
-    // Connect the signals first: a local connection may succeed (or fail) and emit
-    // connected() / connectFailed() before this returns.
+    // A local connection may succeed, and emit connected(), before this returns (check
+    // isConnected() afterwards); connectFailed() is always emitted later from the event loop.
     void connectToServer();
     void disconnectFromServer();
     bool isConnected() const;
