@@ -14,6 +14,7 @@
 #include "sluice/atomicjson.h"
 #include "sluice/epoch.h"
 #include "sluice/processidentity.h"
+#include "sluice/runtimestatus.h"
 #include "sluice/version.h"
 
 #include <QCoreApplication>
@@ -88,8 +89,7 @@ int ServiceApp::start()
     m_store = new SessionStore(this);
     QString error;
     if (!m_store->open(m_paths.stateDb(), &error)) {
-        qCCritical(lcDaemon).noquote() << "cannot open state.db:" << error;
-        return 1;
+        return failStartup(QStringLiteral("cannot open state.db: %1").arg(error));
     }
     m_store->recoverUnfinished();
 
@@ -149,10 +149,8 @@ int ServiceApp::start()
     m_dispatcher = new GatewayDispatcher(m_gateway, this, this);
     m_ipc = new IpcServer(m_dispatcher, this);
     bool inUse = false;
-    if (!m_ipc->listen(socketPath, &error, &inUse)) {
-        qCCritical(lcDaemon).noquote() << error;
-        return 1;
-    }
+    if (!m_ipc->listen(socketPath, &error, &inUse))
+        return failStartup(error);
     connect(m_gateway, &Gateway::eventPublished, m_ipc, &IpcServer::broadcast);
 
 #ifdef SLUICE_HAVE_LIFECYCLE
@@ -165,6 +163,28 @@ int ServiceApp::start()
     m_gateway->startServing();
     m_writer->flush(); // the state file exists before we return to the event loop
     return -1;
+}
+
+int ServiceApp::failStartup(const QString &reason)
+{
+    // We hold the lock, so we are the state file's one writer: say why we could not start.
+    qCCritical(lcDaemon).noquote() << "startup failed:" << reason;
+    RuntimeStatus status;
+    status.state = QString::fromLatin1(GatewayState::StartupFailed);
+    status.desiredState = QStringLiteral("running");
+    status.pid = ProcessIdentity::currentPid();
+    status.startTime = ProcessIdentity::currentStartTime();
+    status.epoch = InstantiationEpoch::current();
+    status.accepting = false;
+    status.exitCode = 1;
+    status.exitReason = reason;
+    status.version = QStringLiteral(SLUICE_VERSION);
+    status.updatedAt = isoUtcNow();
+    QString error;
+    if (!writeJsonAtomically(m_paths.stateFile(), status.toJson(), &error))
+        qCWarning(lcDaemon) << "cannot write the state file:" << error;
+    m_lock->release();
+    return 1;
 }
 
 void ServiceApp::setStopSequence(StopSequence *sequence)

@@ -63,6 +63,8 @@ Q_SIGNALS:
     void aboutToServe();
 
 private:
+    int failStartup(const QString &reason); // writes state startup_failed; returns 1
+
     ServiceOptions m_options;
     HomePaths m_paths;
     std::unique_ptr<InstanceLock> m_lock;

@@ -6,6 +6,7 @@
 #include "sluice/paths.h"
 #include "sluice/processidentity.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -58,6 +59,7 @@ private Q_SLOTS:
     void helpAndVersion();
     void lockOfAKilledServiceNeverBlocks();
     void liveHolderIsNamed();
+    void startupFailureIsRecorded();
     void stopOverIpcInterruptsTurnsAndExitsZero();
     void logIsSizeCappedAndRotated();
     void demoAgentStreamsAndStopsOnSigterm();
@@ -177,6 +179,21 @@ void TestServiceBasics::liveHolderIsNamed()
     QCOMPARE(f.readState().pid, f.pid());
     QCOMPARE(f.readState().state, QStringLiteral("running"));
     QVERIFY(f.call(QStringLiteral("status")).ok);
+}
+
+void TestServiceBasics::startupFailureIsRecorded()
+{
+    ServiceFixture f;
+    QVERIFY(QDir().mkpath(HomePaths(f.home()).stateDb())); // a folder where the db should be
+    QVERIFY(!f.start({}, QStringLiteral("running"), 10000));
+    QCOMPARE(f.waitForExit(), 1);
+    const RuntimeStatus s = f.readState();
+    QCOMPARE(s.state, QStringLiteral("startup_failed"));
+    QCOMPARE(s.accepting, false);
+    QVERIFY(s.exitReason.contains(QStringLiteral("state.db")));
+    // The lock was released: once the cause is gone the service starts.
+    QVERIFY(QDir(HomePaths(f.home()).stateDb()).removeRecursively());
+    QVERIFY(f.start({QStringLiteral("--lock-wait"), QStringLiteral("0")}));
 }
 
 void TestServiceBasics::stopOverIpcInterruptsTurnsAndExitsZero()
