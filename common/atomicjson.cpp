@@ -21,7 +21,7 @@
 #include <unistd.h>
 #endif
 #ifdef Q_OS_WIN
-#include <io.h>
+#include <string>
 #include <windows.h>
 #endif
 
@@ -120,38 +120,70 @@ bool writeFileAtomically(const QString &path, const QByteArray &data, QString *e
     }
     fsyncFolder(dir);
     return true;
+#elif defined(Q_OS_WIN)
+    // Win32 directly: FlushFileBuffers is the fsync, MoveFileEx the atomic replace. Files in
+    // %APPDATA% are private to the user already, so OwnerOnly adds no ACL here.
+    Q_UNUSED(mode);
+    Q_UNUSED(dir);
+    const std::wstring wtmp = QDir::toNativeSeparators(tmp).toStdWString();
+    const std::wstring wpath = QDir::toNativeSeparators(info.absoluteFilePath()).toStdWString();
+    HANDLE h = ::CreateFileW(wtmp.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
+                             FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (h == INVALID_HANDLE_VALUE) {
+        setError(error, QStringLiteral("cannot create %1: %2").arg(tmp, qt_error_string()));
+        return false;
+    }
+    bool ok = true;
+    QString step = QStringLiteral("write");
+    const char *p = data.constData();
+    qsizetype left = data.size();
+    while (ok && left > 0) {
+        DWORD written = 0;
+        const DWORD chunk = DWORD(qMin<qsizetype>(left, 1 << 30));
+        ok = ::WriteFile(h, p, chunk, &written, nullptr) && written > 0;
+        p += written;
+        left -= written;
+    }
+    if (ok && !::FlushFileBuffers(h)) {
+        ok = false;
+        step = QStringLiteral("flush");
+    }
+    QString why = ok ? QString() : qt_error_string();
+    ::CloseHandle(h);
+    if (ok && !::MoveFileExW(wtmp.c_str(), wpath.c_str(),
+                             MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+        ok = false;
+        step = QStringLiteral("rename");
+        why = qt_error_string();
+    }
+    if (!ok) {
+        ::DeleteFileW(wtmp.c_str());
+        setError(error, QStringLiteral("%1 of %2 failed: %3").arg(step, path, why));
+        return false;
+    }
+    return true;
 #else
+    // Other systems: the best Qt offers (no folder sync).
+    Q_UNUSED(dir);
     QFile file(tmp);
     if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
         setError(error, QStringLiteral("cannot create %1: %2").arg(tmp, file.errorString()));
         return false;
     }
     bool ok = file.write(data) == data.size() && file.flush();
-#ifdef Q_OS_WIN
-    if (ok)
-        ok = ::_commit(file.handle()) == 0;
-#endif
     const QString fileError = file.errorString();
     file.close();
     if (ok && mode == FileMode::OwnerOnly)
         QFile::setPermissions(tmp, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     if (ok) {
-#ifdef Q_OS_WIN
-        ok = ::MoveFileExW(reinterpret_cast<const wchar_t *>(QDir::toNativeSeparators(tmp).utf16()),
-                           reinterpret_cast<const wchar_t *>(
-                               QDir::toNativeSeparators(info.absoluteFilePath()).utf16()),
-                           MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
-#else
         QFile::remove(info.absoluteFilePath());
         ok = QFile::rename(tmp, info.absoluteFilePath());
-#endif
     }
     if (!ok) {
         QFile::remove(tmp);
         setError(error, QStringLiteral("atomic write of %1 failed: %2").arg(path, fileError));
         return false;
     }
-    Q_UNUSED(dir);
     return true;
 #endif
 }

@@ -25,11 +25,11 @@ namespace ProcessIdentity {
 
 namespace {
 
-// Reads a small /proc file in one go. Plain open/read on Unix: QFile's extra stat calls
-// triple the cost, and the forensics snapshot reads several of these on the stop path.
+#ifdef Q_OS_LINUX
+// Reads a small /proc file in one go. Plain open/read: QFile's extra stat calls triple the
+// cost, and the forensics snapshot reads several of these on the stop path.
 QByteArray readProcFile(const QString &path)
 {
-#ifdef Q_OS_UNIX
     const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return {};
@@ -45,18 +45,13 @@ QByteArray readProcFile(const QString &path)
     }
     ::close(fd);
     return out;
-#else
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
-        return {};
-    return f.readAll();
-#endif
 }
 
 QString procPath(qint64 pid, const char *leaf)
 {
     return QStringLiteral("/proc/%1/%2").arg(pid).arg(QLatin1String(leaf));
 }
+#endif
 
 // The fields after "(comm)"; field 3 (state) is index 0.
 QList<QByteArray> fieldsAfterComm(const QByteArray &stat)
