@@ -206,6 +206,16 @@ private Q_SLOTS:
         QCOMPARE(marker().evaluate(now).verdict, DrainMarker::Verdict::Expired);
     }
 
+    void writeFailureIsReported()
+    {
+        const DrainMarker m(m_dir.filePath(QStringLiteral("missing/.drain_request.json")),
+                            QStringLiteral("E1"));
+        QString error;
+        QVERIFY(!m.write(QStringLiteral("p"), false, &error));
+        QVERIFY(!error.isEmpty());
+        QCOMPARE(m.evaluate().verdict, DrainMarker::Verdict::Absent);
+    }
+
     void verdictNames()
     {
         QCOMPARE(DrainMarker::verdictName(DrainMarker::Verdict::Absent), "absent");
