@@ -1,0 +1,290 @@
+// Planned-stop marker, signals, restart (supervised and not), force-restart and session
+// resume, against the real sluiced.
+#include "lifecycletestutil.h"
+#include "servicefixture.h"
+
+#include "sluice/atomicjson.h"
+#include "sluice/lifecyclemarkers.h"
+#include "sluice/paths.h"
+#include "sluice/plannedstopmarker.h"
+#include "sluice/processidentity.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace sluice;
+using namespace sluice::test;
+
+class TestLifecycleRestart : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void plannedStopMarkerNamingServiceStopsIt();
+    void plannedStopMarkerNamingOtherIsIgnored();
+    void markerOfOldLifeAtStartIsNotActedOn();
+    void sigtermWithoutMarkerIsUnexpected();
+    void sigtermWithMarkerIsPlanned();
+    void supervisedRestartExits75AndResumes();
+    void unsupervisedRestartStartsReplacement();
+    void forceRestartInterruptsAtOnce();
+    void killDuringDrainStillResumes();
+
+private:
+    QString resumeAgent(ServiceFixture &fx, const QString &marks);
+    QList<qint64> m_cleanupPids;
+    QString m_cleanupDir;
+};
+
+void TestLifecycleRestart::init()
+{
+    for (const char *v : {"INVOCATION_ID", "NOTIFY_SOCKET", "XPC_SERVICE_NAME",
+                          "SLUICE_TEST_HANG_PHASE", "SLUICE_TEST_WATCHDOG_S"})
+        qunsetenv(v);
+    m_cleanupPids.clear();
+    m_cleanupDir.clear();
+}
+
+void TestLifecycleRestart::cleanup()
+{
+    if (!m_cleanupDir.isEmpty())
+        m_cleanupPids += recordedPids(m_cleanupDir);
+    killPids(m_cleanupPids);
+}
+
+// First run: records its pid, says it started and sleeps. A resumed run (SLUICE_RESUME=1)
+// writes `<marks>/resumed` with its session and exits 0.
+QString TestLifecycleRestart::resumeAgent(ServiceFixture &fx, const QString &marks)
+{
+    return fx.writeAgentScript(
+        QStringLiteral("resume.sh"),
+        QStringLiteral("if [ \"$SLUICE_RESUME\" = 1 ]; then\n"
+                       "  echo \"$SLUICE_SESSION\" > '%1/resumed.tmp'; mv '%1/resumed.tmp' "
+                       "'%1/resumed'; exit 0\nfi\n"
+                       "echo $$ >> '%1/tree.pid'\ntouch '%1/started'\nexec sleep 300\n")
+            .arg(marks));
+}
+
+void TestLifecycleRestart::plannedStopMarkerNamingServiceStopsIt()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start());
+    const PlannedStopMarker marker(HomePaths(fx.home()).plannedStopMarker());
+    QVERIFY(marker.write(fx.pid(), ProcessIdentity::startTime(fx.pid()), false));
+    QCOMPARE(fx.waitForExit(), 0);
+    const RuntimeStatus st = fx.readState();
+    QCOMPARE(st.state, QStringLiteral("stopped"));
+    QCOMPARE(st.desiredState, QStringLiteral("stopped"));
+    QVERIFY(!QFile::exists(marker.path())); // consumed
+    QCOMPARE(lastShutdown(fx).value("cause").toString(), QStringLiteral("planned"));
+}
+
+void TestLifecycleRestart::plannedStopMarkerNamingOtherIsIgnored()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start());
+    const PlannedStopMarker marker(HomePaths(fx.home()).plannedStopMarker());
+    const qint64 other = QCoreApplication::applicationPid(); // alive, not the service
+    QVERIFY(marker.write(other, ProcessIdentity::startTime(other), false));
+    QVERIFY(waitForLog(fx, QStringLiteral("names another process (pid %1)").arg(other)));
+    QCOMPARE(fx.readState().state, QStringLiteral("running"));
+    QCOMPARE(fx.process()->state(), QProcess::Running);
+    QVERIFY(QFile::exists(marker.path())); // left alone (younger than 60 s)
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QCOMPARE(fx.waitForExit(), 0);
+}
+
+void TestLifecycleRestart::markerOfOldLifeAtStartIsNotActedOn()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start());
+    const qint64 oldPid = fx.pid();
+    const qint64 oldStart = ProcessIdentity::startTime(oldPid);
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QCOMPARE(fx.waitForExit(), 0);
+
+    // A stopper's marker for the previous life, still present when the next one starts.
+    const PlannedStopMarker marker(HomePaths(fx.home()).plannedStopMarker());
+    QVERIFY(marker.write(oldPid, oldStart, false));
+    QVERIFY(fx.start());
+    QVERIFY(waitForLog(fx, QStringLiteral("names another process (pid %1)").arg(oldPid)));
+    QCOMPARE(fx.readState().state, QStringLiteral("running"));
+
+    // An old one (written 2 minutes ago) is removed.
+    const QJsonObject old{{"target_pid", oldPid},
+                          {"target_start_time", oldStart},
+                          {"stopper_pid", 1},
+                          {"written_at", toIsoUtc(QDateTime::currentDateTimeUtc().addSecs(-120))},
+                          {"restart", false}};
+    QVERIFY(writeJsonAtomically(marker.path(), old));
+    QVERIFY(ServiceFixture::waitFor([&] { return !QFile::exists(marker.path()); }));
+    QCOMPARE(fx.readState().state, QStringLiteral("running"));
+    QCOMPARE(fx.process()->state(), QProcess::Running);
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QCOMPARE(fx.waitForExit(), 0);
+}
+
+void TestLifecycleRestart::sigtermWithoutMarkerIsUnexpected()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start());
+    const qint64 pid = fx.pid();
+    fx.sendSignal(SIGTERM);
+    QCOMPARE(fx.waitForExit(), 1);
+    const RuntimeStatus st = fx.readState();
+    QCOMPARE(st.state, QStringLiteral("stopped"));
+    QCOMPARE(st.desiredState, QStringLiteral("running"));
+    QCOMPARE(st.exitCode.value_or(-1), 1);
+    const QJsonObject report = lastShutdown(fx);
+    QCOMPARE(report.value("cause").toString(), QStringLiteral("unexpected_signal"));
+    QCOMPARE(report.value("snapshot").toObject().value("signal").toString(),
+             QStringLiteral("SIGTERM"));
+    QVERIFY(serviceLog(fx).contains(QLatin1String("Forensics: signal=SIGTERM")));
+    // The diagnostic is asynchronous: wait for its header.
+    const QString diag = HomePaths(fx.home()).diagLog();
+    QVERIFY(ServiceFixture::waitFor(
+        [&] { return readText(diag).contains(QLatin1String("signal=SIGTERM (15)")); }, 20000));
+    QVERIFY(readText(diag).contains(QStringLiteral("target_pid=%1").arg(pid)));
+}
+
+void TestLifecycleRestart::sigtermWithMarkerIsPlanned()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start());
+    const PlannedStopMarker marker(HomePaths(fx.home()).plannedStopMarker());
+    QVERIFY(marker.write(fx.pid(), ProcessIdentity::startTime(fx.pid()), false));
+    fx.sendSignal(SIGTERM);
+    QCOMPARE(fx.waitForExit(), 0);
+    const RuntimeStatus st = fx.readState();
+    QCOMPARE(st.desiredState, QStringLiteral("stopped"));
+    QCOMPARE(lastShutdown(fx).value("cause").toString(), QStringLiteral("planned"));
+    QVERIFY(!QFile::exists(HomePaths(fx.home()).diagLog()) ||
+            !readText(HomePaths(fx.home()).diagLog()).contains(QLatin1String("signal=SIGTERM")));
+}
+
+void TestLifecycleRestart::supervisedRestartExits75AndResumes()
+{
+    ServiceFixture fx;
+    QTemporaryDir marks;
+    m_cleanupDir = marks.path();
+    const QStringList args{QStringLiteral("--agent-command"), resumeAgent(fx, marks.path()),
+                           QStringLiteral("--drain-timeout"), QStringLiteral("0"),
+                           QStringLiteral("--supervised")};
+    QVERIFY(fx.start(args));
+    QVERIFY(!sendTurn(fx, QStringLiteral("resume-me")).isEmpty());
+    QVERIFY(ServiceFixture::waitFor([&] { return QFile::exists(marks.filePath("started")); }));
+
+    const IpcReply r = fx.call(QStringLiteral("restart"), QJsonObject{{"force", false}});
+    QVERIFY2(r.ok, qPrintable(r.errorCode));
+    QCOMPARE(fx.waitForExit(), 75);
+    const HomePaths paths(fx.home());
+    const JsonFile pending = readJsonFile(paths.restartPending());
+    QVERIFY(pending.isObject());
+    QCOMPARE(pending.object.value("via_service").toBool(), true);
+    QCOMPARE(pending.object.value("force").toBool(true), false);
+    QVERIFY(!pending.object.value("requested_at").toString().isEmpty());
+    const RuntimeStatus st = fx.readState();
+    QCOMPARE(st.state, QStringLiteral("stopped"));
+    QCOMPARE(st.desiredState, QStringLiteral("running"));
+    QCOMPARE(st.restartRequested, true);
+    QCOMPARE(st.exitCode.value_or(-1), 75);
+    QCOMPARE(lastShutdown(fx).value("cause").toString(), QStringLiteral("restart"));
+
+    // The "service manager" starts it again: the interrupted session runs again with
+    // SLUICE_RESUME=1, and .restart_pending.json is consumed.
+    QVERIFY(fx.start(args));
+    QVERIFY(ServiceFixture::waitFor([&] { return QFile::exists(marks.filePath("resumed")); }));
+    QCOMPARE(readText(marks.filePath("resumed")).trimmed(), QStringLiteral("resume-me"));
+    QVERIFY(ServiceFixture::waitFor([&] { return !QFile::exists(paths.restartPending()); }));
+    QVERIFY(waitForLog(fx, QStringLiteral("restart finished")));
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QCOMPARE(fx.waitForExit(), 0);
+}
+
+void TestLifecycleRestart::unsupervisedRestartStartsReplacement()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start());
+    const qint64 oldPid = fx.pid();
+    QVERIFY(fx.call(QStringLiteral("restart")).ok);
+    QCOMPARE(fx.waitForExit(), 0);
+    qint64 newPid = -1;
+    const bool replaced = ServiceFixture::waitFor(
+        [&] {
+            const RuntimeStatus st = fx.readState();
+            if (st.pid > 0 && st.pid != oldPid && st.state == QLatin1String("running")) {
+                newPid = st.pid;
+                return true;
+            }
+            return false;
+        },
+        30000);
+    if (newPid > 0)
+        m_cleanupPids << newPid; // never leave the replacement behind
+    QVERIFY(replaced);
+    QVERIFY(pidAlive(newPid));
+    // Consumed by the new one, right after it starts serving.
+    QVERIFY(ServiceFixture::waitFor(
+        [&] { return !QFile::exists(HomePaths(fx.home()).restartPending()); }));
+    // Stop the replacement the planned way (SIGINT) and wait for it to go.
+    ::kill(pid_t(newPid), SIGINT);
+    QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(newPid); }, 30000));
+    QCOMPARE(fx.readState().desiredState, QStringLiteral("stopped"));
+}
+
+void TestLifecycleRestart::forceRestartInterruptsAtOnce()
+{
+    ServiceFixture fx;
+    QTemporaryDir marks;
+    m_cleanupDir = marks.path();
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), resumeAgent(fx, marks.path()),
+                      QStringLiteral("--drain-timeout"), QStringLiteral("60"),
+                      QStringLiteral("--supervised")}));
+    QVERIFY(!sendTurn(fx, QStringLiteral("s1")).isEmpty());
+    QVERIFY(ServiceFixture::waitFor([&] { return QFile::exists(marks.filePath("started")); }));
+    QElapsedTimer t;
+    t.start();
+    QVERIFY(fx.call(QStringLiteral("restart"), QJsonObject{{"force", true}}).ok);
+    QCOMPARE(fx.waitForExit(), 75);
+    qInfo("force-restart took %lld ms", t.elapsed());
+    QVERIFY(t.elapsed() < 30000); // far below the 60 s drain
+    const QJsonObject report = lastShutdown(fx);
+    QCOMPARE(report.value("cause").toString(), QStringLiteral("force_restart"));
+    QCOMPARE(report.value("interrupted").toBool(), true);
+    const QJsonArray phases = report.value("phases").toArray();
+    QCOMPARE(phases.at(3).toObject().value("name").toString(), QStringLiteral("drain"));
+    QVERIFY(phases.at(3).toObject().value("duration_s").toDouble() < 1.0);
+    QCOMPARE(readJsonFile(HomePaths(fx.home()).restartPending()).object.value("force").toBool(),
+             true);
+}
+
+void TestLifecycleRestart::killDuringDrainStillResumes()
+{
+    ServiceFixture fx;
+    QTemporaryDir marks;
+    m_cleanupDir = marks.path();
+    const QStringList args{QStringLiteral("--agent-command"), resumeAgent(fx, marks.path()),
+                           QStringLiteral("--drain-timeout"), QStringLiteral("60")};
+    QVERIFY(fx.start(args));
+    QVERIFY(!sendTurn(fx, QStringLiteral("hard-kill")).isEmpty());
+    QVERIFY(ServiceFixture::waitFor([&] { return QFile::exists(marks.filePath("started")); }));
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QVERIFY(waitForLog(fx, QStringLiteral("Shutdown phase: drain at +")));
+    fx.sendSignal(SIGKILL);
+    fx.waitForExit();
+    killPids(recordedPids(marks.path())); // the orphaned agent of the killed service
+
+    QVERIFY(fx.start(args));
+    QVERIFY(ServiceFixture::waitFor([&] { return QFile::exists(marks.filePath("resumed")); }));
+    QCOMPARE(readText(marks.filePath("resumed")).trimmed(), QStringLiteral("hard-kill"));
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QCOMPARE(fx.waitForExit(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestLifecycleRestart)
+#include "tst_lifecycle_restart.moc"
