@@ -20,22 +20,27 @@ bool ServiceLink::connect(int timeoutMs, QString *error)
     m_client.setServerName(IpcClient::socketForHome(m_paths.home()));
     QEventLoop loop;
     bool ok = false;
+    bool finished = false; // the signals may come synchronously from connectToServer()
     QString why = QStringLiteral("no answer within %1 ms").arg(timeoutMs);
     QTimer timer;
     timer.setSingleShot(true);
     QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
-    QObject::connect(&m_client, &IpcClient::connected, &loop, [&] {
-        ok = true;
+    const auto c1 = QObject::connect(&m_client, &IpcClient::connected, &loop, [&] {
+        ok = finished = true;
         loop.quit();
     });
-    QObject::connect(&m_client, &IpcClient::connectFailed, &loop, [&](const QString &reason) {
-        why = reason;
-        loop.quit();
-    });
+    const auto c2 =
+        QObject::connect(&m_client, &IpcClient::connectFailed, &loop, [&](const QString &reason) {
+            why = reason;
+            finished = true;
+            loop.quit();
+        });
     timer.start(timeoutMs);
     m_client.connectToServer();
-    if (!m_client.isConnected())
+    if (!finished && !m_client.isConnected())
         loop.exec();
+    QObject::disconnect(c1);
+    QObject::disconnect(c2);
     ok = ok || m_client.isConnected();
     if (ok) {
         m_disconnected = false;

@@ -159,7 +159,7 @@ void SystemdNotifier::sendExtension()
     const qint64 leftUs =
         std::max<qint64>(m_stopBudgetUs - m_stopClock.nsecsElapsed() / 1000, 1000000);
     notify("EXTEND_TIMEOUT_USEC=" + QByteArray::number(leftUs));
-    const qint64 nextMs = std::clamp<qint64>(leftUs / 2000, 200, 10000);
+    const qint64 nextMs = std::clamp<qint64>(leftUs / 2000, 200, 5000);
     m_extend->start(int(nextMs));
 }
 
