@@ -225,4 +225,10 @@ int IpcServer::subscriberCount() const
     return n;
 }
 
+bool IpcServer::isSubscribed(quint64 clientId) const
+{
+    const IpcConnection *c = m_connections.value(clientId);
+    return c && c->isSubscribed();
+}
+
 } // namespace sluice

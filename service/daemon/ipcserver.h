@@ -38,6 +38,7 @@ public:
     bool sendEvent(quint64 clientId, const QString &event, const QJsonObject &fields);
     int connectionCount() const { return m_connections.size(); }
     int subscriberCount() const;
+    bool isSubscribed(quint64 clientId) const; // the stop's notify phase avoids doubles
 
     // Limits (tests may lower them through the environment, documented in docs/service.md).
     static qint64 maxPendingOutput(); // bytes queued to a client before it is dropped

@@ -13,7 +13,7 @@ int lifecyclePreMain(int argc, char **argv)
     return -1;
 }
 
-void installLifecycle(ServiceApp *app)
+LifecycleController *installLifecycle(ServiceApp *app)
 {
     auto *controller = new LifecycleController(app);
     if (app->gateway()) {
@@ -22,6 +22,7 @@ void installLifecycle(ServiceApp *app)
         QObject::connect(app, &ServiceApp::aboutToServe, controller, &LifecycleController::install,
                          Qt::SingleShotConnection);
     }
+    return controller;
 }
 
 } // namespace sluice

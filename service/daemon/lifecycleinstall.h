@@ -2,6 +2,7 @@
 
 namespace sluice {
 
+class LifecycleController;
 class ServiceApp;
 
 // The two hooks the lifecycle part (docs/lifecycle.md) offers sluiced's main():
@@ -20,6 +21,10 @@ int lifecyclePreMain(int argc, char **argv);
 // planned-stop watcher and the startup work (remove .clean_shutdown, resume resume-pending
 // sessions, consume .restart_pending.json). When the app's parts do not exist yet it waits
 // for ServiceApp::aboutToServe.
-void installLifecycle(ServiceApp *app);
+// Returns the controller (owned by app); once installed, controller->sequence() takes extra
+// listeners to close in the disconnect phase, e.g.
+//   controller->sequence()->addListenerCloser("http", [http] { http->close(); });
+// (or later: qobject_cast<ShutdownSequence *>(app->gateway()->stopSequence())).
+LifecycleController *installLifecycle(ServiceApp *app);
 
 } // namespace sluice

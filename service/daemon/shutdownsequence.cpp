@@ -196,7 +196,7 @@ void ShutdownSequence::phaseNotify()
         QSet<quint64> told;
         const QList<TurnInfo> running = m_app->turns()->runningTurns();
         for (const TurnInfo &t : running) {
-            if (t.clientId != 0 && !told.contains(t.clientId)) {
+            if (t.clientId != 0 && !told.contains(t.clientId) && !ipc->isSubscribed(t.clientId)) {
                 told.insert(t.clientId);
                 ipc->sendEvent(t.clientId, QString::fromLatin1(Protocol::Event::Shutdown), fields);
             }
