@@ -26,6 +26,8 @@ private Q_SLOTS:
     void drainWindowLetsShortTurnFinish();
     void drainTimeoutInterruptsAndKillsStubbornTree();
     void watchdogCutsHungStopShort();
+    void secondSigintHurriesTheDrain();
+    void sigusr1IsAGracefulRestart();
     void cleanup();
 
 private:
@@ -259,6 +261,58 @@ void TestLifecycleStop::watchdogCutsHungStopShort()
     // The watchdog kills what the service started before it exits.
     for (qint64 pid : std::as_const(m_cleanupPids))
         QTRY_VERIFY_WITH_TIMEOUT(!pidAlive(pid), 10000);
+}
+
+void TestLifecycleStop::secondSigintHurriesTheDrain()
+{
+    ServiceFixture fx;
+    QTemporaryDir marks;
+    const QString agent = fx.writeAgentScript(
+        QStringLiteral("slow.sh"),
+        QStringLiteral("echo $$ >> '%1/tree.pid'\ntouch '%1/started'\nexec sleep 300\n")
+            .arg(marks.path()));
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent, QStringLiteral("--drain-timeout"),
+                      QStringLiteral("60")}));
+    QVERIFY(!sendTurn(fx, QStringLiteral("s1")).isEmpty());
+    QVERIFY(ServiceFixture::waitFor([&] { return QFile::exists(marks.filePath("started")); }));
+    m_cleanupPids = recordedPids(marks.path());
+
+    QElapsedTimer t;
+    t.start();
+    fx.sendSignal(SIGINT); // a planned stop: the drain would wait up to 60 s
+    QVERIFY(waitForLog(fx, QStringLiteral("Shutdown phase: drain at +")));
+    fx.sendSignal(SIGINT); // hurries it; the cause stays planned
+    QCOMPARE(fx.waitForExit(), 0);
+    qInfo("hurried stop took %lld ms", t.elapsed());
+    QVERIFY(t.elapsed() < 30000);
+    const QJsonObject report = lastShutdown(fx);
+    QCOMPARE(report.value("cause").toString(), QStringLiteral("planned"));
+    QCOMPARE(report.value("interrupted").toBool(), true);
+    QCOMPARE(phaseNames(report), allPhases());
+    QVERIFY(serviceLog(fx).contains(QLatin1String("hurrying it")));
+    QCOMPARE(fx.readState().desiredState, QStringLiteral("stopped"));
+}
+
+void TestLifecycleStop::sigusr1IsAGracefulRestart()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start({QStringLiteral("--supervised")}));
+    fx.sendSignal(SIGUSR1);
+    QCOMPARE(fx.waitForExit(), 75);
+    QCOMPARE(lastShutdown(fx).value("cause").toString(), QStringLiteral("restart"));
+    const RuntimeStatus st = fx.readState();
+    QCOMPARE(st.desiredState, QStringLiteral("running"));
+    QVERIFY(st.restartRequested);
+    QVERIFY(QFile::exists(HomePaths(fx.home()).restartPending()));
+    // A clean stop (nothing ran): .clean_shutdown is written, and removed by the next start.
+    QVERIFY(QFile::exists(HomePaths(fx.home()).cleanShutdown()));
+    QVERIFY(fx.start({QStringLiteral("--supervised")}));
+    QVERIFY(ServiceFixture::waitFor(
+        [&] { return !QFile::exists(HomePaths(fx.home()).cleanShutdown()); }));
+    QVERIFY(ServiceFixture::waitFor(
+        [&] { return !QFile::exists(HomePaths(fx.home()).restartPending()); }));
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QCOMPARE(fx.waitForExit(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestLifecycleStop)
