@@ -280,10 +280,16 @@ int drain(CtlContext &c)
     QElapsedTimer clock;
     clock.start();
     bool done = false;
+    int unanswered = 0;
     for (;;) {
         const IpcReply s = link.call(QString::fromLatin1(Protocol::Cmd::Status), {}, 5000);
         if (s.ok)
             update(s.body);
+        // A connected but wedged service: give up after a few unanswered polls.
+        unanswered = s.errorCode == QLatin1String(Protocol::Error::Timeout) ? unanswered + 1 : 0;
+        if (unanswered >= 3)
+            return c.out->fail(Exit::NotRunning, QStringLiteral("timeout"),
+                               QStringLiteral("the service stopped answering"), fields);
         done = active == 0;
         if (done || link.disconnected())
             break;
@@ -491,11 +497,16 @@ int send(CtlContext &c)
     QElapsedTimer clock;
     clock.start();
     bool done = false;
+    int unanswered = 0;
     for (;;) {
         const IpcReply last = link.call(QString::fromLatin1(Protocol::Cmd::Turn),
                                         {{QStringLiteral("turn_id"), turnId}}, 5000);
         if (last.ok)
             turn = stripEnvelope(last.body);
+        unanswered = last.errorCode == QLatin1String(Protocol::Error::Timeout) ? unanswered + 1 : 0;
+        if (unanswered >= 3)
+            return c.out->fail(Exit::NotRunning, QStringLiteral("timeout"),
+                               QStringLiteral("the service stopped answering"), turn);
         if (link.disconnected() ||
             isFinalTurnState(turn.value(QStringLiteral("state")).toString())) {
             done = true;

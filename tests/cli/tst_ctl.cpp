@@ -19,6 +19,7 @@ class TstCtl : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void notRunningExits3_data();
     void notRunningExits3();
     void usageErrorsExit2_data();
@@ -276,6 +277,14 @@ void TstCtl::restartStopStart()
     r = runCtl(base + QStringList{QStringLiteral("stop"), QStringLiteral("--timeout"),
                                   QStringLiteral("30")});
     QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
+}
+
+void TstCtl::initTestCase()
+{
+    // These tests expect the unsupervised behaviour (a restart starts its own replacement),
+    // also when the test runner itself runs under systemd.
+    for (const char *v : {"INVOCATION_ID", "NOTIFY_SOCKET", "XPC_SERVICE_NAME"})
+        qunsetenv(v);
 }
 
 QTEST_GUILESS_MAIN(TstCtl)

@@ -15,6 +15,7 @@ class TstHttp : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void cleanup();
     void probesAndAuth();
@@ -336,6 +337,14 @@ void TstHttp::stopAndRestart()
         },
         30000));
     QCOMPARE(m_f->readState().exitCode.value_or(-1), 0);
+}
+
+void TstHttp::initTestCase()
+{
+    // These tests expect the unsupervised behaviour (a restart starts its own replacement),
+    // also when the test runner itself runs under systemd.
+    for (const char *v : {"INVOCATION_ID", "NOTIFY_SOCKET", "XPC_SERVICE_NAME"})
+        qunsetenv(v);
 }
 
 QTEST_GUILESS_MAIN(TstHttp)
