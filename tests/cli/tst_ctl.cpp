@@ -3,6 +3,7 @@
 
 #include "sluice/atomicjson.h"
 #include "sluice/paths.h"
+#include "sluice/plannedstopmarker.h"
 #include "sluice/processidentity.h"
 
 #include <QJsonArray>
@@ -26,9 +27,11 @@ private Q_SLOTS:
     void usageErrorsExit2();
     void everyCommandAgainstTheService();
     void restartStopStart();
+    void doctorFindsStaleLeftovers();
 
 private:
     static void killLeftover(const QString &home);
+    QTemporaryDir m_units;
 };
 
 void TstCtl::killLeftover(const QString &home)
@@ -285,6 +288,47 @@ void TstCtl::initTestCase()
     // also when the test runner itself runs under systemd.
     for (const char *v : {"INVOCATION_ID", "NOTIFY_SOCKET", "XPC_SERVICE_NAME"})
         qunsetenv(v);
+    // doctor looks for an installed unit: never the real user's.
+    qputenv("SLUICE_UNIT_DIR", m_units.path().toUtf8());
+}
+
+void TstCtl::doctorFindsStaleLeftovers()
+{
+    QTemporaryDir home;
+    const HomePaths paths(home.path());
+    QVERIFY(paths.ensureHome());
+    // A pid that surely belonged to a process that is gone now.
+    QProcess gone;
+    gone.start(QStringLiteral("true"), QStringList());
+    QVERIFY(gone.waitForFinished(10000));
+    const qint64 deadPid = gone.processId() > 0 ? gone.processId() : 999999;
+
+    // A drain marker from another machine instantiation, a planned-stop marker naming a dead
+    // process, a lock left by a dead process.
+    QVERIFY(writeJsonAtomically(paths.drainMarker(),
+                                {{QStringLiteral("action"), QStringLiteral("drain")},
+                                 {QStringLiteral("epoch"), QStringLiteral("another-boot")},
+                                 {QStringLiteral("requested_at"), isoUtcNow()}}));
+    QVERIFY(PlannedStopMarker(paths.plannedStopMarker()).write(deadPid, -1, false));
+    QFile lock(paths.lockFile());
+    QVERIFY(lock.open(QIODevice::WriteOnly));
+    lock.write(QByteArray::number(deadPid) + "\nsluiced\n" + QSysInfo::machineHostName().toUtf8() +
+               "\n");
+    lock.close();
+
+    const CtlResult r = runCtl({QStringLiteral("--home"), home.path(), QStringLiteral("--json"),
+                                QStringLiteral("doctor")});
+    QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
+    QCOMPARE(r.json.value(QStringLiteral("verdict")).toString(), QStringLiteral("warn"));
+    QHash<QString, QString> verdicts;
+    const QJsonArray checks = r.json.value(QStringLiteral("checks")).toArray();
+    for (const QJsonValue &v : checks)
+        verdicts.insert(v.toObject().value(QStringLiteral("name")).toString(),
+                        v.toObject().value(QStringLiteral("verdict")).toString());
+    QCOMPARE(verdicts.value(QStringLiteral("drain_marker")), QStringLiteral("warn"));
+    QCOMPARE(verdicts.value(QStringLiteral("planned_stop_marker")), QStringLiteral("warn"));
+    QCOMPARE(verdicts.value(QStringLiteral("lock")), QStringLiteral("ok"));
+    QVERIFY(r.out.contains("left by dead pid"));
 }
 
 QTEST_GUILESS_MAIN(TstCtl)
