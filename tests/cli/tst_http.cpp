@@ -1,6 +1,9 @@
 // The HTTP API of CONTRACT §11 against the real sluiced.
 #include "clitools.h"
 
+#include "controltoken.h"
+#include "httprequest.h"
+
 #include "sluice/paths.h"
 
 #include <QJsonArray>
@@ -25,6 +28,8 @@ private Q_SLOTS:
     void keepAliveAndPipelining();
     void slowAndEndlessClientsAreCutOff();
     void stopAndRestart();
+    void parserUnit();
+    void tokenUnit();
 
 private:
     quint16 port() const { return quint16(m_f->readState().httpPort); }
@@ -38,6 +43,10 @@ private:
 
 void TstHttp::init()
 {
+    const QByteArray fn = QTest::currentTestFunction();
+    if (fn == "parserUnit" || fn == "tokenUnit")
+        return; // in-process checks: no service
+
     // Short slow-client limits, so the timeout checks stay quick.
     qputenv("SLUICE_HTTP_REQUEST_TIMEOUT_MS", "1500");
     qputenv("SLUICE_HTTP_IDLE_TIMEOUT_MS", "1500");
@@ -345,6 +354,83 @@ void TstHttp::initTestCase()
     // also when the test runner itself runs under systemd.
     for (const char *v : {"INVOCATION_ID", "NOTIFY_SOCKET", "XPC_SERVICE_NAME"})
         qunsetenv(v);
+}
+
+void TstHttp::parserUnit()
+{
+    auto parseAll = [](QByteArray bytes, int *status) {
+        HttpRequestParser p;
+        const auto r = p.parse(bytes);
+        *status = p.errorStatus();
+        return r;
+    };
+    int status = 0;
+    QCOMPARE(parseAll("GET /x HTTP/1.1\r\nHost: a\r\n\r\n", &status),
+             HttpRequestParser::Result::Complete);
+    QCOMPARE(parseAll("GET /x HTTP/1.1\r\nHost: a\r\n", &status),
+             HttpRequestParser::Result::NeedMore);
+    QCOMPARE(parseAll("GARBAGE\r\n\r\n", &status), HttpRequestParser::Result::Error);
+    QCOMPARE(status, 400);
+    QCOMPARE(parseAll("GET /x HTTP/2.0\r\n\r\n", &status), HttpRequestParser::Result::Error);
+    QCOMPARE(status, 505);
+    QCOMPARE(parseAll("GET /x HTTP/1.1\r\nA: b\r\n folded\r\n\r\n", &status),
+             HttpRequestParser::Result::Error);
+    QCOMPARE(status, 400);
+    QCOMPARE(
+        parseAll("POST /x HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", &status),
+        HttpRequestParser::Result::Error);
+    QCOMPARE(status, 400);
+    QCOMPARE(parseAll("POST /x HTTP/1.1\r\nContent-Length: -1\r\n\r\n", &status),
+             HttpRequestParser::Result::Error);
+    QCOMPARE(status, 400);
+    QCOMPARE(parseAll("POST /x HTTP/1.1\r\nContent-Length: 65537\r\n\r\n", &status),
+             HttpRequestParser::Result::Error);
+    QCOMPARE(status, 413);
+
+    // Bytes split anywhere; the body and the next pipelined request stay apart.
+    HttpRequestParser p;
+    const QByteArray wire = "POST /a%2Fb?q=1 HTTP/1.1\r\nContent-Length: 4\r\nConnection: "
+                            "close\r\n\r\nbodyGET /next HTTP/1.0\r\n\r\n";
+    QByteArray buffer;
+    int complete = 0;
+    QList<HttpRequest> got;
+    for (char ch : wire) {
+        buffer += ch;
+        while (p.parse(buffer) == HttpRequestParser::Result::Complete) {
+            got << p.takeRequest();
+            ++complete;
+        }
+    }
+    QCOMPARE(complete, 2);
+    QCOMPARE(got[0].method, QByteArray("POST"));
+    QCOMPARE(got[0].path, QByteArray("/a/b"));
+    QCOMPARE(got[0].body, QByteArray("body"));
+    QCOMPARE(got[0].keepAlive, false);
+    QCOMPARE(got[1].path, QByteArray("/next"));
+    QCOMPARE(got[1].keepAlive, false); // HTTP/1.0 without keep-alive
+}
+
+void TstHttp::tokenUnit()
+{
+    const QByteArray a = ControlToken::generate();
+    QCOMPARE(a.size(), 64);
+    QVERIFY(a != ControlToken::generate());
+    QVERIFY(ControlToken::constantTimeEquals(a, a));
+    QVERIFY(!ControlToken::constantTimeEquals(a, a.left(63)));
+    QVERIFY(!ControlToken::constantTimeEquals(a, a + "0"));
+    QVERIFY(!ControlToken::constantTimeEquals(a, QByteArray()));
+    QVERIFY(!ControlToken::constantTimeEquals(QByteArray(), QByteArray()));
+    QTemporaryDir dir;
+    const QString path = dir.path() + QStringLiteral("/control.token");
+    bool created = false;
+    const QByteArray t = ControlToken::loadOrCreate(path, nullptr, &created);
+    QVERIFY(created);
+    QCOMPARE(ControlToken::read(path), t);
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                    QFileDevice::ReadOther);
+    QCOMPARE(ControlToken::loadOrCreate(path, nullptr, &created), t); // kept
+    QVERIFY(!created);
+    QVERIFY(!(QFileInfo(path).permissions() & QFileDevice::ReadOther)); // tightened
 }
 
 QTEST_GUILESS_MAIN(TstHttp)
