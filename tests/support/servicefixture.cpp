@@ -102,6 +102,22 @@ QString ServiceFixture::scriptsDir() const
     return m_scripts.path();
 }
 
+int ServiceFixture::httpPort() const
+{
+    return readState().httpPort;
+}
+
+QString ServiceFixture::tokenPath() const
+{
+    return HomePaths(home()).controlToken();
+}
+
+QByteArray ServiceFixture::token() const
+{
+    QFile f(tokenPath());
+    return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed() : QByteArray();
+}
+
 QString ServiceFixture::stderrPath() const
 {
     return m_scripts.path() + QStringLiteral("/sluiced-stderr.log");
