@@ -25,6 +25,7 @@
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
+#include <QTime>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -79,6 +80,7 @@ ControlPanel::ControlPanel(ServiceConnection *connection, AgentsModel *agents, T
     m_messageLabel = new QLabel(central);
     m_messageLabel->setObjectName(QStringLiteral("messageLabel"));
     m_messageLabel->setWordWrap(true);
+    m_messageLabel->setTextFormat(Qt::RichText);
     m_messageLabel->hide();
     layout->addWidget(m_messageLabel);
 
@@ -262,9 +264,18 @@ void ControlPanel::interruptSelected()
 
 void ControlPanel::showMessage(const QString &text, bool isError)
 {
-    m_messageLabel->setText(text);
-    m_messageLabel->setStyleSheet(
-        isError ? QStringLiteral("QLabel { color: #a50e0e; font-weight: bold; }") : QString());
+    // The last few messages stay visible (newest first), so a timeout is not hidden by the
+    // notification that follows it.
+    const QString line = QStringLiteral("%1  %2%3")
+                             .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")),
+                                  isError ? QStringLiteral("⚠ ") : QString(), text.toHtmlEscaped());
+    m_messages.prepend(
+        isError
+            ? QStringLiteral("<span style=\"color:#a50e0e; font-weight:bold\">%1</span>").arg(line)
+            : line);
+    while (m_messages.size() > 4)
+        m_messages.removeLast();
+    m_messageLabel->setText(m_messages.join(QStringLiteral("<br>")));
     m_messageLabel->show();
 }
 

@@ -71,6 +71,7 @@ private:
     QLabel *m_timelineSummary;
     QPlainTextEdit *m_log;
     LogTail *m_logTail;
+    QStringList m_messages;     // newest first
     int m_drainStartCount = -1; // active count when the drain began (-1: not draining)
     bool m_quitOnClose = false;
 };

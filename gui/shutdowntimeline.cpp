@@ -30,11 +30,18 @@ void ShutdownTimeline::setReport(const QJsonObject &report)
     if (m_phases.isEmpty()) {
         m_summary = QStringLiteral("No shutdown recorded yet.");
     } else {
-        m_summary = QStringLiteral("Last stop: %1, exit code %2, %3 s in total, %4 interrupted")
+        const QJsonValue interrupted = report.value(QLatin1String("interrupted"));
+        QString what;
+        if (interrupted.isBool())
+            what = interrupted.toBool() ? QStringLiteral("turns were interrupted")
+                                        : QStringLiteral("nothing interrupted");
+        else
+            what = QStringLiteral("%1 interrupted").arg(interrupted.toInt());
+        m_summary = QStringLiteral("Last stop: %1, exit code %2, %3 s in total, %4")
                         .arg(report.value(QLatin1String("cause")).toString(QStringLiteral("?")))
                         .arg(report.value(QLatin1String("exit_code")).toInt())
                         .arg(m_total, 0, 'f', 2)
-                        .arg(report.value(QLatin1String("interrupted")).toInt());
+                        .arg(what);
         const QString started = report.value(QLatin1String("started_at")).toString();
         if (!started.isEmpty())
             m_summary += QStringLiteral(" (started %1)").arg(started);

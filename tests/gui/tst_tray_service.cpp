@@ -1,0 +1,352 @@
+// sluice-tray against the real sluiced (tests/support ServiceFixture): the icon, tooltip and menu
+// follow the service through running -> draining -> running, stopped and unreachable; each
+// action sends its command and the service reacts; the agents table follows a running turn;
+// force restart asks first; notifications only for what the user did not ask for.
+#include "agentsmodel.h"
+#include "controlpanel.h"
+#include "notifier.h"
+#include "serviceconnection.h"
+#include "trayactions.h"
+#include "trayapp.h"
+#include "traycontroller.h"
+
+#include "servicefixture.h"
+#include "sluice/drainmarker.h"
+#include "sluice/paths.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QFile>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTimer>
+#include <QtTest>
+#include <csignal>
+#include <memory>
+
+using namespace sluice;
+using namespace sluice::gui;
+using sluice::test::ServiceFixture;
+
+namespace {
+
+// An agent that runs until a release file appears (named after its session), then answers.
+QString blockingAgent(ServiceFixture &fx)
+{
+    return fx.writeAgentScript(
+        QStringLiteral("blocking-agent"),
+        QStringLiteral("cat >/dev/null\n"
+                       "while [ ! -e '%1/release-'\"$SLUICE_SESSION\" ]; do sleep 0.05; done\n"
+                       "echo released\n")
+            .arg(fx.home()));
+}
+
+void release(ServiceFixture &fx, const QString &session)
+{
+    QFile f(fx.home() + QStringLiteral("/release-") + session);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+}
+
+std::unique_ptr<TrayApp> makeApp(ServiceFixture &fx, bool tray = true)
+{
+    auto app = std::make_unique<TrayApp>(fx.home(), tray);
+    app->start();
+    return app;
+}
+
+int countKind(const QSignalSpy &spy, Notifier::Kind kind)
+{
+    int n = 0;
+    for (const QList<QVariant> &args : spy)
+        n += args.at(0).value<Notifier::Kind>() == kind;
+    return n;
+}
+
+QAction *findAction(QMenu *menu, const QString &name)
+{
+    const QList<QAction *> all = menu->findChildren<QAction *>(name);
+    return all.isEmpty() ? nullptr : all.first();
+}
+
+} // namespace
+
+class TstTrayService : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void followsRunningDrainingRunning();
+    void agentsTableFollowsATurnAndInterrupts();
+    void forceRestartAsksFirst();
+    void stopUnreachableAndNotifications();
+    void noTrayOpensThePanelAsAWindow();
+};
+
+void TstTrayService::initTestCase()
+{
+    qRegisterMetaType<Notifier::Kind>();
+    QVERIFY2(QFile::exists(ServiceFixture::binary(QStringLiteral("sluiced"))),
+             "build sluiced first");
+}
+
+void TstTrayService::followsRunningDrainingRunning()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start());
+    auto app = makeApp(fx);
+    TrayController *tray = app->tray();
+    TrayActions *actions = app->actions();
+    QSignalSpy notes(app->notifier(), &Notifier::notify);
+
+    QTRY_COMPARE_WITH_TIMEOUT(tray->iconKey(), QStringLiteral("running"), 20000);
+    QVERIFY(tray->tooltip().contains(QStringLiteral("State: running")));
+    QVERIFY(tray->tooltip().contains(QStringLiteral("0 active agents")));
+    QVERIFY(tray->trayIcon()->toolTip().contains(QStringLiteral("running")));
+    QVERIFY(tray->stateAction()->text().contains(QStringLiteral("running")));
+    QVERIFY(actions->drain()->isVisible() && actions->drain()->isEnabled());
+    QVERIFY(!actions->cancelDrain()->isVisible());
+    QVERIFY(tray->menu()->actions().contains(actions->drain()));
+
+    // Drain from the tray: the service closes its gate and says so in gateway_state.json.
+    actions->drain()->trigger();
+    QVERIFY(fx.waitForState(QStringLiteral("draining")));
+    const RuntimeStatus st = fx.readState();
+    QVERIFY(!st.accepting);
+    QVERIFY(st.drain.has_value());
+    QCOMPARE(st.drain->principal, QStringLiteral("tray"));
+    QTRY_COMPARE_WITH_TIMEOUT(tray->iconKey(), QStringLiteral("draining"), 10000);
+    QVERIFY(tray->tooltip().contains(QStringLiteral("State: draining")));
+    QVERIFY(tray->tooltip().contains(QStringLiteral("Not accepting")));
+    QVERIFY(!actions->drain()->isVisible());
+    QVERIFY(actions->cancelDrain()->isVisible() && actions->cancelDrain()->isEnabled());
+    // Nothing was running, so the drain is finished at once: "safe to restart".
+    QTRY_COMPARE_WITH_TIMEOUT(countKind(notes, Notifier::DrainFinished), 1, 10000);
+
+    actions->cancelDrain()->trigger();
+    QVERIFY(fx.waitForState(QStringLiteral("running")));
+    QTRY_COMPARE_WITH_TIMEOUT(tray->iconKey(), QStringLiteral("running"), 10000);
+    QVERIFY(actions->drain()->isVisible());
+    QVERIFY(!actions->cancelDrain()->isVisible());
+
+    // A drain marker written by hand (a person, an orchestrator): the tray follows too.
+    const QString marker = HomePaths(fx.home()).drainMarker();
+    QVERIFY(DrainMarker(marker, fx.readState().epoch).write(QStringLiteral("person"), false));
+    QTRY_COMPARE_WITH_TIMEOUT(tray->iconKey(), QStringLiteral("draining"), 15000);
+    QVERIFY(QFile::remove(marker));
+    QTRY_COMPARE_WITH_TIMEOUT(tray->iconKey(), QStringLiteral("running"), 15000);
+    QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
+}
+
+void TstTrayService::agentsTableFollowsATurnAndInterrupts()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), blockingAgent(fx)}));
+    auto app = makeApp(fx);
+    ControlPanel *panel = app->panel();
+    AgentsModel *model = app->agentsModel();
+    app->openPanel();
+    QVERIFY(QTest::qWaitForWindowExposed(panel));
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
+
+    const IpcReply sent =
+        fx.call(QStringLiteral("send"), {{"session", "tray-s1"}, {"text", "hello"}});
+    QVERIFY2(sent.ok, qPrintable(sent.errorCode + sent.errorMessage));
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 15000);
+    QCOMPARE(model->session(0), QStringLiteral("tray-s1"));
+    QCOMPARE(panel->agentsView()->model()->rowCount(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(app->tray()->tooltip().contains(QStringLiteral("1 active agent")),
+                             10000);
+    // The menu lists it, with an Interrupt entry.
+    QMenu *agents = app->tray()->agentsMenu();
+    QVERIFY(agents->isEnabled());
+    QVERIFY(agents->title().contains(QStringLiteral("(1)")));
+    QVERIFY(agents->actions().first()->text().contains(QStringLiteral("tray-s1")));
+    QVERIFY(findAction(agents, QStringLiteral("interrupt:") + model->turnId(0)));
+
+    // Elapsed time ticks by itself.
+    const QModelIndex elapsed = model->index(0, AgentsModel::Elapsed);
+    const qint64 e0 = model->data(elapsed, AgentsModel::ElapsedSecondsRole).toLongLong();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        model->data(elapsed, AgentsModel::ElapsedSecondsRole).toLongLong() > e0, 5000);
+
+    // The turn ends: the table clears.
+    release(fx, QStringLiteral("tray-s1"));
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 0, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(app->tray()->tooltip().contains(QStringLiteral("0 active agents")),
+                             10000);
+    QVERIFY(!agents->isEnabled());
+
+    // Interrupt from the menu: the service interrupts the turn.
+    const IpcReply sent2 =
+        fx.call(QStringLiteral("send"), {{"session", "tray-s2"}, {"text", "hello"}});
+    QVERIFY(sent2.ok);
+    const QString turnId = sent2.body.value(QStringLiteral("turn_id")).toVariant().toString();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 15000);
+    QAction *interrupt = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (interrupt = findAction(agents, QStringLiteral("interrupt:") + turnId)) != nullptr, 10000);
+    interrupt->trigger();
+    QVERIFY(ServiceFixture::waitFor(
+        [&] {
+            const IpcReply t = fx.call(QStringLiteral("turn"),
+                                       {{"turn_id", sent2.body.value(QStringLiteral("turn_id"))}});
+            return t.ok && t.body.value(QStringLiteral("state")).toString() ==
+                               QStringLiteral("interrupted");
+        },
+        20000));
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 0, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->messageLabel()->text().contains(QStringLiteral("Interrupted")),
+                             10000);
+}
+
+void TstTrayService::forceRestartAsksFirst()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), blockingAgent(fx)}));
+    auto app = makeApp(fx);
+    QSignalSpy notes(app->notifier(), &Notifier::notify);
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
+    QVERIFY(fx.call(QStringLiteral("send"), {{"session", "busy-one"}, {"text", "x"}}).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(app->agentsModel()->rowCount(), 1, 15000);
+    const qint64 oldPid = fx.readState().pid;
+
+    // The real confirmation dialog appears; first it is declined.
+    QString asked;
+    bool sawDialog = false;
+    auto answer = [&](QMessageBox::StandardButton button) {
+        auto *poll = new QTimer(this);
+        connect(poll, &QTimer::timeout, this, [&, poll, button] {
+            for (QWidget *w : QApplication::topLevelWidgets()) {
+                auto *box = qobject_cast<QMessageBox *>(w);
+                if (box && box->isVisible() &&
+                    box->objectName() == QStringLiteral("forceRestartConfirm")) {
+                    sawDialog = true;
+                    asked = box->text();
+                    box->button(button)->click();
+                    poll->deleteLater();
+                    return;
+                }
+            }
+        });
+        poll->start(20);
+    };
+    answer(QMessageBox::Cancel);
+    app->actions()->forceRestart()->trigger(); // returns once the dialog is answered
+    QVERIFY(sawDialog);
+    QVERIFY2(asked.contains(QStringLiteral("1 active turn")), qPrintable(asked));
+    QVERIFY2(asked.contains(QStringLiteral("busy-one")), qPrintable(asked));
+    // Declined: nothing happened to the service or the turn.
+    QCOMPARE(fx.readState().pid, oldPid);
+    QCOMPARE(fx.readState().state, QStringLiteral("running"));
+    QCOMPARE(
+        fx.call(QStringLiteral("agents")).body.value(QStringLiteral("agents")).toArray().size(), 1);
+
+    // Accepted: the service restarts at once (new process), interrupting the turn.
+    sawDialog = false;
+    answer(QMessageBox::Yes);
+    app->actions()->forceRestart()->trigger();
+    QVERIFY(sawDialog);
+    QVERIFY(ServiceFixture::waitFor(
+        [&] {
+            const RuntimeStatus s = fx.readState();
+            return s.pid != oldPid && s.pid > 0 && s.state == QStringLiteral("running");
+        },
+        40000));
+    QTRY_VERIFY_WITH_TIMEOUT(app->connection()->pid() != oldPid &&
+                                 app->tray()->iconKey() == QStringLiteral("running"),
+                             30000);
+    // Asked for from this tray: no alarm about the service going away.
+    QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
+    QCOMPARE(countKind(notes, Notifier::StopComplete), 0);
+
+    // The replacement is not the fixture's child: stop it through the tray.
+    release(fx, QStringLiteral("busy-one")); // a resumed turn may be waiting
+    const qint64 newPid = app->connection()->pid();
+    app->actions()->stop()->trigger();
+    QVERIFY(ServiceFixture::waitFor(
+        [&] {
+            return fx.readState().state == QStringLiteral("stopped") &&
+                   fx.readState().pid == newPid;
+        },
+        40000));
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("stopped"), 20000);
+}
+
+void TstTrayService::stopUnreachableAndNotifications()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start());
+    auto app = makeApp(fx);
+    QSignalSpy notes(app->notifier(), &Notifier::notify);
+    TrayController *tray = app->tray();
+    QTRY_COMPARE_WITH_TIMEOUT(tray->iconKey(), QStringLiteral("running"), 20000);
+
+    // Stop from the tray: the process exits 0 and the tray shows "stopped", silently.
+    app->actions()->stop()->trigger();
+    QCOMPARE(fx.waitForExit(60000), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(tray->iconKey(), QStringLiteral("stopped"), 15000);
+    QVERIFY(tray->tooltip().contains(QStringLiteral("State: stopped")));
+    QVERIFY(!app->actions()->stop()->isEnabled());
+    QVERIFY(!app->actions()->drain()->isEnabled());
+    QCOMPARE(countKind(notes, Notifier::StopComplete), 0);
+    QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
+
+    // Started again: the tray reconnects by itself.
+    QVERIFY(fx.start());
+    QTRY_COMPARE_WITH_TIMEOUT(tray->iconKey(), QStringLiteral("running"), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(app->connection()->pid(), fx.pid(), 10000);
+
+    // A stop somebody else asked for: "stopped" is announced.
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QCOMPARE(fx.waitForExit(60000), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(tray->iconKey(), QStringLiteral("stopped"), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(countKind(notes, Notifier::StopComplete), 1, 10000);
+    QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
+    // The last shutdown's phases reach the panel's timeline after the next connect.
+    QVERIFY(fx.start());
+    QTRY_COMPARE_WITH_TIMEOUT(tray->iconKey(), QStringLiteral("running"), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !app->connection()->shutdownReport().value(QStringLiteral("phases")).toArray().isEmpty(),
+        10000);
+
+    // Killed outright: the service is unreachable, and that is worth a notification.
+    fx.sendSignal(SIGKILL);
+    fx.waitForExit(30000);
+    QTRY_COMPARE_WITH_TIMEOUT(tray->iconKey(), QStringLiteral("unreachable"), 15000);
+    QVERIFY(tray->tooltip().contains(QStringLiteral("State: unreachable")));
+    QTRY_COMPARE_WITH_TIMEOUT(countKind(notes, Notifier::Unreachable), 1, 10000);
+    QVERIFY(!app->actions()->stop()->isEnabled());
+    // An action now fails with a message instead of hanging.
+    app->openPanel();
+    app->connection()->send(QStringLiteral("status"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        app->panel()->messageLabel()->text().contains(QStringLiteral("not reachable")), 10000);
+}
+
+void TstTrayService::noTrayOpensThePanelAsAWindow()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start());
+    auto app = makeApp(fx, /*tray=*/false);
+    ControlPanel *panel = app->panel();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->isVisible(), 5000);
+    QVERIFY(QTest::qWaitForWindowExposed(panel));
+    QTRY_VERIFY_WITH_TIMEOUT(panel->stateLabel()->text().contains(QStringLiteral("running")),
+                             20000);
+    QVERIFY(!panel->alignmentWarning()->isVisible()); // not under a service manager: unknown
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->logView()->toPlainText().isEmpty(), 10000);
+    QVERIFY(!panel->drainProgress()->isVisible());
+    app->actions()->drain()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->drainProgress()->isVisible(), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(panel->drainProgress()->value(), panel->drainProgress()->maximum(),
+                              10000);
+}
+
+QTEST_MAIN(TstTrayService)
+#include "tst_tray_service.moc"
