@@ -111,8 +111,10 @@ void LifecycleController::handleSignal(int sig)
     case SIGTERM:
     case SIGHUP:
     default: {
-        const bool planned = m_watcher && m_watcher->probeSelf();
-        r.cause = planned ? StopCause::Planned : StopCause::UnexpectedSignal;
+        bool restart = false;
+        const bool planned = m_watcher && m_watcher->probeSelf(&restart);
+        r.cause = !planned ? StopCause::UnexpectedSignal
+                           : (restart ? StopCause::Restart : StopCause::Planned);
         if (planned)
             r.source = QStringLiteral("signal+planned_marker");
         break;

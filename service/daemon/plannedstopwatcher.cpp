@@ -29,10 +29,14 @@ void PlannedStopWatcher::attach(HomeWatcher *watcher)
     evaluate();
 }
 
-bool PlannedStopWatcher::probeSelf() const
+bool PlannedStopWatcher::probeSelf(bool *restart) const
 {
-    return m_marker.probe(ProcessIdentity::currentPid(), ProcessIdentity::currentStartTime())
-               .verdict == PlannedStopMarker::Verdict::Self;
+    const PlannedStopMarker::Probe p =
+        m_marker.probe(ProcessIdentity::currentPid(), ProcessIdentity::currentStartTime());
+    const bool self = p.verdict == PlannedStopMarker::Verdict::Self;
+    if (restart)
+        *restart = self && p.restart;
+    return self;
 }
 
 void PlannedStopWatcher::evaluate()

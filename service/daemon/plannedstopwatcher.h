@@ -30,7 +30,8 @@ public:
     // One evaluation (also used by the SIGTERM classification through probeSelf()).
     void evaluate();
     // True when a marker on disk names this process now.
-    bool probeSelf() const;
+    // *restart: the marker asks for a restart (`restart: true`).
+    bool probeSelf(bool *restart = nullptr) const;
     bool hasFired() const { return m_fired; }
 
 Q_SIGNALS:

@@ -452,11 +452,7 @@ void ShutdownSequence::onWatchdog()
         phase = m_phase;
         groups = m_turnGroups;
     }
-#ifdef Q_OS_UNIX
-    // Nothing the service started survives it: each turn is its own process group.
-    for (qint64 leader : std::as_const(groups))
-        ::kill(-pid_t(leader), SIGKILL);
-#endif
+
     const double firedAt = m_report.elapsedS();
     const ForensicsSnapshot snapshot = ForensicsSnapshot::take(context);
     qCCritical(lcLifecycle).noquote()
@@ -483,7 +479,18 @@ void ShutdownSequence::onWatchdog()
         status.desiredState = QStringLiteral("running");
     status.restartRequested = m_request.isRestart();
     status.updatedAt = isoUtcNow();
-    writeJsonAtomically(m_stateFile, status.toJson());
+    QString error;
+    if (!writeJsonAtomically(m_stateFile, status.toJson(), &error))
+        qCCritical(lcLifecycle).noquote() << "watchdog: cannot write the state file:" << error;
+    else
+        qCCritical(lcLifecycle).noquote() << "watchdog: final state written; exiting";
+#ifdef Q_OS_UNIX
+    // Nothing the service started survives it: each turn is its own process group. Killed
+    // last, right before _exit(): the (live) event loop would otherwise react to the deaths
+    // and publish a `stopping` status over the final one written above.
+    for (qint64 leader : std::as_const(groups))
+        ::kill(-pid_t(leader), SIGKILL);
+#endif
 }
 
 } // namespace sluice

@@ -138,7 +138,7 @@ void TestLifecycleStop::drainWindowLetsShortTurnFinish()
 
     QVERIFY(fx.call(QStringLiteral("stop")).ok);
     QVERIFY(waitForLog(fx, QStringLiteral("Shutdown phase: drain at +")));
-    QCOMPARE(fx.readState().state, QStringLiteral("stopping"));
+    QVERIFY(fx.waitForState(QStringLiteral("stopping"))); // the state file is written async
     QFile go(marks.filePath("go"));
     QVERIFY(go.open(QIODevice::WriteOnly));
     go.close();
@@ -255,6 +255,9 @@ void TestLifecycleStop::watchdogCutsHungStopShort()
     QCOMPARE(names, (QStringList{"begin", "notify", "mark_resume", "drain", "watchdog", "exit"}));
     QVERIFY(serviceLog(fx).contains(QLatin1String("Stop watchdog fired")));
     const RuntimeStatus st = fx.readState();
+    if (st.state != QLatin1String("stopped"))
+        qWarning("%s\n%s", qPrintable(serviceLog(fx).right(3000)),
+                 qPrintable(readText(HomePaths(fx.home()).stateFile())));
     QCOMPARE(st.state, QStringLiteral("stopped"));
     QCOMPARE(st.exitReason, QStringLiteral("watchdog"));
     QCOMPARE(st.exitCode.value_or(-1), 70);
