@@ -14,6 +14,9 @@
 #include <QProcess>
 #include <QStandardPaths>
 
+#include <cstdio>
+#include <functional>
+
 #ifdef Q_OS_UNIX
 #include <csignal>
 #include <unistd.h>
@@ -54,11 +57,8 @@ bool start(const QString &home, int signalNum, qint64 targetPid, qint64 *pid,
 
 bool isRequested(int argc, char **argv)
 {
-    for (int i = 1; i < argc; ++i) {
-        if (qstrcmp(argv[i], "--diagnose") == 0)
-            return true;
-    }
-    return false;
+    // Only as the first argument (as start() passes it), so no option value can trigger it.
+    return argc > 1 && qstrcmp(argv[1], "--diagnose") == 0;
 }
 
 namespace {

@@ -31,7 +31,7 @@ bool start(const QString &home, int signalNum, qint64 targetPid, qint64 *pid = n
 // The arguments start() passes (exposed for tests and docs).
 QStringList arguments(const QString &home, int signalNum, qint64 targetPid);
 
-// True when argv asks for the diagnose mode (`--diagnose` anywhere).
+// True when argv asks for the diagnose mode (`--diagnose` as the first argument).
 bool isRequested(int argc, char **argv);
 // The whole diagnose mode; returns the process exit code (0, or 78 on a usage error).
 int runDiagnoseMode(int argc, char **argv);
