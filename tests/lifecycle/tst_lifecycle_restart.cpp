@@ -28,6 +28,7 @@ private Q_SLOTS:
     void plannedStopMarkerNamingServiceStopsIt();
     void plannedStopMarkerNamingOtherIsIgnored();
     void markerOfOldLifeAtStartIsNotActedOn();
+    void malformedMarkerIsToleratedAndRestartMarkerRestarts();
     void sigtermWithoutMarkerIsUnexpected();
     void sigtermWithMarkerIsPlanned();
     void supervisedRestartExits75AndResumes();
@@ -127,6 +128,24 @@ void TestLifecycleRestart::markerOfOldLifeAtStartIsNotActedOn()
     QCOMPARE(fx.process()->state(), QProcess::Running);
     QVERIFY(fx.call(QStringLiteral("stop")).ok);
     QCOMPARE(fx.waitForExit(), 0);
+}
+
+void TestLifecycleRestart::malformedMarkerIsToleratedAndRestartMarkerRestarts()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start({QStringLiteral("--supervised")}));
+    const PlannedStopMarker marker(HomePaths(fx.home()).plannedStopMarker());
+    QVERIFY(writeFileAtomically(marker.path(), QByteArray("{\"target_pid\": ")));
+    QVERIFY(waitForLog(fx, QStringLiteral("unreadable or malformed")));
+    QCOMPARE(fx.readState().state, QStringLiteral("running"));
+    QCOMPARE(fx.process()->state(), QProcess::Running);
+    QVERIFY(QFile::exists(marker.path())); // young: left alone, never acted on
+
+    QVERIFY(marker.write(fx.pid(), ProcessIdentity::startTime(fx.pid()), true));
+    QCOMPARE(fx.waitForExit(), 75);
+    QCOMPARE(lastShutdown(fx).value("cause").toString(), QStringLiteral("restart"));
+    QVERIFY(fx.readState().restartRequested);
+    QVERIFY(!QFile::exists(marker.path()));
 }
 
 void TestLifecycleRestart::sigtermWithoutMarkerIsUnexpected()
