@@ -25,7 +25,9 @@
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
+#include <QTextCursor>
 #include <QTime>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -114,6 +116,8 @@ ControlPanel::ControlPanel(ServiceConnection *connection, AgentsModel *agents, T
     m_agentsView->horizontalHeader()->setStretchLastSection(true);
     m_agentsView->horizontalHeader()->setSectionResizeMode(AgentsModel::Session,
                                                            QHeaderView::Stretch);
+    m_agentsView->horizontalHeader()->setSectionResizeMode(AgentsModel::TurnId,
+                                                           QHeaderView::ResizeToContents);
     agentsLayout->addWidget(m_agentsView);
     m_interrupt = new QPushButton(QStringLiteral("Interrupt selected turn"), agentsBox);
     m_interrupt->setObjectName(QStringLiteral("interruptButton"));
@@ -285,6 +289,21 @@ void ControlPanel::raiseWindow()
     setWindowState((windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
     raise();
     activateWindow();
+}
+
+void ControlPanel::scrollLogToEnd()
+{
+    m_log->moveCursor(QTextCursor::End);
+    m_log->ensureCursorVisible();
+    m_log->verticalScrollBar()->setValue(m_log->verticalScrollBar()->maximum());
+    m_log->horizontalScrollBar()->setValue(0);
+}
+
+void ControlPanel::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    // The newest log lines matter; the scroll range is only known once laid out.
+    QTimer::singleShot(0, this, &ControlPanel::scrollLogToEnd);
 }
 
 void ControlPanel::closeEvent(QCloseEvent *event)

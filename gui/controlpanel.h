@@ -49,11 +49,13 @@ public Q_SLOTS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void updateStatus();
     void updateDrainProgress();
     void interruptSelected();
+    void scrollLogToEnd();
 
     ServiceConnection *m_conn;
     AgentsModel *m_agents;

@@ -74,21 +74,23 @@ void ScreenShooter::shootMenu()
     QPoint at = iconRect.isValid() ? iconRect.topLeft() : QPoint(40, 40);
     menu->popup(at);
     QTimer::singleShot(300, this, [this, menu] {
-        // Open the agents submenu too, so the picture shows a running turn with Interrupt.
+        // Open the agents submenu and its first entry too, laid out leftwards from the menu
+        // (the tray sits at the right edge), so the picture shows a running turn with Interrupt.
         QMenu *agents = m_app->tray()->agentsMenu();
-        if (agents->isEnabled()) {
-            menu->setActiveAction(agents->menuAction());
-            agents->popup(menu->geometry().topRight() +
-                          QPoint(0, menu->actionGeometry(agents->menuAction()).top()));
-            const QList<QAction *> subs = agents->actions();
-            if (!subs.isEmpty() && subs.first()->menu()) {
-                QMenu *first = subs.first()->menu();
-                QTimer::singleShot(200, this, [agents, first] {
-                    agents->setActiveAction(first->menuAction());
-                    first->popup(agents->geometry().topRight());
-                });
-            }
-        }
+        if (!agents->isEnabled())
+            return;
+        menu->setActiveAction(agents->menuAction());
+        const int rowY = menu->geometry().top() + menu->actionGeometry(agents->menuAction()).top();
+        agents->popup(QPoint(menu->geometry().left() - agents->sizeHint().width(), rowY));
+        const QList<QAction *> subs = agents->actions();
+        if (subs.isEmpty() || !subs.first()->menu())
+            return;
+        QMenu *first = subs.first()->menu();
+        QTimer::singleShot(200, this, [agents, first] {
+            agents->setActiveAction(first->menuAction());
+            first->popup(QPoint(agents->geometry().left() - first->sizeHint().width(),
+                                agents->geometry().top()));
+        });
     });
     QTimer::singleShot(1500, this, [this, menu, iconRect, screen] {
         const QString path = m_dir + QStringLiteral("/tray-menu.png");
