@@ -219,6 +219,21 @@ int ServiceInstaller::install()
                            "Re-run with --force to replace it.")
                 .arg(path, before.differences.join(QLatin1Char('\n'))),
             fields);
+    // WorkingDirectory= must exist when the manager starts the service.
+    QString homeError;
+    if (!m_c.paths.ensureHome(&homeError))
+        return m_c.out->fail(
+            Exit::Failed, QStringLiteral("write_failed"),
+            QStringLiteral("cannot create HOME %1: %2").arg(m_c.paths.home(), homeError), fields);
+    QStringList notes;
+    const RuntimeStatus running = ServiceLink(m_c.paths).persistedStatus();
+    if (ServiceLink::processAlive(running)) {
+        notes << QStringLiteral("note: sluiced already runs for this HOME (pid %1); if the service "
+                                "manager did not start it, stop it first (`sluicectl stop`) so the "
+                                "manager's instance can take the lock")
+                     .arg(running.pid);
+        fields.insert(QStringLiteral("running_pid"), running.pid);
+    }
     if (!QDir().mkpath(QFileInfo(path).absolutePath()))
         return m_c.out->fail(Exit::Failed, QStringLiteral("write_failed"),
                              QStringLiteral("cannot create %1").arg(QFileInfo(path).absolutePath()),
@@ -231,7 +246,6 @@ int ServiceInstaller::install()
     }
     fields.insert(QStringLiteral("written"), !before.installed || before.drift);
     QJsonArray ran;
-    QStringList notes;
     for (const QStringList &argv : commands) {
         QString output;
         bool skipped = false;
