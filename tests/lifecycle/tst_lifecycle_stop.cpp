@@ -23,6 +23,8 @@ class TestLifecycleStop : public QObject
 private Q_SLOTS:
     void init();
     void stopWithDrainZeroInterruptsRunningTurn();
+    void interruptCarriesTheReason_data();
+    void interruptCarriesTheReason();
     void drainWindowLetsShortTurnFinish();
     void drainTimeoutInterruptsAndKillsStubbornTree();
     void watchdogCutsHungStopShort();
@@ -117,6 +119,53 @@ void TestLifecycleStop::stopWithDrainZeroInterruptsRunningTurn()
     QCOMPARE(phaseNames(report), allPhases());
     for (qint64 pid : std::as_const(m_cleanupPids))
         QTRY_VERIFY_WITH_TIMEOUT(!pidAlive(pid), 10000);
+}
+
+void TestLifecycleStop::interruptCarriesTheReason_data()
+{
+    QTest::addColumn<QString>("cmd");
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<int>("exitCode");
+    QTest::newRow("stop") << "stop"
+                          << "gateway shutting down" << 0;
+    QTest::newRow("restart") << "restart"
+                             << "gateway restarting" << 75;
+}
+
+// While the agent holds on after its SIGTERM, the turn shows why it was interrupted.
+void TestLifecycleStop::interruptCarriesTheReason()
+{
+    QFETCH(QString, cmd);
+    QFETCH(QString, reason);
+    QFETCH(int, exitCode);
+    ServiceFixture fx;
+    QTemporaryDir marks;
+    const QString agent = fx.writeAgentScript(
+        QStringLiteral("holdon.sh"),
+        QStringLiteral("trap 'touch \"%1/term\"' TERM\necho $$ >> '%1/tree.pid'\n"
+                       "touch '%1/started'\n"
+                       "while [ ! -e '%1/release' ]; do sleep 0.05; done\nexit 3\n")
+            .arg(marks.path()));
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent, QStringLiteral("--drain-timeout"),
+                      QStringLiteral("0"), QStringLiteral("--interrupt-grace"),
+                      QStringLiteral("20"), QStringLiteral("--supervised")}));
+    const QString turnId = sendTurn(fx, QStringLiteral("s1"));
+    QVERIFY(!turnId.isEmpty());
+    QVERIFY(ServiceFixture::waitFor([&] { return QFile::exists(marks.filePath("started")); }));
+    m_cleanupPids = recordedPids(marks.path());
+
+    QVERIFY(fx.call(cmd).ok);
+    QVERIFY(ServiceFixture::waitFor([&] { return QFile::exists(marks.filePath("term")); }));
+    const IpcReply turn = fx.call(QStringLiteral("turn"), QJsonObject{{"turn_id", turnId}});
+    QVERIFY2(turn.ok, qPrintable(turn.errorCode));
+    QCOMPARE(turn.body.value("interrupt_reason").toString(), reason);
+    QVERIFY(serviceLog(fx).contains(QStringLiteral("Shutdown phase: interrupt at +")));
+    QVERIFY(!serviceLog(fx).contains(QStringLiteral("Shutdown phase: disconnect at +")));
+    QFile release(marks.filePath("release"));
+    QVERIFY(release.open(QIODevice::WriteOnly));
+    release.close();
+    QCOMPARE(fx.waitForExit(), exitCode);
+    QCOMPARE(lastShutdown(fx).value("interrupted").toBool(), true);
 }
 
 void TestLifecycleStop::drainWindowLetsShortTurnFinish()
