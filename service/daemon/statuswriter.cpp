@@ -44,6 +44,13 @@ public:
         }
         wait();
     }
+    void seal()
+    {
+        QMutexLocker locker(&m_mutex);
+        m_sealed = true;
+        while (m_writing)
+            m_done.wait(&m_mutex);
+    }
     int writes() const
     {
         QMutexLocker locker(&m_mutex);
@@ -56,6 +63,7 @@ protected:
         for (;;) {
             RuntimeStatus status;
             quint64 upTo = 0;
+            bool write = false;
             {
                 QMutexLocker locker(&m_mutex);
                 while (!m_hasNext && !m_quit)
@@ -65,13 +73,17 @@ protected:
                 status = m_next;
                 m_hasNext = false;
                 upTo = m_submitted;
+                m_writing = write = !m_sealed;
             }
-            status.updatedAt = isoUtcNow();
-            QString error;
-            if (!writeJsonAtomically(m_path, status.toJson(), &error))
-                qCWarning(lcStatus) << "cannot write" << m_path << ":" << error;
+            if (write && !finalStateOnDisk(status)) {
+                status.updatedAt = isoUtcNow();
+                QString error;
+                if (!writeJsonAtomically(m_path, status.toJson(), &error))
+                    qCWarning(lcStatus) << "cannot write" << m_path << ":" << error;
+            }
             {
                 QMutexLocker locker(&m_mutex);
+                m_writing = false;
                 m_written = upTo;
                 ++m_writeCount;
                 m_done.wakeAll();
@@ -80,6 +92,19 @@ protected:
     }
 
 private:
+    // A stop that ended outside the event loop (the watchdog) wrote `stopped` itself; a late
+    // `stopping` from the event loop must not replace it.
+    bool finalStateOnDisk(const RuntimeStatus &next) const
+    {
+        if (next.state != QLatin1String(GatewayState::Stopping))
+            return false;
+        const JsonFile current = readJsonFile(m_path);
+        if (!current.isObject())
+            return false;
+        const RuntimeStatus onDisk = RuntimeStatus::fromJson(current.object);
+        return onDisk.pid == next.pid && onDisk.state == QLatin1String(GatewayState::Stopped);
+    }
+
     const QString m_path;
     mutable QMutex m_mutex;
     QWaitCondition m_wake;
@@ -87,6 +112,8 @@ private:
     RuntimeStatus m_next;
     bool m_hasNext = false;
     bool m_quit = false;
+    bool m_sealed = false;
+    bool m_writing = false;
     quint64 m_submitted = 0;
     quint64 m_written = 0;
     int m_writeCount = 0;
@@ -132,6 +159,11 @@ void StatusWriter::flush()
     m_timer->stop();
     handOver();
     m_thread->waitIdle();
+}
+
+void StatusWriter::seal()
+{
+    m_thread->seal();
 }
 
 int StatusWriter::writesDone() const

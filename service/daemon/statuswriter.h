@@ -25,6 +25,10 @@ public:
     void schedule(const RuntimeStatus &status);
     // Writes the latest scheduled status now and waits for the worker to finish it.
     void flush();
+    // THREAD-SAFE. For a last-resort writer outside the event loop (the stop watchdog): waits
+    // for a write in progress, then makes every later write a no-op, so the caller's own
+    // final write of gateway_state.json can never be overwritten by a stale status.
+    void seal();
     int writesDone() const; // for tests / metrics
 
 private:
