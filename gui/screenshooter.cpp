@@ -5,6 +5,7 @@
 #include "serviceconnection.h"
 #include "trayapp.h"
 #include "traycontroller.h"
+#include "trayicons.h"
 
 #include <QApplication>
 #include <QDir>
@@ -23,9 +24,49 @@ ScreenShooter::ScreenShooter(TrayApp *app, const QString &dir, bool waitForAgent
     , m_waitForAgent(waitForAgent)
 {}
 
+// All five state icons at tray sizes (and 2x) on a light and a dark panel.
+static void writeIconSheet(const QString &path)
+{
+    const QStringList keys = TrayIcons::keys();
+    const QList<int> sizes{16, 22, 24, 32, 64};
+    const int cell = 76, labelW = 90, rowH = 80;
+    QImage sheet(labelW + cell * int(sizes.size()) * 2, 24 + rowH * int(keys.size()),
+                 QImage::Format_ARGB32);
+    sheet.fill(QColor(0xf3, 0xf3, 0xf3));
+    QPainter p(&sheet);
+    p.fillRect(
+        QRect(labelW + cell * int(sizes.size()), 0, cell * int(sizes.size()), sheet.height()),
+        QColor(0x20, 0x22, 0x25));
+    for (int i = 0; i < sizes.size(); ++i) {
+        const QString t = QStringLiteral("%1 px").arg(sizes[i]);
+        p.setPen(Qt::black);
+        p.drawText(QRect(labelW + i * cell, 2, cell, 20), Qt::AlignCenter, t);
+        p.setPen(Qt::white);
+        p.drawText(QRect(labelW + (int(sizes.size()) + i) * cell, 2, cell, 20), Qt::AlignCenter, t);
+    }
+    for (int r = 0; r < keys.size(); ++r) {
+        const int y = 24 + r * rowH;
+        p.setPen(Qt::black);
+        p.drawText(QRect(4, y, labelW - 8, rowH), Qt::AlignVCenter | Qt::AlignLeft, keys[r]);
+        const QIcon icon = TrayIcons::icon(keys[r]);
+        for (int half = 0; half < 2; ++half) {
+            for (int i = 0; i < sizes.size(); ++i) {
+                const int s = sizes[i];
+                const QPixmap pm = icon.pixmap(QSize(s, s));
+                const int x = labelW + (half * int(sizes.size()) + i) * cell + (cell - s) / 2;
+                p.drawPixmap(QRect(x, y + (rowH - s) / 2, s, s), pm);
+            }
+        }
+    }
+    p.end();
+    const bool ok = sheet.save(path);
+    qCInfo(lcTray) << "screenshot" << path << (ok ? "written" : "FAILED");
+}
+
 void ScreenShooter::start()
 {
     QDir().mkpath(m_dir);
+    writeIconSheet(m_dir + QStringLiteral("/tray-icons.png"));
     connect(m_app->connection(), &ServiceConnection::statusChanged, this,
             &ScreenShooter::maybeShoot);
     connect(m_app->connection(), &ServiceConnection::agentsChanged, this,

@@ -120,4 +120,4 @@ fi
 mkdir -p "$out"
 "$bin/sluice-tray" --home "$home" --screenshot "$out" --screenshot-wait-agent \
   >"$tmp/tray.log" 2>&1 || { cat "$tmp/tray.log" >&2; exit 1; }
-ls -l "$out/tray-menu.png" "$out/control-panel.png"
+ls -l "$out/tray-menu.png" "$out/control-panel.png" "$out/tray-icons.png"
