@@ -30,6 +30,7 @@ private Q_SLOTS:
     void stopAndRestart();
     void parserUnit();
     void tokenUnit();
+    void badHttpAddressIsAUsageError();
 
 private:
     quint16 port() const { return quint16(m_f->readState().httpPort); }
@@ -44,7 +45,7 @@ private:
 void TstHttp::init()
 {
     const QByteArray fn = QTest::currentTestFunction();
-    if (fn == "parserUnit" || fn == "tokenUnit")
+    if (fn == "parserUnit" || fn == "tokenUnit" || fn == "badHttpAddressIsAUsageError")
         return; // in-process checks: no service
 
     // Short slow-client limits, so the timeout checks stay quick.
@@ -431,6 +432,18 @@ void TstHttp::tokenUnit()
     QCOMPARE(ControlToken::loadOrCreate(path, nullptr, &created), t); // kept
     QVERIFY(!created);
     QVERIFY(!(QFileInfo(path).permissions() & QFileDevice::ReadOther)); // tightened
+}
+
+void TstHttp::badHttpAddressIsAUsageError()
+{
+    QTemporaryDir home;
+    QProcess p;
+    p.start(ServiceFixture::binary(QStringLiteral("sluiced")),
+            {QStringLiteral("--home"), home.path(), QStringLiteral("--http-address"),
+             QStringLiteral("not-an-address")});
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 78);
+    QVERIFY(p.readAllStandardError().contains("http-address"));
 }
 
 QTEST_GUILESS_MAIN(TstHttp)
