@@ -83,12 +83,17 @@ bool connectOrFail(CtlContext &c, ServiceLink &link, int *exitCode)
         return true;
     const RuntimeStatus persisted = link.persistedStatus();
     QJsonObject extra;
-    if (QFileInfo::exists(c.paths.stateFile()))
+    QString last;
+    if (QFileInfo::exists(c.paths.stateFile())) {
         extra.insert(QStringLiteral("last_state"), persisted.toJson());
+        last = QStringLiteral("; last state %1").arg(persisted.state);
+        if (persisted.exitCode)
+            last += QStringLiteral(", exit code %1").arg(*persisted.exitCode);
+    }
     *exitCode = c.out->fail(Exit::NotRunning, QStringLiteral("not_running"),
                             QStringLiteral("sluiced is not running or not reachable for HOME %1 "
-                                           "(%2)")
-                                .arg(c.paths.home(), why),
+                                           "(%2%3)")
+                                .arg(c.paths.home(), why, last),
                             extra);
     return false;
 }
