@@ -82,6 +82,11 @@ bool connectOrFail(CtlContext &c, ServiceLink &link, int *exitCode)
     if (link.connect(3000, &why))
         return true;
     const RuntimeStatus persisted = link.persistedStatus();
+    const QString socket = IpcClient::socketForHome(c.paths.home());
+#ifdef Q_OS_UNIX
+    if (!QFileInfo::exists(socket))
+        why = QStringLiteral("no socket at %1").arg(socket); // clearer than Qt's "Invalid name"
+#endif
     QJsonObject extra;
     QString last;
     if (QFileInfo::exists(c.paths.stateFile())) {
