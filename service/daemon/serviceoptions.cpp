@@ -7,8 +7,8 @@
 
 #include <QCommandLineParser>
 #include <QFileInfo>
-#include <QProcess>
 #include <QHostAddress>
+#include <QProcess>
 #include <QSettings>
 
 namespace sluice {
@@ -128,6 +128,64 @@ bool readConfig(const QString &file, Values *values, QString *error)
 
 } // namespace
 
+bool ServiceOptions::splitShellWords(const QString &command, QStringList *words, QString *error)
+{
+    words->clear();
+    QString current;
+    bool inWord = false;
+    enum { Plain, Single, Double } mode = Plain;
+    for (qsizetype i = 0; i < command.size(); ++i) {
+        const QChar c = command.at(i);
+        switch (mode) {
+        case Plain:
+            if (c.isSpace()) {
+                if (inWord)
+                    words->append(current);
+                current.clear();
+                inWord = false;
+            } else if (c == QLatin1Char('\\')) {
+                inWord = true;
+                if (i + 1 < command.size())
+                    current += command.at(++i);
+            } else if (c == QLatin1Char('\'')) {
+                inWord = true;
+                mode = Single;
+            } else if (c == QLatin1Char('"')) {
+                inWord = true;
+                mode = Double;
+            } else {
+                inWord = true;
+                current += c;
+            }
+            break;
+        case Single:
+            if (c == QLatin1Char('\''))
+                mode = Plain;
+            else
+                current += c;
+            break;
+        case Double:
+            if (c == QLatin1Char('"')) {
+                mode = Plain;
+            } else if (c == QLatin1Char('\\') && i + 1 < command.size() &&
+                       QStringLiteral("\"\\$`").contains(command.at(i + 1))) {
+                current += command.at(++i);
+            } else {
+                current += c;
+            }
+            break;
+        }
+    }
+    if (mode != Plain) {
+        *error = QStringLiteral("unterminated %1 quote")
+                     .arg(mode == Single ? QStringLiteral("single") : QStringLiteral("double"));
+        return false;
+    }
+    if (inWord)
+        words->append(current);
+    return true;
+}
+
 QStringList ServiceOptions::configKeys()
 {
     QStringList keys;
@@ -227,7 +285,8 @@ ServiceOptions::ParseResult ServiceOptions::parse(const QStringList &arguments, 
 
     const QString agent =
         values.value(QStringLiteral("agent-command"), QStringLiteral("sluice-demo-agent"));
-    o.agentCommand = QProcess::splitCommand(agent);
+    if (!splitShellWords(agent, &o.agentCommand, &error))
+        return usage(QStringLiteral("invalid value for agent-command: %1").arg(error));
     if (o.agentCommand.isEmpty())
         return usage(QStringLiteral("invalid value for agent-command: empty command"));
 

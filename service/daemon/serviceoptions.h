@@ -15,10 +15,10 @@ struct ServiceOptions
     double drainTimeoutS = 30; // 0 = do not wait
     double interruptGraceS = 5;
     int maxConcurrent = 8;
-    int httpPort = 47470;                      // 0 = any free port, -1 = no HTTP
+    int httpPort = 47470;                              // 0 = any free port, -1 = no HTTP
     QString httpAddress = QStringLiteral("127.0.0.1"); // HTTP bind address (loopback default)
-    QString socketPath;                        // empty = HomePaths::defaultSocketPath()
-    QString logLevel = QStringLiteral("info"); // debug, info, warning, error
+    QString socketPath;                                // empty = HomePaths::defaultSocketPath()
+    QString logLevel = QStringLiteral("info");         // debug, info, warning, error
     bool supervised = false;
     qint64 drainMarkerTtlS = 3600;        // 0 = markers never expire
     double lockWaitS = 5;                 // how long to wait for an exiting predecessor's lock
@@ -38,6 +38,10 @@ struct ServiceOptions
     static ParseResult parse(const QStringList &arguments, ServiceOptions *out);
     // Every key the config file may contain.
     static QStringList configKeys();
+    // Splits a command line like a POSIX shell does (no expansions): whitespace separates
+    // words; '...' is literal; "..." groups with \" \\ \$ \` escapes; a backslash outside
+    // quotes escapes the next character. False (with a reason) for an unterminated quote.
+    static bool splitShellWords(const QString &command, QStringList *words, QString *error);
 };
 
 } // namespace sluice
