@@ -110,6 +110,13 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
         info.since = isoUtcNow();
         info.principal = who.isEmpty() ? principal : who;
         info.source = sourceName(context.source);
+        // The drain `source` names the tool when the IPC client said who it is (§2).
+        if (context.source == RequestSource::Ipc) {
+            if (context.principal == QLatin1String("sluicectl"))
+                info.source = QStringLiteral("cli");
+            else if (context.principal == QLatin1String("sluice-tray"))
+                info.source = QStringLiteral("tray");
+        }
         info.suppressNotification = suppress;
         // Synchronous: the gate is closed and the marker written before we answer.
         m_gateway->enterDrain(info, true);

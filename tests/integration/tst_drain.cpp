@@ -141,6 +141,9 @@ void TestDrain::ipcDrainIsAcknowledgedAfterTheGateClosesAndIsIdempotent()
     QCOMPARE(marker.object.value(QStringLiteral("principal")).toString(), QStringLiteral("tester"));
     QCOMPARE(marker.object.value(QStringLiteral("epoch")).toString(),
              InstantiationEpoch::current());
+    QVERIFY(f.waitForState(QStringLiteral("draining"), 5000));
+    QCOMPARE(f.readState().drain->source, QStringLiteral("ipc"));
+    QCOMPARE(f.readState().drain->principal, QStringLiteral("tester"));
 
     // The watcher saw exactly one status event (draining); it arrived before its own next
     // reply, so a status round-trip on the same connection flushes the ordering.
@@ -172,7 +175,18 @@ void TestDrain::ipcDrainIsAcknowledgedAfterTheGateClosesAndIsIdempotent()
     QVERIFY(ServiceFixture::callOn(watcher.get(), QStringLiteral("status")).ok);
     QCOMPARE(statusEvents.size(), 2);
     QCOMPARE(sendError(f), QString());
-    QCOMPARE(f.readState().state, QStringLiteral("running"));
+    QVERIFY(f.waitForState(QStringLiteral("running"), 5000));
+
+    // A client that introduced itself as sluicectl drains with source "cli".
+    auto cli = f.newClient();
+    QVERIFY(cli);
+    QVERIFY(ServiceFixture::callOn(cli.get(), QStringLiteral("hello"),
+                                   {{QStringLiteral("client"), QStringLiteral("sluicectl")}})
+                .ok);
+    QVERIFY(ServiceFixture::callOn(cli.get(), QStringLiteral("drain")).ok);
+    QVERIFY(f.waitForState(QStringLiteral("draining"), 5000));
+    QCOMPARE(f.readState().drain->source, QStringLiteral("cli"));
+    QCOMPARE(f.readState().drain->principal, QStringLiteral("sluicectl"));
 }
 
 void TestDrain::runningTurnIsNotTouchedByADrain()
@@ -195,7 +209,7 @@ void TestDrain::runningTurnIsNotTouchedByADrain()
         ServiceFixture::waitFor([&] { return QFile::exists(dir + QStringLiteral("/started")); }));
 
     QVERIFY(f.call(QStringLiteral("drain")).ok);
-    QCOMPARE(f.readState().state, QStringLiteral("draining"));
+    QVERIFY(f.waitForState(QStringLiteral("draining"), 5000));
     r = f.call(QStringLiteral("agents"));
     QVERIFY(r.ok);
     const QJsonArray agents = r.body.value(QStringLiteral("agents")).toArray();
