@@ -3,6 +3,7 @@
 #include "daemonlogging.h"
 #include "gateway.h"
 #include "serviceapp.h"
+#include "statuswriter.h"
 #include "turnmanager.h"
 
 #include "sluice/atomicjson.h"
@@ -118,16 +119,22 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
                 info.source = QStringLiteral("tray");
         }
         info.suppressNotification = suppress;
-        // Synchronous: the gate is closed and the marker written before we answer.
+        // The gate is closed and the marker written right here, synchronously; the answer
+        // waits (without blocking) until gateway_state.json says so too.
         m_gateway->enterDrain(info, true);
-        return done(
-            CommandResult::success({{QStringLiteral("state"), m_gateway->state()},
-                                    {QStringLiteral("accepting"), m_gateway->isAccepting()}}));
+        const QJsonObject fields{{QStringLiteral("state"), m_gateway->state()},
+                                 {QStringLiteral("accepting"), m_gateway->isAccepting()}};
+        m_app->statusWriter()->whenWritten(
+            [done, fields] { done(CommandResult::success(fields)); });
+        return;
     }
     if (cmd == QLatin1String(Protocol::Cmd::CancelDrain)) {
         const bool was = m_gateway->cancelDrain(true);
-        return done(CommandResult::success({{QStringLiteral("state"), m_gateway->state()},
-                                            {QStringLiteral("was_draining"), was}}));
+        const QJsonObject fields{{QStringLiteral("state"), m_gateway->state()},
+                                 {QStringLiteral("was_draining"), was}};
+        m_app->statusWriter()->whenWritten(
+            [done, fields] { done(CommandResult::success(fields)); });
+        return;
     }
     if (cmd == QLatin1String(Protocol::Cmd::Stop)) {
         StopRequest request;

@@ -16,8 +16,9 @@ namespace sluice {
 class StatusWriterThread : public QThread
 {
 public:
-    explicit StatusWriterThread(const QString &path)
+    StatusWriterThread(const QString &path, StatusWriter *owner)
         : m_path(path)
+        , m_owner(owner)
     {}
 
     void submit(const RuntimeStatus &status)
@@ -27,6 +28,16 @@ public:
         m_hasNext = true;
         ++m_submitted;
         m_wake.wakeAll();
+    }
+    quint64 submitted() const
+    {
+        QMutexLocker locker(&m_mutex);
+        return m_submitted;
+    }
+    quint64 written() const
+    {
+        QMutexLocker locker(&m_mutex);
+        return m_written;
     }
     // Blocks until everything submitted so far is on disk.
     void waitIdle()
@@ -88,6 +99,10 @@ protected:
                 ++m_writeCount;
                 m_done.wakeAll();
             }
+            // Tell the owner (on its thread) how far the file is now.
+            StatusWriter *owner = m_owner;
+            QMetaObject::invokeMethod(
+                owner, [owner, upTo] { owner->onWritten(upTo); }, Qt::QueuedConnection);
         }
     }
 
@@ -106,6 +121,7 @@ private:
     }
 
     const QString m_path;
+    StatusWriter *m_owner;
     mutable QMutex m_mutex;
     QWaitCondition m_wake;
     QWaitCondition m_done;
@@ -123,7 +139,7 @@ StatusWriter::StatusWriter(const QString &path, QObject *parent)
     : QObject(parent)
     , m_path(path)
     , m_timer(new QTimer(this))
-    , m_thread(new StatusWriterThread(path))
+    , m_thread(new StatusWriterThread(path, this))
 {
     m_timer->setSingleShot(true);
     m_timer->setInterval(0);
@@ -164,6 +180,31 @@ void StatusWriter::flush()
 void StatusWriter::seal()
 {
     m_thread->seal();
+}
+
+void StatusWriter::whenWritten(std::function<void()> callback)
+{
+    handOver(); // no need to wait for the 0-timer: the write starts now
+    const quint64 target = m_thread->submitted();
+    if (m_thread->written() >= target) {
+        callback();
+        return;
+    }
+    m_waiters.append({target, std::move(callback)});
+}
+
+void StatusWriter::onWritten(quint64 upTo)
+{
+    // Callbacks may schedule more writes or add waiters; take the due ones out first.
+    QList<std::function<void()>> due;
+    for (qsizetype i = 0; i < m_waiters.size();) {
+        if (m_waiters.at(i).first <= upTo)
+            due.append(m_waiters.takeAt(i).second);
+        else
+            ++i;
+    }
+    for (const auto &callback : std::as_const(due))
+        callback();
 }
 
 int StatusWriter::writesDone() const

@@ -1,8 +1,11 @@
 #pragma once
 #include "sluice/runtimestatus.h"
 
+#include <QList>
 #include <QObject>
+#include <QPair>
 #include <QString>
+#include <functional>
 
 class QTimer;
 
@@ -30,15 +33,22 @@ public:
     // final write of gateway_state.json can never be overwritten by a stale status.
     void seal();
     int writesDone() const; // for tests / metrics
+    // Calls `callback` (on this object's thread, from the event loop) once every status
+    // scheduled so far is on disk. Used to acknowledge drain/cancel only when the state file
+    // already says so. Never blocks.
+    void whenWritten(std::function<void()> callback);
 
 private:
+    friend class StatusWriterThread;
     void handOver();
+    void onWritten(quint64 upTo);
 
     QString m_path;
     RuntimeStatus m_pending;
     bool m_hasPending = false;
     QTimer *m_timer = nullptr;
     StatusWriterThread *m_thread = nullptr;
+    QList<QPair<quint64, std::function<void()>>> m_waiters;
 };
 
 } // namespace sluice

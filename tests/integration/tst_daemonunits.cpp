@@ -21,6 +21,7 @@ class TestDaemonUnits : public QObject
 private Q_SLOTS:
     void statusWriterCoalescesABurst();
     void sealedStatusWriterWritesNothing();
+    void whenWrittenFiresOnceTheFileSaysSo();
     void homeWatcherSeesRenameAndRemoval();
     void configFileAndCommandLine();
     void shellWords_data();
@@ -76,6 +77,29 @@ void TestDaemonUnits::sealedStatusWriterWritesNothing()
     other.schedule(s);
     other.flush();
     QCOMPARE(RuntimeStatus::fromJson(readJsonFile(path).object).state, QStringLiteral("stopped"));
+}
+
+void TestDaemonUnits::whenWrittenFiresOnceTheFileSaysSo()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("gateway_state.json"));
+    StatusWriter writer(path);
+    bool immediate = false;
+    writer.whenWritten([&] { immediate = true; }); // nothing pending: at once
+    QVERIFY(immediate);
+
+    RuntimeStatus s;
+    s.state = QStringLiteral("draining");
+    writer.schedule(s);
+    QString seen;
+    bool called = false;
+    writer.whenWritten([&] {
+        called = true;
+        seen = RuntimeStatus::fromJson(readJsonFile(path).object).state;
+    });
+    QVERIFY(!called); // never synchronous while a write is pending
+    QTRY_VERIFY_WITH_TIMEOUT(called, 10000);
+    QCOMPARE(seen, QStringLiteral("draining"));
 }
 
 void TestDaemonUnits::homeWatcherSeesRenameAndRemoval()
