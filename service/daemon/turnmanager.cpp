@@ -162,6 +162,8 @@ void TurnManager::startTurn(const QString &id)
         }
     });
     connect(process, &TurnProcess::treeGone, this, [this, process] {
+        // Nothing can join a session once it is empty: its id needs no more sweeping.
+        m_sessionIds.remove(process->pid());
         m_trees.removeAll(process);
         process->deleteLater();
         checkAllStopped();

@@ -2,9 +2,11 @@
 #include "turninfo.h"
 
 #include <QHash>
+#include <QJsonArray>
 #include <QList>
 #include <QObject>
 #include <QProcessEnvironment>
+#include <QSet>
 #include <QStringList>
 #include <optional>
 
@@ -96,7 +98,7 @@ private:
     QList<TurnProcess *> m_trees;      // processes whose tree is not gone yet
     QHash<QString, TurnInfo> m_recent; // finished turns kept in memory (bounded)
     QList<QString> m_recentOrder;
-    QSet<qint64> m_sessionIds; // every turn sid this process started (leftover sweep)
+    QSet<qint64> m_sessionIds; // sids of trees not yet gone (swept by killEverything)
     QHash<QString, qint64> m_outcomes;
     bool m_hold = false;
     bool m_stopping = false;
