@@ -85,8 +85,10 @@ int main(int argc, char *argv[])
         // Without a tray the panel window is the app: closing it quits.
         QApplication::setQuitOnLastWindowClosed(!trayAvailable);
         tray = std::make_unique<TrayApp>(home, trayAvailable);
-        QObject::connect(&instance, &SingleInstance::raiseRequested, tray.get(),
-                         &TrayApp::openPanel);
+        QObject::connect(&instance, &SingleInstance::raiseRequested, tray.get(), [&tray] {
+            qCInfo(lcTray) << "a second launch asked to raise the control panel";
+            tray->openPanel();
+        });
         tray->start();
         if (parser.isSet(shotOpt)) {
             shooter = std::make_unique<ScreenShooter>(tray.get(), parser.value(shotOpt),

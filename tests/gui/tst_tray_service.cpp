@@ -21,10 +21,12 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
 #include <csignal>
@@ -86,6 +88,8 @@ private Q_SLOTS:
     void forceRestartAsksFirst();
     void stopUnreachableAndNotifications();
     void noTrayOpensThePanelAsAWindow();
+    void notificationsForDrainAndRestartFromElsewhere();
+    void secondLaunchRaisesTheFirst();
 };
 
 void TstTrayService::initTestCase()
@@ -346,6 +350,85 @@ void TstTrayService::noTrayOpensThePanelAsAWindow()
     QTRY_VERIFY_WITH_TIMEOUT(panel->drainProgress()->isVisible(), 15000);
     QTRY_COMPARE_WITH_TIMEOUT(panel->drainProgress()->value(), panel->drainProgress()->maximum(),
                               10000);
+}
+
+void TstTrayService::notificationsForDrainAndRestartFromElsewhere()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), blockingAgent(fx)}));
+    auto app = makeApp(fx);
+    QSignalSpy notes(app->notifier(), &Notifier::notify);
+    ControlPanel *panel = app->panel();
+    app->openPanel();
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
+    QVERIFY(fx.call(QStringLiteral("send"), {{"session", "long-one"}, {"text", "x"}}).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(app->agentsModel()->rowCount(), 1, 15000);
+
+    // A drain from elsewhere with a turn still running: progress 0 of 1, no "finished" yet.
+    QVERIFY(fx.call(QStringLiteral("drain"), {{"principal", "someone"}}).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("draining"), 10000);
+    QVERIFY(app->tray()->tooltip().contains(QStringLiteral("1 active agent")));
+    QTRY_VERIFY_WITH_TIMEOUT(panel->drainProgress()->isVisible(), 5000);
+    QCOMPARE(panel->drainProgress()->maximum(), 1);
+    QCOMPARE(panel->drainProgress()->value(), 0);
+    QCOMPARE(countKind(notes, Notifier::DrainFinished), 0);
+    // The turn ends: the drain is finished, "safe to restart".
+    release(fx, QStringLiteral("long-one"));
+    QTRY_COMPARE_WITH_TIMEOUT(countKind(notes, Notifier::DrainFinished), 1, 15000);
+    QCOMPARE(panel->drainProgress()->value(), 1);
+    QVERIFY(fx.call(QStringLiteral("cancel_drain")).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 10000);
+
+    // A restart asked for elsewhere: "restarted" once the new process runs, no alarm.
+    const qint64 oldPid = app->connection()->pid();
+    QVERIFY(fx.call(QStringLiteral("restart"), {{"force", false}}).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(countKind(notes, Notifier::RestartComplete), 1, 40000);
+    QVERIFY(app->connection()->pid() != oldPid);
+    QCOMPARE(app->tray()->iconKey(), QStringLiteral("running"));
+    QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
+    QCOMPARE(countKind(notes, Notifier::StopComplete), 0);
+
+    // Stop the replacement (not the fixture's child) through the tray.
+    const qint64 newPid = app->connection()->pid();
+    app->actions()->stop()->trigger();
+    QVERIFY(ServiceFixture::waitFor(
+        [&] {
+            const RuntimeStatus s = fx.readState();
+            return s.state == QStringLiteral("stopped") && s.pid == newPid;
+        },
+        40000));
+}
+
+void TstTrayService::secondLaunchRaisesTheFirst()
+{
+    QTemporaryDir home;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("sluice.tray.info=true"));
+    const QString exe = ServiceFixture::binary(QStringLiteral("sluice-tray"));
+    QVERIFY2(QFile::exists(exe), "build sluice-tray first");
+
+    QProcess first;
+    first.setProcessEnvironment(env);
+    first.setProcessChannelMode(QProcess::MergedChannels);
+    QByteArray firstOut;
+    connect(&first, &QProcess::readyRead, this, [&] { firstOut += first.readAll(); });
+    first.start(exe, {QStringLiteral("--home"), home.path()});
+    QVERIFY(first.waitForStarted(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(firstOut.contains("sluice-tray for HOME"), 20000);
+
+    QProcess second;
+    second.setProcessEnvironment(env);
+    second.start(exe, {QStringLiteral("--home"), home.path()});
+    QVERIFY(second.waitForStarted(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(second.state() == QProcess::NotRunning, 20000);
+    QCOMPARE(second.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(second.exitCode(), 0);
+    QVERIFY(second.readAllStandardOutput().contains("already runs"));
+    QTRY_VERIFY_WITH_TIMEOUT(firstOut.contains("second launch asked to raise"), 10000);
+    QCOMPARE(first.state(), QProcess::Running);
+    first.terminate();
+    QTRY_VERIFY_WITH_TIMEOUT(first.state() == QProcess::NotRunning, 10000);
 }
 
 QTEST_MAIN(TstTrayService)
