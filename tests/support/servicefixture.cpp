@@ -158,6 +158,7 @@ bool ServiceFixture::start(const QStringList &extraArgs, const QString &expectSt
     }
     const qint64 pid = m_process->processId();
     m_pids << pid;
+    m_startTimes << ProcessIdentity::startTime(pid);
     const bool ok = waitFor(
         [&] {
             if (m_process->state() == QProcess::NotRunning)
@@ -307,7 +308,11 @@ void ServiceFixture::killAll()
     // Every sluiced this fixture started (plus a replacement named in the state file), and
     // every process tree they started: turn leaders are their children (setsid: session id =
     // leader pid), double-forked leftovers were reparented to them (subreaper).
-    QSet<qint64> services(m_pids.cbegin(), m_pids.cend());
+    QSet<qint64> services;
+    for (qsizetype i = 0; i < m_pids.size(); ++i) {
+        if (ProcessIdentity::isSameProcess(m_pids.at(i), m_startTimes.value(i, -1)))
+            services.insert(m_pids.at(i));
+    }
     const RuntimeStatus s = readState();
     if (s.pid > 0 && ProcessIdentity::commandLine(s.pid).contains(home()))
         services.insert(s.pid);

@@ -79,7 +79,8 @@ private:
     QTemporaryDir m_scripts;
     QTemporaryDir m_run; // short private folder for the socket
     QString m_socket;
-    QList<qint64> m_pids; // every sluiced pid started by this fixture
+    QList<qint64> m_pids;       // every sluiced pid started by this fixture
+    QList<qint64> m_startTimes; // their OS start times (a reused pid is never killed)
     std::unique_ptr<QProcess> m_process;
     std::unique_ptr<IpcClient> m_client;
 };
