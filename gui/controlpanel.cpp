@@ -208,22 +208,26 @@ void ControlPanel::updateStatus()
     detail << QStringLiteral("HOME %1").arg(m_conn->home());
     m_detailLabel->setText(detail.join(QStringLiteral(" · ")));
 
-    // The alignment warning: only when the service says it is misaligned (false, not unknown).
-    const QJsonObject sup = s.value(QLatin1String("supervisor")).toObject();
-    const QJsonValue aligned = sup.value(QLatin1String("aligned"));
-    if (m_conn->isReachable() && aligned.isBool() && !aligned.toBool()) {
-        QString text = QStringLiteral("⚠ Service manager not aligned: ");
-        text += sup.value(QLatin1String("message"))
-                    .toString(QStringLiteral("its stop timeout is shorter than the drain budget."));
-        const QString fix = sup.value(QLatin1String("fix")).toString();
-        if (!fix.isEmpty())
-            text += QStringLiteral("\nFix: ") + fix;
-        m_alignment->setText(text);
-        m_alignment->show();
-    } else {
-        m_alignment->hide();
-    }
+    const QString warning = alignmentWarningText(s);
+    m_alignment->setText(warning);
+    m_alignment->setVisible(m_conn->isReachable() && !warning.isEmpty());
     updateDrainProgress();
+}
+
+QString ControlPanel::alignmentWarningText(const QJsonObject &status)
+{
+    // Only when the service says it is misaligned (false); true or null (unknown) show nothing.
+    const QJsonObject sup = status.value(QLatin1String("supervisor")).toObject();
+    const QJsonValue aligned = sup.value(QLatin1String("aligned"));
+    if (!aligned.isBool() || aligned.toBool())
+        return QString();
+    QString text = QStringLiteral("⚠ Service manager not aligned: ");
+    text += sup.value(QLatin1String("message"))
+                .toString(QStringLiteral("its stop timeout is shorter than the drain budget."));
+    const QString fix = sup.value(QLatin1String("fix")).toString();
+    if (!fix.isEmpty())
+        text += QStringLiteral("\nFix: ") + fix;
+    return text;
 }
 
 void ControlPanel::updateDrainProgress()

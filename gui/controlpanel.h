@@ -1,6 +1,7 @@
 #pragma once
 #include "traypresentation.h"
 
+#include <QJsonObject>
 #include <QMainWindow>
 
 class QLabel;
@@ -32,6 +33,9 @@ public:
     void setQuitOnClose(bool on) { m_quitOnClose = on; }
 
     void raiseWindow(); // show, un-minimise, raise, activate
+
+    // The warning for status.supervisor (with its fix), or empty when aligned or unknown.
+    static QString alignmentWarningText(const QJsonObject &status);
 
     // For tests and screenshots.
     QLabel *stateLabel() const { return m_stateLabel; }

@@ -124,7 +124,6 @@ void Notifier::evaluate()
             m_lastLivePid = pid;
     }
     m_lastState = state;
-    m_lastActive = active;
 }
 
 } // namespace sluice::gui

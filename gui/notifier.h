@@ -33,7 +33,6 @@ private:
 
     ServiceConnection *m_conn;
     QString m_lastState;
-    int m_lastActive = -1;
     qint64 m_lastLivePid = -1;
     qint64 m_pidBeforeStop = -1;
     bool m_stopSeen = false;        // stopping state or shutdown event seen

@@ -2,6 +2,7 @@
 // the log tail, the shutdown timeline, the autostart entry, the single-instance hand-over.
 #include "agentsmodel.h"
 #include "autostart.h"
+#include "controlpanel.h"
 #include "logtail.h"
 #include "shutdowntimeline.h"
 #include "singleinstance.h"
@@ -33,6 +34,7 @@ private Q_SLOTS:
     void timelineFromReport();
     void autostartDesktopEntry();
     void secondInstanceHandsOver();
+    void alignmentWarningOnlyWhenMisaligned();
 };
 
 void TstTrayPresentation::eachStateHasItsOwnIcon()
@@ -278,6 +280,23 @@ void TstTrayPresentation::secondInstanceHandsOver()
     // Another HOME gets its own instance.
     QTemporaryDir other;
     QVERIFY(SingleInstance::serverNameFor(other.path()) != first.serverName());
+}
+
+void TstTrayPresentation::alignmentWarningOnlyWhenMisaligned()
+{
+    QCOMPARE(ControlPanel::alignmentWarningText({}), QString());
+    QCOMPARE(ControlPanel::alignmentWarningText(
+                 {{"supervisor", QJsonObject{{"aligned", QJsonValue()}, {"message", ""}}}}),
+             QString());
+    QCOMPARE(ControlPanel::alignmentWarningText(
+                 {{"supervisor", QJsonObject{{"aligned", true}, {"message", "covers it"}}}}),
+             QString());
+    const QString w = ControlPanel::alignmentWarningText(
+        {{"supervisor", QJsonObject{{"aligned", false},
+                                    {"message", "sluiced.service stops after TimeoutStopSec=10s. "
+                                                "Fix: set TimeoutStopSec=65"}}}});
+    QVERIFY(w.contains("not aligned"));
+    QVERIFY(w.contains("TimeoutStopSec=65"));
 }
 
 QTEST_MAIN(TstTrayPresentation)
