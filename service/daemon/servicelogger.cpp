@@ -33,22 +33,6 @@ State &state()
     return s;
 }
 
-int levelOf(QtMsgType type)
-{
-    switch (type) {
-    case QtDebugMsg:
-        return 0;
-    case QtInfoMsg:
-        return 1;
-    case QtWarningMsg:
-        return 2;
-    case QtCriticalMsg:
-    case QtFatalMsg:
-        return 3;
-    }
-    return 1;
-}
-
 const char *typeName(QtMsgType type)
 {
     switch (type) {
@@ -99,8 +83,8 @@ void rotate(State &s)
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     State &s = state();
-    if (levelOf(type) < s.minLevel && type != QtFatalMsg)
-        return;
+    // Level filtering is done by the category rules (install()), so QT_LOGGING_RULES can
+    // still turn on one module's debug output at any --log-level.
     const QByteArray line = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toUtf8() +
                             ' ' + typeName(type) + ' ' +
                             (context.category ? context.category : "default") + ": " +
@@ -147,8 +131,18 @@ void install(const QString &logFile, const QString &level, qint64 maxBytes, int 
         }
     }
     // Our categories: debug only when asked for; Qt's own stay at their defaults.
-    QLoggingCategory::setFilterRules(s.minLevel == 0 ? QStringLiteral("sluice.*.debug=true")
-                                                     : QStringLiteral("sluice.*.debug=false"));
+    // --log-level as category rules; QT_LOGGING_RULES (applied after these) still wins, e.g.
+    // "sluice.turns.debug=true" turns on one module. Qt's own qt.* debug stays off.
+    QStringList rules;
+    if (s.minLevel == 0)
+        rules << QStringLiteral("sluice.*.debug=true");
+    if (s.minLevel >= 1)
+        rules << QStringLiteral("*.debug=false");
+    if (s.minLevel >= 2)
+        rules << QStringLiteral("*.info=false");
+    if (s.minLevel >= 3)
+        rules << QStringLiteral("*.warning=false");
+    QLoggingCategory::setFilterRules(rules.join(QLatin1Char('\n')));
     if (!s.installed) {
         s.previous = qInstallMessageHandler(handler);
         s.installed = true;
