@@ -124,6 +124,7 @@ void TstTrayService::followsRunningDrainingRunning()
     QVERIFY(!st.accepting);
     QVERIFY(st.drain.has_value());
     QCOMPARE(st.drain->principal, QStringLiteral("tray"));
+    QCOMPARE(st.drain->source, QStringLiteral("tray")); // hello said "sluice-tray"
     QTRY_COMPARE_WITH_TIMEOUT(tray->iconKey(), QStringLiteral("draining"), 10000);
     QVERIFY(tray->tooltip().contains(QStringLiteral("State: draining")));
     QVERIFY(tray->tooltip().contains(QStringLiteral("Not accepting")));
