@@ -10,6 +10,8 @@
 #include <QTimer>
 #include <QWaitCondition>
 
+#include <memory>
+
 namespace sluice {
 
 // Writes the latest status handed to it; older pending ones are simply replaced.
@@ -182,7 +184,7 @@ void StatusWriter::seal()
     m_thread->seal();
 }
 
-void StatusWriter::whenWritten(std::function<void()> callback)
+void StatusWriter::whenWritten(std::function<void()> callback, int timeoutMs)
 {
     handOver(); // no need to wait for the 0-timer: the write starts now
     const quint64 target = m_thread->submitted();
@@ -190,7 +192,22 @@ void StatusWriter::whenWritten(std::function<void()> callback)
         callback();
         return;
     }
-    m_waiters.append({target, std::move(callback)});
+    // Once: on the write, or when a stuck disk (e.g. a hung network filesystem) makes the
+    // write take longer than timeoutMs — an answer must never depend on the disk for ever.
+    auto fired = std::make_shared<bool>(false);
+    auto once = [fired, callback = std::move(callback)] {
+        if (*fired)
+            return;
+        *fired = true;
+        callback();
+    };
+    m_waiters.append({target, once});
+    QTimer::singleShot(timeoutMs, this, [fired, once] {
+        if (*fired)
+            return;
+        qCWarning(lcStatus) << "state file write still pending; answering anyway";
+        once();
+    });
 }
 
 void StatusWriter::onWritten(quint64 upTo)

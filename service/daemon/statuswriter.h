@@ -35,8 +35,8 @@ public:
     int writesDone() const; // for tests / metrics
     // Calls `callback` (on this object's thread, from the event loop) once every status
     // scheduled so far is on disk. Used to acknowledge drain/cancel only when the state file
-    // already says so. Never blocks.
-    void whenWritten(std::function<void()> callback);
+    // already says so. Never blocks; after timeoutMs the callback runs anyway (once).
+    void whenWritten(std::function<void()> callback, int timeoutMs = 2000);
 
 private:
     friend class StatusWriterThread;
