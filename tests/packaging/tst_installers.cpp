@@ -35,7 +35,8 @@ QMap<QString, QString> readPlist(const QByteArray &xml, QString *error)
                 pendingKey = r.readElementText();
             } else if (name == u"dict") {
                 if (!pendingKey.isEmpty()) {
-                    out.insert((dictPath + QStringList{pendingKey}).join(u'.'), QStringLiteral("dict"));
+                    out.insert((dictPath.mid(1) + QStringList{pendingKey}).join(u'.'),
+                               QStringLiteral("dict"));
                     dictPath << pendingKey;
                 } else {
                     dictPath << QString(); // the root dict
@@ -50,7 +51,8 @@ QMap<QString, QString> readPlist(const QByteArray &xml, QString *error)
                     out.insert((dictPath.mid(1) + QStringList{pendingKey}).join(u'.'), text);
                 pendingKey.clear();
             } else if (name == u"array") {
-                out.insert((dictPath.mid(1) + QStringList{pendingKey}).join(u'.'), QStringLiteral("array"));
+                out.insert((dictPath.mid(1) + QStringList{pendingKey}).join(u'.'),
+                           QStringLiteral("array"));
                 r.skipCurrentElement();
                 pendingKey.clear();
             }
@@ -83,23 +85,26 @@ private Q_SLOTS:
                 continue;
             const auto attrs = r.attributes();
             if (r.name() == u"CustomAction")
-                exeCommand.insert(attrs.value(u"Id").toString(), attrs.value(u"ExeCommand").toString());
+                exeCommand.insert(attrs.value(QLatin1String("Id")).toString(),
+                                  attrs.value(QLatin1String("ExeCommand")).toString());
             if (r.name() == u"Custom")
-                customBefore.insert(attrs.value(u"Action").toString(),
-                                    attrs.value(u"Before").toString());
+                customBefore.insert(attrs.value(QLatin1String("Action")).toString(),
+                                    attrs.value(QLatin1String("Before")).toString());
         }
         QVERIFY2(!r.hasError(), qPrintable(r.errorString()));
         // The planned stop runs before InstallValidate, i.e. before any file is touched.
-        QCOMPARE(customBefore.value(QStringLiteral("PlannedStop")), QStringLiteral("InstallValidate"));
-        QVERIFY(exeCommand.value(QStringLiteral("PlannedStop")).contains(QStringLiteral("sluicectl.exe")));
+        QCOMPARE(customBefore.value(QStringLiteral("PlannedStop")),
+                 QStringLiteral("InstallValidate"));
+        QVERIFY(exeCommand.value(QStringLiteral("PlannedStop"))
+                    .contains(QStringLiteral("sluicectl.exe")));
         QVERIFY(exeCommand.value(QStringLiteral("PlannedStop")).contains(QStringLiteral(" stop")));
     }
 
     void launchAgentKeepsAliveOnlyOnFailure()
     {
         QString error;
-        const auto plist =
-            readPlist(readSource(QStringLiteral("installer/macos/io.sluice.sluiced.plist.in")), &error);
+        const auto plist = readPlist(
+            readSource(QStringLiteral("installer/macos/io.sluice.sluiced.plist.in")), &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(plist.value(QStringLiteral("Label")), QStringLiteral("io.sluice.sluiced"));
         QCOMPARE(plist.value(QStringLiteral("ProgramArguments")), QStringLiteral("array"));
@@ -115,7 +120,8 @@ private Q_SLOTS:
     void appBundleIsAMenuBarApp()
     {
         QString error;
-        const auto plist = readPlist(readSource(QStringLiteral("installer/macos/Info.plist.in")), &error);
+        const auto plist =
+            readPlist(readSource(QStringLiteral("installer/macos/Info.plist.in")), &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(plist.value(QStringLiteral("CFBundleExecutable")), QStringLiteral("sluice-tray"));
         QCOMPARE(plist.value(QStringLiteral("LSUIElement")), QStringLiteral("true"));
