@@ -7,6 +7,7 @@
 #include "serviceapp.h"
 #include "sessionstore.h"
 #include "shutdowndiagnostic.h"
+#include "statuswriter.h"
 #include "turnmanager.h"
 
 #include "sluice/atomicjson.h"
@@ -479,6 +480,9 @@ void ShutdownSequence::onWatchdog()
         status.desiredState = QStringLiteral("running");
     status.restartRequested = m_request.isRestart();
     status.updatedAt = isoUtcNow();
+    // No status write still in flight (or scheduled later by the live event loop) may land
+    // over the final state.
+    m_app->statusWriter()->seal();
     QString error;
     if (!writeJsonAtomically(m_stateFile, status.toJson(), &error))
         qCCritical(lcLifecycle).noquote() << "watchdog: cannot write the state file:" << error;
