@@ -108,6 +108,9 @@ void Gateway::publish()
         return; // idempotent: nothing changed, no write, no event
     const bool stateDiff = !m_everPublished || now.state != before.state;
     const bool countDiff = !m_everPublished || now.activeAgents != before.activeAgents;
+    // The status reply/event carries updated_at too (§2 fields); the writer stamps the file
+    // with its own write time.
+    m_status.updatedAt = isoUtcNow();
     m_published = m_status;
     m_everPublished = true;
     m_writer->schedule(m_status);

@@ -4,6 +4,7 @@
 #include "rawframes.h"
 #include "servicefixture.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -88,6 +89,10 @@ void TestIpcServer::helloAndStatus()
         QVERIFY2(r.body.contains(QLatin1String(key)), key);
     QCOMPARE(r.body.value(QStringLiteral("pid")).toInteger(), m_f->pid());
     QCOMPARE(r.body.value(QStringLiteral("drain_timeout_s")).toDouble(), 30.0);
+    // updated_at is an ISO-8601 UTC time in the reply too, not only in the file.
+    const QDateTime updated = QDateTime::fromString(
+        r.body.value(QStringLiteral("updated_at")).toString(), Qt::ISODateWithMs);
+    QVERIFY2(updated.isValid(), qPrintable(r.body.value(QStringLiteral("updated_at")).toString()));
 
     r = m_f->call(QStringLiteral("metrics"));
     QVERIFY(r.ok);
