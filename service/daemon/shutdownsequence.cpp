@@ -46,6 +46,8 @@ ShutdownSequence::ShutdownSequence(ServiceApp *app, QObject *parent)
     // see the watchdog cut a hung stop short.
     m_hangPhase = qEnvironmentVariable("SLUICE_TEST_HANG_PHASE");
     m_stateFile = app->paths().stateFile();
+    // Decided at start, while the parent is still the one that started us.
+    m_supervised = RestartPolicy::isSupervised(app->options().supervised);
 }
 
 ShutdownSequence::~ShutdownSequence()
@@ -105,7 +107,6 @@ void ShutdownSequence::run(const StopRequest &request)
         return; // one stop per process; a later request never restarts it
     m_started = true;
     m_request = request;
-    m_supervised = RestartPolicy::isSupervised(m_app->options().supervised);
     m_reason = request.isRestart() ? QStringLiteral("gateway restarting")
                                    : QStringLiteral("gateway shutting down");
     m_report.start(StopRequest::causeName(request.cause));

@@ -32,6 +32,7 @@ private Q_SLOTS:
     void sigtermWithoutMarkerIsUnexpected();
     void sigtermWithMarkerIsPlanned();
     void supervisedRestartExits75AndResumes();
+    void unsupervisedRestartStartsReplacement_data();
     void unsupervisedRestartStartsReplacement();
     void forceRestartInterruptsAtOnce();
     void killDuringDrainStillResumes();
@@ -225,8 +226,22 @@ void TestLifecycleRestart::supervisedRestartExits75AndResumes()
     QCOMPARE(fx.waitForExit(), 0);
 }
 
+void TestLifecycleRestart::unsupervisedRestartStartsReplacement_data()
+{
+    QTest::addColumn<bool>("inheritedManagerVariables");
+    QTest::newRow("clean environment") << false;
+    // A shell of a terminal that runs as a systemd user unit (or macOS Terminal) passes these
+    // on; sluiced started from it is still not supervised: exit 75 would restart nothing.
+    QTest::newRow("variables inherited from a shell") << true;
+}
+
 void TestLifecycleRestart::unsupervisedRestartStartsReplacement()
 {
+    QFETCH(bool, inheritedManagerVariables);
+    if (inheritedManagerVariables) {
+        qputenv("INVOCATION_ID", "0123456789abcdef0123456789abcdef");
+        qputenv("XPC_SERVICE_NAME", "0");
+    }
     ServiceFixture fx;
     QVERIFY(fx.start());
     const qint64 oldPid = fx.pid();

@@ -129,8 +129,19 @@ void TestLifecycleUnits::restartPolicyDetectsSupervisors()
     for (const char *name : {"INVOCATION_ID", "NOTIFY_SOCKET", "XPC_SERVICE_NAME"}) {
         QProcessEnvironment e;
         e.insert(QLatin1String(name), QStringLiteral("x"));
-        QVERIFY2(RestartPolicy::isSupervised(false, e), name);
+        // Started by the manager itself: pid 1 (system) or the user manager.
+        QVERIFY2(RestartPolicy::isSupervised(false, e, 1, QStringLiteral("systemd")), name);
+        QVERIFY2(RestartPolicy::isSupervised(false, e, 4242, QStringLiteral("systemd")), name);
+        QVERIFY2(RestartPolicy::isSupervised(false, e, 1, QStringLiteral("launchd")), name);
+        // Inherited through a shell (a terminal run as a systemd user unit): nobody would
+        // restart us after an exit 75.
+        QVERIFY2(!RestartPolicy::isSupervised(false, e, 4242, QStringLiteral("bash")), name);
     }
+    // macOS Terminal sets XPC_SERVICE_NAME=0 in every shell.
+    QProcessEnvironment terminal;
+    terminal.insert(QStringLiteral("XPC_SERVICE_NAME"), QStringLiteral("0"));
+    QVERIFY(!RestartPolicy::isSupervised(false, terminal, 1, QStringLiteral("launchd")));
+    QVERIFY(RestartPolicy::isSupervised(true, terminal, 4242, QStringLiteral("zsh")));
 }
 
 void TestLifecycleUnits::diagnosticStartsAtOnceEvenWhenToolsHang()
