@@ -44,8 +44,13 @@ void PlannedStopWatcher::evaluate()
     const PlannedStopMarker::Probe p =
         m_marker.probe(ProcessIdentity::currentPid(), ProcessIdentity::currentStartTime());
     const auto logOnce = [this, &p](const QString &what) {
-        const QString key = QString::fromLatin1(PlannedStopMarker::verdictName(p.verdict)) +
-                            QString::number(p.targetPid) + p.reason;
+        // Not the reason: it carries the marker's age, which changes on every re-check.
+        // Once per verdict and marker file (a rewritten marker is news).
+        const QString key =
+            QString::fromLatin1(PlannedStopMarker::verdictName(p.verdict)) + QLatin1Char('|') +
+            QString::number(p.targetPid) + QLatin1Char('|') + QString::number(p.targetStartTime) +
+            QLatin1Char('|') +
+            QString::number(QFileInfo(m_marker.path()).lastModified().toMSecsSinceEpoch());
         if (key != m_lastLogged) {
             m_lastLogged = key;
             qCInfo(lcLifecycle).noquote() << what;

@@ -93,12 +93,33 @@ void TestLifecycleRestart::plannedStopMarkerNamingOtherIsIgnored()
     const PlannedStopMarker marker(HomePaths(fx.home()).plannedStopMarker());
     const qint64 other = QCoreApplication::applicationPid(); // alive, not the service
     QVERIFY(marker.write(other, ProcessIdentity::startTime(other), false));
-    QVERIFY(waitForLog(fx, QStringLiteral("names another process (pid %1)").arg(other)));
+    const QString line = QStringLiteral("names another process (pid %1)").arg(other);
+    QVERIFY(waitForLog(fx, line));
     QCOMPARE(fx.readState().state, QStringLiteral("running"));
     QCOMPARE(fx.process()->state(), QProcess::Running);
     QVERIFY(QFile::exists(marker.path())); // left alone (younger than 60 s)
+
     QVERIFY(fx.call(QStringLiteral("stop")).ok);
     QCOMPARE(fx.waitForExit(), 0);
+    QCOMPARE(fx.logText().count(line), 1);
+
+    // Logged once, not on every periodic re-check (its age, which grows, is no news): a
+    // marker 57 s old is re-checked a few times before it is old enough to be removed.
+    ServiceFixture gx;
+    QVERIFY(gx.start());
+    const PlannedStopMarker aging(HomePaths(gx.home()).plannedStopMarker());
+    QVERIFY(writeJsonAtomically(
+        aging.path(),
+        QJsonObject{{"target_pid", other},
+                    {"target_start_time", ProcessIdentity::startTime(other)},
+                    {"stopper_pid", other},
+                    {"written_at", toIsoUtc(QDateTime::currentDateTimeUtc().addSecs(-57))},
+                    {"restart", false}}));
+    QVERIFY(ServiceFixture::waitFor([&] { return !QFile::exists(aging.path()); }, 30000));
+    QVERIFY(gx.logText().contains(QStringLiteral("removing a stale planned-stop marker")));
+    QCOMPARE(gx.logText().count(line), 1);
+    QVERIFY(gx.call(QStringLiteral("stop")).ok);
+    QCOMPARE(gx.waitForExit(), 0);
 }
 
 void TestLifecycleRestart::markerOfOldLifeAtStartIsNotActedOn()
