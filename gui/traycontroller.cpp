@@ -90,6 +90,15 @@ void TrayController::update()
 
 void TrayController::rebuildAgentsMenu()
 {
+    // clear() drops the entries but not the per-agent submenus (children of m_agentsMenu):
+    // delete them too, or every rebuild leaks one QMenu per agent. Later, since one may be open.
+    const QList<QAction *> old = m_agentsMenu->actions();
+    for (QAction *a : old) {
+        if (QMenu *sub = a->menu()) {
+            sub->setObjectName(QString()); // no longer findable while it waits for deletion
+            sub->deleteLater();
+        }
+    }
     m_agentsMenu->clear();
     const QJsonArray agents = m_conn->isReachable() ? m_conn->agents() : QJsonArray();
     m_agentsMenu->setTitle(QStringLiteral("Active agents (%1)").arg(agents.size()));

@@ -186,6 +186,8 @@ void TstTrayService::agentsTableFollowsATurnAndInterrupts()
     QTRY_VERIFY_WITH_TIMEOUT(app->tray()->tooltip().contains(QStringLiteral("0 active agents")),
                              10000);
     QVERIFY(!agents->isEnabled());
+    // Rebuilding the menu (on every agents/status change) leaves no per-agent submenu behind.
+    QTRY_COMPARE_WITH_TIMEOUT(agents->findChildren<QMenu *>().size(), 0, 5000);
 
     // Interrupt from the menu: the service interrupts the turn.
     const IpcReply sent2 =
