@@ -360,12 +360,14 @@ int stop(CtlContext &c)
                            QStringLiteral("sluiced is not running for HOME %1").arg(c.paths.home()),
                            {{QStringLiteral("last_state"), st.toJson()}});
     if (timeoutS < 0) {
-        // Default: the service's own stop budget when it tells us, else 120 s.
+        // Default: the service's own stop budget (drain timeout + interrupt grace + 30 s, its
+        // watchdog's limit) plus 5 s, when it tells us; else 120 s.
         timeoutS = 120;
         if (link.connect(2000)) {
             const IpcReply s = link.call(QString::fromLatin1(Protocol::Cmd::Status), {}, 3000);
             if (s.ok && s.body.value(QStringLiteral("drain_timeout_s")).isDouble())
-                timeoutS = s.body.value(QStringLiteral("drain_timeout_s")).toDouble() + 5 + 30 + 5;
+                timeoutS = s.body.value(QStringLiteral("drain_timeout_s")).toDouble() +
+                           s.body.value(QStringLiteral("interrupt_grace_s")).toDouble(5) + 30 + 5;
         }
     }
     QString error;
@@ -384,6 +386,7 @@ int stop(CtlContext &c)
     const bool gone =
         link.waitUntil([&] { return !ServiceLink::processAlive(st); }, int(timeoutS * 1000), 100);
     QJsonObject fields{{QStringLiteral("pid"), st.pid},
+                       {QStringLiteral("timeout_s"), timeoutS},
                        {QStringLiteral("waited_s"), double(clock.elapsed()) / 1000.0}};
     if (!gone)
         return c.out->fail(

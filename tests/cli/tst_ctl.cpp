@@ -27,6 +27,7 @@ private Q_SLOTS:
     void usageErrorsExit2();
     void everyCommandAgainstTheService();
     void restartStopStart();
+    void stopWaitsForTheWholeStopBudget();
     void doctorFindsStaleLeftovers();
 
 private:
@@ -280,6 +281,21 @@ void TstCtl::restartStopStart()
     r = runCtl(base + QStringList{QStringLiteral("stop"), QStringLiteral("--timeout"),
                                   QStringLiteral("30")});
     QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
+}
+
+void TstCtl::stopWaitsForTheWholeStopBudget()
+{
+    // Without --timeout, stop waits at least as long as the service's own stop budget (drain
+    // timeout + interrupt grace + 30 s): a long interrupt grace must not make it give up early.
+    ServiceFixture f;
+    QVERIFY(f.start({QStringLiteral("--drain-timeout"), QStringLiteral("1"),
+                     QStringLiteral("--interrupt-grace"), QStringLiteral("50")}));
+    const CtlResult r = runCtl(
+        {QStringLiteral("--home"), f.home(), QStringLiteral("--json"), QStringLiteral("stop")});
+    QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.json.value(QStringLiteral("timeout_s")).toDouble() >= 1 + 50 + 30,
+             qPrintable(describe(r)));
+    QCOMPARE(f.waitForExit(30000), 0);
 }
 
 void TstCtl::initTestCase()
