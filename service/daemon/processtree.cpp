@@ -124,9 +124,13 @@ int reapOrphans()
     int reaped = 0;
 #ifdef Q_OS_LINUX
     const qint64 self = getpid();
+    // Orphans of turns live in a turn's session (or one they made); our own direct children
+    // that share our session (QProcess ones: systemctl, ...) are collected by QProcess, which
+    // must see their exit status: never take it.
+    const qint64 ownSession = ::getsid(0);
     QList<qint64> zombies;
     forEachProcess([&](qint64 pid, const StatFields &s) {
-        if (s.ppid == self && s.state == 'Z')
+        if (s.ppid == self && s.state == 'Z' && s.session != ownSession)
             zombies << pid;
     });
     for (qint64 pid : std::as_const(zombies)) {

@@ -2,15 +2,19 @@
 // StatusWriter coalescing and sealing, HomeWatcher on a file replaced by rename, and option
 // parsing details (config file precedence, quoting).
 #include "homewatcher.h"
+#include "processtree.h"
 #include "serviceoptions.h"
 #include "statuswriter.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/paths.h"
 
+#include <QElapsedTimer>
 #include <QFile>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
 using namespace sluice;
@@ -26,6 +30,7 @@ private Q_SLOTS:
     void configFileAndCommandLine();
     void shellWords_data();
     void shellWords();
+    void orphanReaperLeavesQProcessChildrenAlone();
 };
 
 void TestDaemonUnits::statusWriterCoalescesABurst()
@@ -207,6 +212,41 @@ void TestDaemonUnits::shellWords()
     QCOMPARE(out, words);
     QVERIFY(!ServiceOptions::splitShellWords(QStringLiteral("a 'b"), &out, &error));
     QVERIFY(error.contains(QStringLiteral("unterminated")));
+}
+
+// The turn reaper collects orphans our agents leave (we are a subreaper). It must never take
+// the exit status of a QProcess child it does not know about (e.g. `systemctl show` of the
+// alignment check): QProcess would then never see its child finish normally.
+void TestDaemonUnits::orphanReaperLeavesQProcessChildrenAlone()
+{
+#ifdef Q_OS_LINUX
+    QProcess child;
+    child.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), QStringLiteral("exit 3")});
+    QVERIFY(child.waitForStarted(10000));
+    const QString stat = QStringLiteral("/proc/%1/stat").arg(child.processId());
+    // Without spinning the event loop: wait until the child is a zombie nobody collected yet.
+    QElapsedTimer t;
+    t.start();
+    bool zombie = false;
+    while (!zombie && t.elapsed() < 10000) {
+        QFile f(stat);
+        if (f.open(QIODevice::ReadOnly)) {
+            const QByteArray c = f.readAll();
+            const qsizetype close = c.lastIndexOf(')');
+            zombie = close > 0 && c.size() > close + 2 && c.at(close + 2) == 'Z';
+        }
+        if (!zombie)
+            QThread::msleep(5);
+    }
+    if (!zombie)
+        QSKIP("the child was collected before it could be seen as a zombie");
+    QCOMPARE(ProcessTree::reapOrphans(), 0);
+    QVERIFY(child.waitForFinished(10000));
+    QCOMPARE(child.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(child.exitCode(), 3);
+#else
+    QSKIP("Linux only");
+#endif
 }
 
 QTEST_GUILESS_MAIN(TestDaemonUnits)
