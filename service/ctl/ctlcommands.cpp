@@ -74,6 +74,19 @@ int usage(CtlContext &c, const QString &message)
 {
     return c.out->fail(Exit::Usage, QStringLiteral("usage"), message);
 }
+
+// How long a stop may take: the service's own stop budget (drain timeout + interrupt grace +
+// 30 s, its watchdog's limit) plus 5 s, when it tells us; else 120 s.
+double stopWaitSeconds(ServiceLink &link)
+{
+    if (link.connect(2000)) {
+        const IpcReply s = link.call(QString::fromLatin1(Protocol::Cmd::Status), {}, 3000);
+        if (s.ok && s.body.value(QStringLiteral("drain_timeout_s")).isDouble())
+            return s.body.value(QStringLiteral("drain_timeout_s")).toDouble() +
+                   s.body.value(QStringLiteral("interrupt_grace_s")).toDouble(5) + 30 + 5;
+    }
+    return 120;
+}
 } // namespace
 
 bool connectOrFail(CtlContext &c, ServiceLink &link, int *exitCode)
@@ -359,17 +372,8 @@ int stop(CtlContext &c)
         return c.out->fail(Exit::NotRunning, QStringLiteral("not_running"),
                            QStringLiteral("sluiced is not running for HOME %1").arg(c.paths.home()),
                            {{QStringLiteral("last_state"), st.toJson()}});
-    if (timeoutS < 0) {
-        // Default: the service's own stop budget (drain timeout + interrupt grace + 30 s, its
-        // watchdog's limit) plus 5 s, when it tells us; else 120 s.
-        timeoutS = 120;
-        if (link.connect(2000)) {
-            const IpcReply s = link.call(QString::fromLatin1(Protocol::Cmd::Status), {}, 3000);
-            if (s.ok && s.body.value(QStringLiteral("drain_timeout_s")).isDouble())
-                timeoutS = s.body.value(QStringLiteral("drain_timeout_s")).toDouble() +
-                           s.body.value(QStringLiteral("interrupt_grace_s")).toDouble(5) + 30 + 5;
-        }
-    }
+    if (timeoutS < 0)
+        timeoutS = stopWaitSeconds(link);
     QString error;
     if (!PlannedStopMarker(c.paths.plannedStopMarker()).write(st.pid, st.startTime, false, &error))
         return c.out->fail(Exit::Failed, QStringLiteral("marker"),
@@ -424,7 +428,30 @@ int restart(CtlContext &c)
 int start(CtlContext &c)
 {
     ServiceLink link(c.paths);
-    const RuntimeStatus st = link.persistedStatus();
+    RuntimeStatus st = link.persistedStatus();
+    if (ServiceLink::processAlive(st) && st.state == QLatin1String("stopping")) {
+        // A stop is under way: "already running" would be untrue a moment later. Wait for the
+        // exit (bounded by its stop budget), then decide as if it had been stopped.
+        const RuntimeStatus stopping = st;
+        const double limitS = stopWaitSeconds(link);
+        c.out->info(QStringLiteral("sluiced (pid %1) is stopping; waiting for it to exit...")
+                        .arg(stopping.pid));
+        if (!link.waitUntil([&] { return !ServiceLink::processAlive(stopping); },
+                            int(limitS * 1000), 100))
+            return c.out->fail(Exit::Failed, QStringLiteral("timeout"),
+                               QStringLiteral("sluiced (pid %1) is still stopping after %2 s")
+                                   .arg(stopping.pid)
+                                   .arg(limitS),
+                               {{QStringLiteral("pid"), stopping.pid}});
+        st = link.persistedStatus();
+        if (st.restartRequested) // its replacement (or the service manager) brings it back
+            link.waitUntil(
+                [&] {
+                    st = link.persistedStatus();
+                    return ServiceLink::processAlive(st) && st.state != QLatin1String("stopping");
+                },
+                30000, 100);
+    }
     if (ServiceLink::processAlive(st) || link.connect(1500))
         return c.out->result({{QStringLiteral("started"), false},
                               {QStringLiteral("already_running"), true},

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void everyCommandAgainstTheService();
     void restartStopStart();
     void stopWaitsForTheWholeStopBudget();
+    void startDuringAStopWaitsThenStarts();
     void doctorFindsStaleLeftovers();
 
 private:
@@ -296,6 +297,34 @@ void TstCtl::stopWaitsForTheWholeStopBudget()
     QVERIFY2(r.json.value(QStringLiteral("timeout_s")).toDouble() >= 1 + 50 + 30,
              qPrintable(describe(r)));
     QCOMPARE(f.waitForExit(30000), 0);
+}
+
+void TstCtl::startDuringAStopWaitsThenStarts()
+{
+    // `start` while a stop is under way must not answer "already running" (nothing would run
+    // a moment later): it waits for the exit and then starts a new service.
+    ServiceFixture f;
+    QVERIFY(f.start({QStringLiteral("--agent-command"), blockingAgent(f),
+                     QStringLiteral("--drain-timeout"), QStringLiteral("3")}));
+    const QString home = f.home();
+    auto cleanup = qScopeGuard([&] { killLeftover(home); });
+    const qint64 oldPid = f.pid();
+    QVERIFY(f.call(QStringLiteral("send"), {{"session", "s1"}, {"text", "block"}}).ok);
+    QVERIFY(ServiceFixture::waitFor([&] { return f.readState().activeAgents == 1; }, 15000));
+    QVERIFY(f.call(QStringLiteral("stop")).ok);
+    QVERIFY(ServiceFixture::waitFor(
+        [&] { return f.readState().state == QLatin1String("stopping"); }, 15000));
+
+    const QStringList base{QStringLiteral("--home"), home, QStringLiteral("--json")};
+    CtlResult r = runCtl(base + QStringList{QStringLiteral("start"), QStringLiteral("--"),
+                                            QStringLiteral("--http-port"), QStringLiteral("0")});
+    QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.json.value(QStringLiteral("started")).toBool(), qPrintable(describe(r)));
+    QVERIFY(r.json.value(QStringLiteral("pid")).toInteger() != oldPid);
+    QCOMPARE(f.waitForExit(30000), 0);
+    r = runCtl(base + QStringList{QStringLiteral("stop"), QStringLiteral("--timeout"),
+                                  QStringLiteral("30")});
+    QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
 }
 
 void TstCtl::initTestCase()
