@@ -127,7 +127,10 @@ int main(int argc, char *argv[])
     const QStringList arguments = QCoreApplication::arguments();
     const bool parsed = parser.parse(arguments);
     // --json is honoured even for usage errors, so a script always gets its one document.
-    const bool json = arguments.contains(QStringLiteral("--json"));
+    // Once parsed, the parser decides (it also accepts the single-dash -json spelling).
+    const bool json = parsed ? parser.isSet(QStringLiteral("json"))
+                             : arguments.contains(QStringLiteral("--json")) ||
+                                   arguments.contains(QStringLiteral("-json"));
     CtlOutput out(json);
     if (!parsed)
         return out.fail(Exit::Usage, QStringLiteral("usage"),

@@ -78,6 +78,10 @@ void TstCtl::notRunningExits3()
     const CtlResult text = runCtl(QStringList{QStringLiteral("--home"), home.path()} + args);
     QCOMPARE(text.exitCode, 3);
     QVERIFY(!text.err.isEmpty());
+    // The parser accepts the single-dash spelling too; it must give JSON, not text.
+    const CtlResult dash =
+        runCtl(QStringList{QStringLiteral("--home"), home.path(), QStringLiteral("-json")} + args);
+    QVERIFY2(dash.oneDocument && dash.exitCode == 3, qPrintable(describe(dash)));
 }
 
 void TstCtl::usageErrorsExit2_data()
