@@ -167,6 +167,14 @@ int main(int argc, char *argv[])
             Exit::Usage, QStringLiteral("usage"),
             QStringLiteral("wrong number of arguments for %1 (see sluicectl --help)").arg(name));
 
+    // start passes what follows `--` to sluiced; anything else is a stray argument.
+    const qsizetype dashes = arguments.indexOf(QStringLiteral("--"));
+    const qsizetype afterDashes = dashes < 0 ? 0 : arguments.size() - dashes - 1;
+    if (name == QLatin1String("start") && positional.size() > afterDashes)
+        return out.fail(Exit::Usage, QStringLiteral("usage"),
+                        QStringLiteral("start takes sluiced options only after -- (see "
+                                       "sluicectl --help)"));
+
     CtlContext context;
     context.paths = HomePaths::fromOption(parser.value(QStringLiteral("home")));
     context.out = &out;

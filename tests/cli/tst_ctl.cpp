@@ -100,6 +100,8 @@ void TstCtl::usageErrorsExit2_data()
     QTest::newRow("timeout not a number")
         << QStringList{QStringLiteral("stop"), QStringLiteral("--timeout"), QStringLiteral("soon")};
     QTest::newRow("service without verb") << QStringList{QStringLiteral("service")};
+    QTest::newRow("start with a stray argument")
+        << QStringList{QStringLiteral("start"), QStringLiteral("now")};
     QTest::newRow("service bad verb")
         << QStringList{QStringLiteral("service"), QStringLiteral("explode")};
 }
