@@ -1,6 +1,7 @@
 #include "ctlcommands.h"
 
 #include "sluice/atomicjson.h"
+#include "sluice/lifecyclemarkers.h"
 #include "sluice/plannedstopmarker.h"
 #include "sluice/processidentity.h"
 #include "sluice/protocol.h"
@@ -14,6 +15,7 @@
 #include <QStandardPaths>
 
 #include <cmath>
+#include <limits>
 
 #ifdef Q_OS_UNIX
 #include <csignal>
@@ -367,45 +369,94 @@ int stop(CtlContext &c)
     if (bad)
         return usage(c, QStringLiteral("--timeout needs a number of seconds"));
     ServiceLink link(c.paths);
-    const RuntimeStatus st = link.persistedStatus();
+    RuntimeStatus st = link.persistedStatus();
     if (!ServiceLink::processAlive(st))
         return c.out->fail(Exit::NotRunning, QStringLiteral("not_running"),
                            QStringLiteral("sluiced is not running for HOME %1").arg(c.paths.home()),
                            {{QStringLiteral("last_state"), st.toJson()}});
     if (timeoutS < 0)
         timeoutS = stopWaitSeconds(link);
-    QString error;
-    if (!PlannedStopMarker(c.paths.plannedStopMarker()).write(st.pid, st.startTime, false, &error))
-        return c.out->fail(Exit::Failed, QStringLiteral("marker"),
-                           QStringLiteral("cannot write the planned-stop marker: %1").arg(error));
-#ifdef Q_OS_UNIX
-    if (::kill(pid_t(st.pid), SIGTERM) != 0 && ServiceLink::processAlive(st))
-        return c.out->fail(Exit::Failed, QStringLiteral("signal"),
-                           QStringLiteral("cannot signal pid %1").arg(st.pid));
-#endif
-    // On Windows the marker alone is the request; the service watches for it.
-    c.out->info(QStringLiteral("stopping sluiced (pid %1)...").arg(st.pid));
     QElapsedTimer clock;
     clock.start();
-    const bool gone =
-        link.waitUntil([&] { return !ServiceLink::processAlive(st); }, int(timeoutS * 1000), 100);
-    QJsonObject fields{{QStringLiteral("pid"), st.pid},
-                       {QStringLiteral("timeout_s"), timeoutS},
-                       {QStringLiteral("waited_s"), double(clock.elapsed()) / 1000.0}};
-    if (!gone)
-        return c.out->fail(
-            Exit::Failed, QStringLiteral("timeout"),
-            QStringLiteral("sluiced (pid %1) still running after %2 s").arg(st.pid).arg(timeoutS),
-            fields);
-    const RuntimeStatus after = link.persistedStatus();
+    QJsonObject fields{{QStringLiteral("pid"), st.pid}, {QStringLiteral("timeout_s"), timeoutS}};
+    RuntimeStatus after;
+    for (int round = 0;; ++round) {
+        QString error;
+        if (!PlannedStopMarker(c.paths.plannedStopMarker())
+                 .write(st.pid, st.startTime, false, &error))
+            return c.out->fail(
+                Exit::Failed, QStringLiteral("marker"),
+                QStringLiteral("cannot write the planned-stop marker: %1").arg(error), fields);
+#ifdef Q_OS_UNIX
+        if (::kill(pid_t(st.pid), SIGTERM) != 0 && ServiceLink::processAlive(st))
+            return c.out->fail(Exit::Failed, QStringLiteral("signal"),
+                               QStringLiteral("cannot signal pid %1").arg(st.pid), fields);
+#endif
+        // On Windows the marker alone is the request; the service watches for it.
+        c.out->info(QStringLiteral("stopping sluiced (pid %1)...").arg(st.pid));
+        // Each process gets the whole timeout (a replacement may be running resumed turns).
+        const qint64 leftMs = timeoutS > 0 ? qMax<qint64>(1, qint64(timeoutS * 1000)) : 0;
+        const bool gone =
+            link.waitUntil([&] { return !ServiceLink::processAlive(st); },
+                           int(qMin<qint64>(leftMs, std::numeric_limits<int>::max())), 100);
+        fields.insert(QStringLiteral("waited_s"), double(clock.elapsed()) / 1000.0);
+        if (!gone)
+            return c.out->fail(Exit::Failed, QStringLiteral("timeout"),
+                               QStringLiteral("sluiced (pid %1) still running after %2 s; the "
+                                              "stop request stays pending")
+                                   .arg(st.pid)
+                                   .arg(timeoutS),
+                               fields);
+        after = link.persistedStatus();
+        // A stop that was already a restart ends in a restart (the cause is decided once).
+        // Without a service manager the service starts its own replacement: stop that one too,
+        // or "stopped" would be untrue. (With one, the manager decides: e.g. no restart
+        // during `systemctl stop`.)
+        const std::optional<RestartPending> pending =
+            RestartPending::read(c.paths.restartPending());
+        // The replacement may already have replaced the state file with its own.
+        const bool replaced = after.pid > 0 && after.pid != st.pid;
+        if (round > 0 || !(after.restartRequested || replaced) || (pending && pending->viaService))
+            break;
+        c.out->info(QStringLiteral("it stopped to restart; stopping its replacement..."));
+        RuntimeStatus next;
+        const bool up = link.waitUntil(
+            [&] {
+                next = link.persistedStatus();
+                return next.pid != st.pid && ServiceLink::processAlive(next) &&
+                       (next.state == QLatin1String("running") ||
+                        next.state == QLatin1String("draining"));
+            },
+            30000, 100);
+        if (!up)
+            break;
+        fields.insert(QStringLiteral("replacement_pid"), next.pid);
+        st = next;
+    }
+    fields.insert(QStringLiteral("waited_s"), double(clock.elapsed()) / 1000.0);
+    const RuntimeStatus now = link.persistedStatus();
+    if (now.pid != st.pid && ServiceLink::processAlive(now)) {
+        fields.insert(QStringLiteral("running_pid"), now.pid);
+        return c.out->fail(Exit::Failed, QStringLiteral("restarted"),
+                           QStringLiteral("sluiced (pid %1) exited, but it was restarting and "
+                                          "pid %2 runs now")
+                               .arg(st.pid)
+                               .arg(now.pid),
+                           fields);
+    }
     fields.insert(QStringLiteral("stopped"), true);
     fields.insert(QStringLiteral("state"), after.state);
     if (after.exitCode)
         fields.insert(QStringLiteral("exit_code"), *after.exitCode);
     fields.insert(QStringLiteral("exit_reason"), after.exitReason);
-    return c.out->result(fields,
-                         QStringLiteral("stopped (%1 s)")
-                             .arg(fields.value(QStringLiteral("waited_s")).toDouble(), 0, 'f', 1));
+    if (after.restartRequested)
+        fields.insert(QStringLiteral("restart_requested"), true);
+    return c.out->result(
+        fields, QStringLiteral("stopped (%1 s)%2")
+                    .arg(fields.value(QStringLiteral("waited_s")).toDouble(), 0, 'f', 1)
+                    .arg(after.restartRequested ? QStringLiteral("; it was restarting: the service "
+                                                                 "manager may start it again")
+                                                : QString()));
 }
 
 int restart(CtlContext &c)

@@ -29,6 +29,7 @@ private Q_SLOTS:
     void restartStopStart();
     void stopWaitsForTheWholeStopBudget();
     void startDuringAStopWaitsThenStarts();
+    void stopDuringARestartStopsTheReplacement();
     void doctorFindsStaleLeftovers();
 
 private:
@@ -331,6 +332,48 @@ void TstCtl::startDuringAStopWaitsThenStarts()
     r = runCtl(base + QStringList{QStringLiteral("stop"), QStringLiteral("--timeout"),
                                   QStringLiteral("30")});
     QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
+}
+
+void TstCtl::stopDuringARestartStopsTheReplacement()
+{
+    // A stop that arrives while a restart drains: the old process still restarts (the cause is
+    // decided once) and, without a service manager, starts its replacement. `stop` must stop
+    // that one too instead of reporting "stopped" while a service runs.
+    ServiceFixture f;
+    QVERIFY(f.start({QStringLiteral("--agent-command"), blockingAgent(f)}));
+    const QString home = f.home();
+    auto cleanup = qScopeGuard([&] { killLeftover(home); });
+    const qint64 oldPid = f.pid();
+    QVERIFY(f.call(QStringLiteral("send"), {{"session", "s1"}, {"text", "block"}}).ok);
+    QVERIFY(ServiceFixture::waitFor([&] { return f.readState().activeAgents == 1; }, 15000));
+    QVERIFY(f.call(QStringLiteral("restart"), {{"force", false}}).ok);
+    QVERIFY(ServiceFixture::waitFor(
+        [&] { return f.readState().state == QLatin1String("stopping"); }, 15000));
+
+    QProcess ctl;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("SLUICE_HOME"));
+    ctl.setProcessEnvironment(env);
+    ctl.start(ServiceFixture::binary(QStringLiteral("sluicectl")),
+              {QStringLiteral("--home"), home, QStringLiteral("stop")});
+    QByteArray out;
+    QVERIFY(ServiceFixture::waitFor(
+        [&] {
+            out += ctl.readAllStandardOutput();
+            return out.contains("stopping sluiced");
+        },
+        15000));
+    release(f); // the drain ends: the old process restarts
+    QCOMPARE(f.waitForExit(30000), 0);
+    QVERIFY(ctl.waitForFinished(60000));
+    out += ctl.readAllStandardOutput();
+    QVERIFY2(ctl.exitCode() == 0, out.constData());
+    QVERIFY2(out.contains("replacement"), out.constData());
+    const RuntimeStatus last = f.readState();
+    QVERIFY(last.pid != oldPid);
+    QVERIFY2(!ProcessIdentity::isSameProcess(last.pid, last.startTime), out.constData());
+    QCOMPARE(last.state, QStringLiteral("stopped"));
+    QCOMPARE(last.desiredState, QStringLiteral("stopped"));
 }
 
 void TstCtl::initTestCase()
