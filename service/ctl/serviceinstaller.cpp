@@ -14,6 +14,8 @@
 #include <QSettings>
 #include <QStandardPaths>
 
+#include <cmath>
+
 namespace sluice::ctl {
 
 namespace {
@@ -91,9 +93,10 @@ bool ServiceInstaller::resolve(int *exitCode)
         for (const QString &k :
              {QString::fromLatin1(key), QStringLiteral("sluiced/") + QLatin1String(key)}) {
             bool ok = false;
-            const qint64 v = qint64(ini.value(k).toDouble(&ok));
-            if (ok)
-                return v;
+            // Rounded up, as sluiced does for its own alignment check: 2.5 s needs 3 s.
+            const double v = ini.value(k).toDouble(&ok);
+            if (ok && v >= 0)
+                return qint64(std::ceil(v));
         }
         return fallback;
     };

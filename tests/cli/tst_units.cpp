@@ -2,6 +2,7 @@
 // (parsed as a property list), the Windows task XML, install --dry-run, drift and --force.
 #include "clitools.h"
 
+#include "sluice/paths.h"
 #include "stopbudget.h"
 #include "unitgenerator.h"
 
@@ -88,6 +89,7 @@ private Q_SLOTS:
     void dryRunWritesNothing();
     void installDriftForceUninstall();
     void bakedTimeoutsAreNotDrift();
+    void fractionalConfigTimeoutRoundsUp();
 
 private:
     QProcessEnvironment env() const
@@ -340,6 +342,27 @@ void TstUnits::bakedTimeoutsAreNotDrift()
                env());
     QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
     QCOMPARE(r.json.value(QStringLiteral("drift")).toBool(true), false);
+}
+
+void TstUnits::fractionalConfigTimeoutRoundsUp()
+{
+    // sluiced rounds a fractional drain timeout up for its stop budget (and its alignment
+    // check); the unit's TimeoutStopSec must be at least that, never truncated below it.
+    QFile conf(m_home->path() + QStringLiteral("/sluiced.conf"));
+    QVERIFY(conf.open(QIODevice::WriteOnly));
+    conf.write("drain-timeout = 2.5\ninterrupt-grace = 1.2\n");
+    conf.close();
+    QCOMPARE(HomePaths(m_home->path()).configFile(), conf.fileName());
+    const CtlResult r =
+        runCtl({QStringLiteral("--home"), m_home->path(), QStringLiteral("--json"),
+                QStringLiteral("service"), QStringLiteral("install"), QStringLiteral("--dry-run"),
+                QStringLiteral("--platform"), QStringLiteral("systemd")},
+               env());
+    QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
+    QCOMPARE(r.json.value(QStringLiteral("stop_budget_s")).toInteger(), 3 + 2 + 30);
+    QVERIFY(r.json.value(QStringLiteral("content"))
+                .toString()
+                .contains(QStringLiteral("\nTimeoutStopSec=35\n")));
 }
 
 QTEST_GUILESS_MAIN(TstUnits)
