@@ -199,8 +199,20 @@ void Gateway::recordStopDurations(std::optional<double> drainS, std::optional<do
 
 bool Gateway::enterDrain(const DrainInfo &info, bool writeMarker)
 {
-    if (isStopping())
+    if (isStopping()) {
+        // A stop wins: nothing changes now. The marker still records the request (as
+        // cancelDrain() still removes it), so the next life in this instantiation, e.g. the
+        // one a restart starts, comes up draining instead of silently dropping the request.
+        QString error;
+        if (!writeMarker || drainMarker().evaluate().isActive())
+            return false;
+        if (drainMarker().write(info.principal, info.suppressNotification, &error))
+            qCInfo(lcGateway) << "drain requested while stopping: the marker keeps it for the "
+                                 "next start";
+        else
+            qCWarning(lcGateway) << "cannot write the drain marker:" << error;
         return false;
+    }
     const bool changed = !isDraining();
     if (changed) {
         // The gate closes first: from here on admit() refuses, before anything is written.

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void otherEpochMarkerIsIgnoredAndRemoved();
     void expiredMarkerIsIgnoredAndRemoved();
     void corruptMarkerDrains();
+    void drainRequestedDuringAStopHoldsForTheNextStart();
 };
 
 void TestDrain::markerByHandEntersAndLeavesDrain()
@@ -281,6 +282,44 @@ void TestDrain::corruptMarkerDrains()
     QVERIFY(QFile::exists(HomePaths(f.home()).drainMarker())); // not stale: kept
     QVERIFY(QFile::remove(HomePaths(f.home()).drainMarker()));
     QVERIFY(f.waitForState(QStringLiteral("running"), 5000));
+}
+
+// A stop wins over a drain, but the request is not lost: its marker makes the next start in
+// this instantiation (here: the one after the stop) come up draining.
+void TestDrain::drainRequestedDuringAStopHoldsForTheNextStart()
+{
+    ServiceFixture f;
+    const QString dir = f.scriptsDir();
+    const QString agent =
+        f.writeAgentScript(QStringLiteral("hold.sh"),
+                           QStringLiteral("cat > /dev/null\n"
+                                          "touch '%1/started'\n"
+                                          "while [ ! -e '%1/release' ]; do sleep 0.05; done\n"
+                                          "echo finished\n")
+                               .arg(dir));
+    QVERIFY(f.start({QStringLiteral("--agent-command"), agent}));
+    QVERIFY(f.call(QStringLiteral("send"), {{QStringLiteral("session"), QStringLiteral("s1")},
+                                            {QStringLiteral("text"), QStringLiteral("go")}})
+                .ok);
+    QVERIFY(
+        ServiceFixture::waitFor([&] { return QFile::exists(dir + QStringLiteral("/started")); }));
+    QVERIFY(f.call(QStringLiteral("stop")).ok); // its drain phase waits for the turn
+    QVERIFY(f.waitForState(QStringLiteral("stopping")));
+
+    const IpcReply r = f.call(QStringLiteral("drain"));
+    QVERIFY(r.ok);
+    QCOMPARE(r.body.value(QStringLiteral("state")).toString(), QStringLiteral("stopping"));
+    QCOMPARE(r.body.value(QStringLiteral("accepting")).toBool(true), false);
+    QVERIFY(QFile::exists(HomePaths(f.home()).drainMarker()));
+
+    QFile release(dir + QStringLiteral("/release"));
+    QVERIFY(release.open(QIODevice::WriteOnly));
+    release.close();
+    QCOMPARE(f.waitForExit(), 0);
+    QCOMPARE(f.readState().state, QStringLiteral("stopped")); // the stop was not reverted
+
+    QVERIFY(f.start({QStringLiteral("--agent-command"), agent}, QStringLiteral("draining")));
+    QCOMPARE(sendError(f), QStringLiteral("draining"));
 }
 
 QTEST_GUILESS_MAIN(TestDrain)
