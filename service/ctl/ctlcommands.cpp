@@ -569,6 +569,8 @@ int send(CtlContext &c)
     const double timeoutS = c.seconds("timeout", 0, &bad);
     if (bad)
         return usage(c, QStringLiteral("--timeout needs a number of seconds"));
+    if (c.isSet("timeout") && !c.isSet("wait"))
+        return usage(c, QStringLiteral("--timeout goes with --wait"));
     if (!Protocol::isValidSessionName(c.args[0]))
         return usage(c, QStringLiteral("SESSION must be 1-128 characters of A-Za-z0-9._:@-"));
     ServiceLink link(c.paths);

@@ -101,6 +101,9 @@ void TstCtl::usageErrorsExit2_data()
     QTest::newRow("timeout not a number")
         << QStringList{QStringLiteral("stop"), QStringLiteral("--timeout"), QStringLiteral("soon")};
     QTest::newRow("service without verb") << QStringList{QStringLiteral("service")};
+    QTest::newRow("send --timeout without --wait")
+        << QStringList{QStringLiteral("send"), QStringLiteral("s1"), QStringLiteral("x"),
+                       QStringLiteral("--timeout"), QStringLiteral("5")};
     QTest::newRow("start with a stray argument")
         << QStringList{QStringLiteral("start"), QStringLiteral("now")};
     QTest::newRow("service bad verb")
