@@ -217,6 +217,10 @@ void ServiceApp::finishStop(int exitCode)
         m_ipc->disconnectAll();
     }
     m_gateway->flushStatus();
+    // The final state is on disk; once the lock is released a replacement may write its own,
+    // so nothing of this process (a late turn exit, the writer's destructor) may write again.
+    if (m_writer)
+        m_writer->seal();
     if (m_store) {
         m_store->clearResumeOfFinished();
         m_store->close();
