@@ -617,12 +617,16 @@ int send(CtlContext &c)
         return c.out->fail(
             Exit::NotRunning, QStringLiteral("disconnected"),
             QStringLiteral("the service went away before turn %1 finished").arg(turnId), turn);
-    const bool okTurn = turn.value(QStringLiteral("state")).toString() == QLatin1String("done");
+    const QString state = turn.value(QStringLiteral("state")).toString();
     QString text = turn.value(QStringLiteral("output")).toString();
-    if (!okTurn)
-        text += QStringLiteral("\n[turn %1: %2]")
-                    .arg(turnId, turn.value(QStringLiteral("state")).toString());
-    return c.out->result(turn, text, okTurn ? Exit::Ok : Exit::Failed);
+    if (state == QLatin1String("done"))
+        return c.out->result(turn, text);
+    // A turn that did not succeed fails the command: in JSON with the usual error object.
+    if (c.out->json())
+        return c.out->fail(Exit::Failed, QStringLiteral("turn_") + state,
+                           QStringLiteral("turn %1 ended %2").arg(turnId, state), turn);
+    text += QStringLiteral("\n[turn %1: %2]").arg(turnId, state);
+    return c.out->result(turn, text, Exit::Failed);
 }
 
 int turn(CtlContext &c)

@@ -30,6 +30,7 @@ private Q_SLOTS:
     void stopWaitsForTheWholeStopBudget();
     void startDuringAStopWaitsThenStarts();
     void stopDuringARestartStopsTheReplacement();
+    void sendWaitFailedTurnIsAnError();
     void doctorFindsStaleLeftovers();
 
 private:
@@ -377,6 +378,26 @@ void TstCtl::stopDuringARestartStopsTheReplacement()
     QVERIFY2(!ProcessIdentity::isSameProcess(last.pid, last.startTime), out.constData());
     QCOMPARE(last.state, QStringLiteral("stopped"));
     QCOMPARE(last.desiredState, QStringLiteral("stopped"));
+}
+
+void TstCtl::sendWaitFailedTurnIsAnError()
+{
+    // A turn that fails makes `send --wait` exit 1 with the documented error shape.
+    ServiceFixture f;
+    QVERIFY(f.start({QStringLiteral("--agent-command"),
+                     f.writeAgentScript(QStringLiteral("fail.sh"),
+                                        QStringLiteral("cat >/dev/null\necho nope\nexit 3\n"))}));
+    const CtlResult r = runCtl({QStringLiteral("--home"), f.home(), QStringLiteral("--json"),
+                                QStringLiteral("send"), QStringLiteral("s1"), QStringLiteral("x"),
+                                QStringLiteral("--wait")});
+    QVERIFY2(r.oneDocument && r.exitCode == 1, qPrintable(describe(r)));
+    QCOMPARE(r.json.value(QStringLiteral("ok")).toBool(true), false);
+    QCOMPARE(r.json.value(QStringLiteral("exit_code")).toInt(), 1);
+    QCOMPARE(
+        r.json.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+        QStringLiteral("turn_failed"));
+    QCOMPARE(r.json.value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
+    QVERIFY(r.json.value(QStringLiteral("output")).toString().contains(QStringLiteral("nope")));
 }
 
 void TstCtl::initTestCase()
