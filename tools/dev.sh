@@ -44,7 +44,9 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" -j "$jobs"
 
 if [ "$mode" = bench ]; then
-  exec "$build/bin/sluice-bench"
+  "$build/bin/sluice-bench"
+  echo
+  exec "$build/bin/sluice-bench-service"
 fi
 
 # run: the service in the foreground of this terminal; the tray beside it when a display exists.
