@@ -662,6 +662,8 @@ int interrupt(CtlContext &c)
     if (c.isSet("session")) {
         if (!c.args.isEmpty())
             return usage(c, QStringLiteral("interrupt takes a TURN_ID or --session, not both"));
+        if (!Protocol::isValidSessionName(c.value("session")))
+            return usage(c, QStringLiteral("SESSION must be 1-128 characters of A-Za-z0-9._:@-"));
         args.insert(QStringLiteral("session"), c.value("session"));
     } else {
         if (c.args.size() != 1)

@@ -99,6 +99,8 @@ void TstCtl::usageErrorsExit2_data()
     QTest::newRow("bad session") << QStringList{
         QStringLiteral("send"), QStringLiteral("bad session!"), QStringLiteral("x")};
     QTest::newRow("interrupt nothing") << QStringList{QStringLiteral("interrupt")};
+    QTest::newRow("interrupt bad session") << QStringList{
+        QStringLiteral("interrupt"), QStringLiteral("--session"), QStringLiteral("bad session!")};
     QTest::newRow("timeout not a number")
         << QStringList{QStringLiteral("stop"), QStringLiteral("--timeout"), QStringLiteral("soon")};
     QTest::newRow("service without verb") << QStringList{QStringLiteral("service")};
