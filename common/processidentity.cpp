@@ -1,9 +1,11 @@
 #include "sluice/processidentity.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QList>
 
+#include <algorithm>
 #include <limits>
 
 #ifdef Q_OS_UNIX
@@ -78,6 +80,51 @@ qint64 startTimeFromStat(const QByteArray &statContent)
     bool ok = false;
     const qint64 v = fields.at(19).toLongLong(&ok);
     return ok && v >= 0 ? v : -1;
+}
+
+bool parseStat(const QByteArray &statContent, ProcStat *out)
+{
+    const qsizetype open = statContent.indexOf('(');
+    const qsizetype close = statContent.lastIndexOf(')');
+    if (open < 0 || close < open)
+        return false;
+    const QList<QByteArray> fields = fieldsAfterComm(statContent);
+    if (fields.size() < 4 || fields.at(0).isEmpty())
+        return false;
+    bool ok = false;
+    out->pid = statContent.left(open).trimmed().toLongLong(&ok);
+    if (!ok)
+        return false;
+    out->comm = statContent.mid(open + 1, close - open - 1);
+    out->state = fields.at(0).at(0);
+    out->ppid = fields.at(1).toLongLong();
+    out->pgrp = fields.at(2).toLongLong();
+    out->session = fields.at(3).toLongLong();
+    out->startTime = startTimeFromStat(statContent);
+    return true;
+}
+
+QList<ProcStat> processTable()
+{
+    QList<ProcStat> table;
+#ifdef Q_OS_LINUX
+    const QStringList entries =
+        QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QList<qint64> pids;
+    for (const QString &e : entries) {
+        bool ok = false;
+        const qint64 pid = e.toLongLong(&ok);
+        if (ok)
+            pids << pid;
+    }
+    std::sort(pids.begin(), pids.end());
+    for (qint64 pid : std::as_const(pids)) {
+        ProcStat s;
+        if (parseStat(readProcFile(procPath(pid, "stat")), &s))
+            table << s;
+    }
+#endif
+    return table;
 }
 
 qint64 startTime(qint64 pid)

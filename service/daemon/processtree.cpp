@@ -2,8 +2,8 @@
 
 #include "daemonlogging.h"
 
-#include <QDir>
-#include <QFile>
+#include "sluice/processidentity.h"
+
 #include <QMutex>
 #include <QMutexLocker>
 
@@ -28,47 +28,11 @@ QMutex g_ownedMutex;
 QSet<qint64> g_owned;
 
 #ifdef Q_OS_LINUX
-struct StatFields
-{
-    char state = '?';
-    qint64 ppid = -1;
-    qint64 pgrp = -1;
-    qint64 session = -1;
-};
-
-// /proc/<pid>/stat: "pid (comm) S ppid pgrp session ..."; comm may contain spaces and ')'.
-bool readStat(const QString &pid, StatFields *out)
-{
-    QFile f(QStringLiteral("/proc/") + pid + QStringLiteral("/stat"));
-    if (!f.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray content = f.read(1024);
-    const int close = content.lastIndexOf(')');
-    if (close < 0)
-        return false;
-    const QList<QByteArray> fields = content.mid(close + 2).split(' ');
-    if (fields.size() < 4)
-        return false;
-    out->state = fields.at(0).isEmpty() ? '?' : fields.at(0).at(0);
-    out->ppid = fields.at(1).toLongLong();
-    out->pgrp = fields.at(2).toLongLong();
-    out->session = fields.at(3).toLongLong();
-    return true;
-}
-
 template<typename F> void forEachProcess(F f)
 {
-    const QStringList entries =
-        QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    for (const QString &e : entries) {
-        bool ok = false;
-        const qint64 pid = e.toLongLong(&ok);
-        if (!ok)
-            continue;
-        StatFields s;
-        if (readStat(e, &s))
-            f(pid, s);
-    }
+    const QList<ProcessIdentity::ProcStat> table = ProcessIdentity::processTable();
+    for (const ProcessIdentity::ProcStat &s : table)
+        f(s.pid, s);
 }
 #endif
 
@@ -91,7 +55,7 @@ QList<qint64> members(qint64 sid)
         return result;
 #ifdef Q_OS_LINUX
     const qint64 self = getpid();
-    forEachProcess([&](qint64 pid, const StatFields &s) {
+    forEachProcess([&](qint64 pid, const ProcessIdentity::ProcStat &s) {
         if (pid == self || s.state == 'Z' || s.state == 'X')
             return;
         if (s.session == sid || s.pgrp == sid)
@@ -129,7 +93,7 @@ int reapOrphans()
     // must see their exit status: never take it.
     const qint64 ownSession = ::getsid(0);
     QList<qint64> zombies;
-    forEachProcess([&](qint64 pid, const StatFields &s) {
+    forEachProcess([&](qint64 pid, const ProcessIdentity::ProcStat &s) {
         if (s.ppid == self && s.state == 'Z' && s.session != ownSession)
             zombies << pid;
     });

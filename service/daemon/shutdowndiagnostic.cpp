@@ -5,6 +5,7 @@
 #include "sluice/atomicjson.h"
 #include "sluice/forensics.h"
 #include "sluice/paths.h"
+#include "sluice/processidentity.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -184,37 +185,19 @@ struct ProcEntry
 QList<ProcEntry> readProc()
 {
     QList<ProcEntry> out;
-#ifdef Q_OS_LINUX
-    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
-    for (const QString &name : entries) {
-        bool ok = false;
-        const qint64 pid = name.toLongLong(&ok);
-        if (!ok)
-            continue;
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (!stat.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray s = stat.readAll();
-        const int open = s.indexOf('('), close = s.lastIndexOf(')');
-        if (open < 0 || close < open)
-            continue;
-        const QList<QByteArray> rest = s.mid(close + 2).split(' ');
-        if (rest.size() < 3)
-            continue;
+    const QList<ProcessIdentity::ProcStat> table = ProcessIdentity::processTable();
+    for (const ProcessIdentity::ProcStat &s : table) {
         ProcEntry e;
-        e.pid = pid;
-        e.comm = s.mid(open + 1, close - open - 1);
-        e.state = rest.at(0);
-        e.ppid = rest.at(1).toLongLong();
-        e.pgid = rest.at(2).toLongLong();
-        QFile cmd(QStringLiteral("/proc/%1/cmdline").arg(pid));
-        if (cmd.open(QIODevice::ReadOnly))
-            e.args = cmd.read(4096).replace('\0', ' ').trimmed();
+        e.pid = s.pid;
+        e.ppid = s.ppid;
+        e.pgid = s.pgrp;
+        e.state = QByteArray(1, s.state);
+        e.comm = s.comm;
+        e.args = ProcessIdentity::commandLine(s.pid).toLocal8Bit().trimmed();
         if (e.args.isEmpty())
             e.args = '[' + e.comm + ']';
         out.append(e);
     }
-#endif
     return out;
 }
 

@@ -23,43 +23,8 @@ namespace sluice::test {
 namespace {
 
 #ifdef Q_OS_LINUX
-struct ProcInfo
-{
-    qint64 pid = -1;
-    qint64 ppid = -1;
-    qint64 session = -1;
-    char state = '?';
-};
-
-QList<ProcInfo> processTable()
-{
-    QList<ProcInfo> result;
-    const QStringList entries =
-        QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    for (const QString &e : entries) {
-        bool ok = false;
-        const qint64 pid = e.toLongLong(&ok);
-        if (!ok)
-            continue;
-        QFile f(QStringLiteral("/proc/%1/stat").arg(e));
-        if (!f.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray content = f.read(1024);
-        const int close = content.lastIndexOf(')');
-        if (close < 0)
-            continue;
-        const QList<QByteArray> fields = content.mid(close + 2).split(' ');
-        if (fields.size() < 4)
-            continue;
-        ProcInfo p;
-        p.pid = pid;
-        p.state = fields.at(0).isEmpty() ? '?' : fields.at(0).at(0);
-        p.ppid = fields.at(1).toLongLong();
-        p.session = fields.at(3).toLongLong();
-        result << p;
-    }
-    return result;
-}
+using ProcInfo = ProcessIdentity::ProcStat;
+using ProcessIdentity::processTable;
 #endif
 
 } // namespace

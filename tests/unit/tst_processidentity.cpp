@@ -32,6 +32,51 @@ private Q_SLOTS:
                  qint64(-1));
     }
 
+    void parseStatFields()
+    {
+        ProcessIdentity::ProcStat s;
+        QVERIFY(ProcessIdentity::parseStat(
+            "1234 (evil) name) (x) S 77 1230 1200 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 5555 "
+            "1000\n",
+            &s));
+        QCOMPARE(s.pid, qint64(1234));
+        QCOMPARE(s.comm, QByteArray("evil) name) (x"));
+        QCOMPARE(s.state, 'S');
+        QCOMPARE(s.ppid, qint64(77));
+        QCOMPARE(s.pgrp, qint64(1230));
+        QCOMPARE(s.session, qint64(1200));
+        QCOMPARE(s.startTime, qint64(5555));
+        QVERIFY(!ProcessIdentity::parseStat("", &s));
+        QVERIFY(!ProcessIdentity::parseStat("garbage without paren", &s));
+        QVERIFY(!ProcessIdentity::parseStat("x (name) S 1 2 3", &s)); // pid not a number
+        QVERIFY(!ProcessIdentity::parseStat("12 (name) S 1", &s));    // too few fields
+    }
+
+    void processTableListsSelfAndParent()
+    {
+#ifdef Q_OS_LINUX
+        const QList<ProcessIdentity::ProcStat> table = ProcessIdentity::processTable();
+        const qint64 self = ProcessIdentity::currentPid();
+        bool foundSelf = false, foundParent = false;
+        qint64 previous = 0;
+        for (const ProcessIdentity::ProcStat &p : table) {
+            QVERIFY(p.pid > previous); // numeric order, no duplicates
+            previous = p.pid;
+            if (p.pid == self) {
+                foundSelf = true;
+                QCOMPARE(p.ppid, qint64(::getppid()));
+                QCOMPARE(p.session, qint64(::getsid(0)));
+                QCOMPARE(p.startTime, ProcessIdentity::currentStartTime());
+            }
+            foundParent = foundParent || p.pid == ::getppid();
+        }
+        QVERIFY(foundSelf);
+        QVERIFY(foundParent);
+#else
+        QSKIP("processTable() reads /proc (Linux only)");
+#endif
+    }
+
     void self()
     {
         const qint64 pid = ProcessIdentity::currentPid();
