@@ -131,6 +131,23 @@ int failFromReply(CtlContext &c, const IpcReply &reply)
     return c.out->fail(exitCode, code, message);
 }
 
+// One request on a fresh connection, for the commands that need nothing more: the reply's
+// fields in *fields, or false with the exit code (already reported) in *exitCode.
+bool callOnce(CtlContext &c, const char *cmd, const QJsonObject &args, QJsonObject *fields,
+              int *exitCode)
+{
+    ServiceLink link(c.paths);
+    if (!connectOrFail(c, link, exitCode))
+        return false;
+    const IpcReply r = link.call(QString::fromLatin1(cmd), args);
+    if (!r.ok) {
+        *exitCode = failFromReply(c, r);
+        return false;
+    }
+    *fields = stripEnvelope(r.body);
+    return true;
+}
+
 QString formatStatus(const QJsonObject &s)
 {
     QStringList lines;
@@ -214,27 +231,20 @@ QString formatShutdownReport(const QJsonObject &r)
 
 int status(CtlContext &c)
 {
-    ServiceLink link(c.paths);
+    QJsonObject s;
     int code = 0;
-    if (!connectOrFail(c, link, &code))
+    if (!callOnce(c, Protocol::Cmd::Status, {}, &s, &code))
         return code;
-    const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::Status));
-    if (!r.ok)
-        return failFromReply(c, r);
-    const QJsonObject s = stripEnvelope(r.body);
     return c.out->result(s, formatStatus(s));
 }
 
 int agents(CtlContext &c)
 {
-    ServiceLink link(c.paths);
+    QJsonObject f;
     int code = 0;
-    if (!connectOrFail(c, link, &code))
+    if (!callOnce(c, Protocol::Cmd::Agents, {}, &f, &code))
         return code;
-    const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::Agents));
-    if (!r.ok)
-        return failFromReply(c, r);
-    const QJsonArray list = r.body.value(QStringLiteral("agents")).toArray();
+    const QJsonArray list = f.value(QStringLiteral("agents")).toArray();
     QStringList lines;
     if (list.isEmpty()) {
         lines << QStringLiteral("no agents running");
@@ -251,7 +261,7 @@ int agents(CtlContext &c)
                          fmtSeconds(a.value(QStringLiteral("elapsed_s")).toDouble());
         }
     }
-    return c.out->result(stripEnvelope(r.body), lines.join(QLatin1Char('\n')));
+    return c.out->result(f, lines.join(QLatin1Char('\n')));
 }
 
 int drain(CtlContext &c)
@@ -347,14 +357,10 @@ int drain(CtlContext &c)
 
 int cancelDrain(CtlContext &c)
 {
-    ServiceLink link(c.paths);
+    QJsonObject f;
     int code = 0;
-    if (!connectOrFail(c, link, &code))
+    if (!callOnce(c, Protocol::Cmd::CancelDrain, {}, &f, &code))
         return code;
-    const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::CancelDrain));
-    if (!r.ok)
-        return failFromReply(c, r);
-    const QJsonObject f = stripEnvelope(r.body);
     return c.out->result(f, f.value(QStringLiteral("was_draining")).toBool()
                                 ? QStringLiteral("drain cancelled: state %1")
                                       .arg(f.value(QStringLiteral("state")).toString())
@@ -461,16 +467,11 @@ int stop(CtlContext &c)
 
 int restart(CtlContext &c)
 {
-    ServiceLink link(c.paths);
-    int code = 0;
-    if (!connectOrFail(c, link, &code))
-        return code;
     const bool force = c.isSet("force");
-    const IpcReply r =
-        link.call(QString::fromLatin1(Protocol::Cmd::Restart), {{QStringLiteral("force"), force}});
-    if (!r.ok)
-        return failFromReply(c, r);
-    QJsonObject f = stripEnvelope(r.body);
+    QJsonObject f;
+    int code = 0;
+    if (!callOnce(c, Protocol::Cmd::Restart, {{QStringLiteral("force"), force}}, &f, &code))
+        return code;
     f.insert(QStringLiteral("force"), force);
     return c.out->result(f, force ? QStringLiteral("force restart accepted")
                                   : QStringLiteral("restart accepted: running turns drain first"));
@@ -633,15 +634,10 @@ int turn(CtlContext &c)
 {
     if (c.args.size() != 1)
         return usage(c, QStringLiteral("turn needs a TURN_ID"));
-    ServiceLink link(c.paths);
+    QJsonObject t;
     int code = 0;
-    if (!connectOrFail(c, link, &code))
+    if (!callOnce(c, Protocol::Cmd::Turn, {{QStringLiteral("turn_id"), c.args[0]}}, &t, &code))
         return code;
-    const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::Turn),
-                                 {{QStringLiteral("turn_id"), c.args[0]}});
-    if (!r.ok)
-        return failFromReply(c, r);
-    const QJsonObject t = stripEnvelope(r.body);
     QString text = QStringLiteral("turn %1 (session %2): %3")
                        .arg(t.value(QStringLiteral("turn_id")).toString(),
                             t.value(QStringLiteral("session")).toString(),
@@ -670,14 +666,10 @@ int interrupt(CtlContext &c)
             return usage(c, QStringLiteral("interrupt needs a TURN_ID or --session SESSION"));
         args.insert(QStringLiteral("turn_id"), c.args[0]);
     }
-    ServiceLink link(c.paths);
+    QJsonObject f;
     int code = 0;
-    if (!connectOrFail(c, link, &code))
+    if (!callOnce(c, Protocol::Cmd::Interrupt, args, &f, &code))
         return code;
-    const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::Interrupt), args);
-    if (!r.ok)
-        return failFromReply(c, r);
-    const QJsonObject f = stripEnvelope(r.body);
     return c.out->result(f, QStringLiteral("interrupted %1 turn(s)")
                                 .arg(f.value(QStringLiteral("interrupted")).toInt()));
 }
