@@ -40,7 +40,10 @@ if [ "$mode" = test ]; then
 fi
 
 build=build
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# run needs only the programs; bench needs the test support library too.
+with_tests=OFF
+[ "$mode" = bench ] && with_tests=ON
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_BUILD_TESTS=$with_tests
 cmake --build "$build" -j "$jobs"
 
 if [ "$mode" = bench ]; then
