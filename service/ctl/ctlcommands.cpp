@@ -148,6 +148,21 @@ bool callOnce(CtlContext &c, const char *cmd, const QJsonObject &args, QJsonObje
     return true;
 }
 
+// `--timeout S` of a command's `--wait`: a number of seconds, and only together with --wait.
+// False with the usage exit code (already reported) in *exitCode.
+bool waitTimeout(CtlContext &c, double *timeoutS, int *exitCode)
+{
+    bool bad = false;
+    *timeoutS = c.seconds("timeout", 0, &bad);
+    if (bad)
+        *exitCode = usage(c, QStringLiteral("--timeout needs a number of seconds"));
+    else if (c.isSet("timeout") && !c.isSet("wait"))
+        *exitCode = usage(c, QStringLiteral("--timeout goes with --wait"));
+    else
+        return true;
+    return false;
+}
+
 QString formatStatus(const QJsonObject &s)
 {
     QStringList lines;
@@ -266,14 +281,11 @@ int agents(CtlContext &c)
 
 int drain(CtlContext &c)
 {
-    bool bad = false;
-    const double timeoutS = c.seconds("timeout", 0, &bad);
-    if (bad)
-        return usage(c, QStringLiteral("--timeout needs a number of seconds"));
-    if (c.isSet("timeout") && !c.isSet("wait"))
-        return usage(c, QStringLiteral("--timeout goes with --wait"));
-    ServiceLink link(c.paths);
+    double timeoutS = 0;
     int code = 0;
+    if (!waitTimeout(c, &timeoutS, &code))
+        return code;
+    ServiceLink link(c.paths);
     if (!connectOrFail(c, link, &code))
         return code;
     const IpcReply r =
@@ -566,16 +578,13 @@ int send(CtlContext &c)
 {
     if (c.args.size() != 2)
         return usage(c, QStringLiteral("send needs SESSION and TEXT"));
-    bool bad = false;
-    const double timeoutS = c.seconds("timeout", 0, &bad);
-    if (bad)
-        return usage(c, QStringLiteral("--timeout needs a number of seconds"));
-    if (c.isSet("timeout") && !c.isSet("wait"))
-        return usage(c, QStringLiteral("--timeout goes with --wait"));
+    double timeoutS = 0;
+    int code = 0;
+    if (!waitTimeout(c, &timeoutS, &code))
+        return code;
     if (!Protocol::isValidSessionName(c.args[0]))
         return usage(c, QStringLiteral("SESSION must be 1-128 characters of A-Za-z0-9._:@-"));
     ServiceLink link(c.paths);
-    int code = 0;
     if (!connectOrFail(c, link, &code))
         return code;
     const IpcReply r =
