@@ -1,11 +1,11 @@
 // sluice-tray with the service frozen (SIGSTOP): the GUI thread never waits on the socket, so
 // the window keeps repainting, the tray turns "unreachable (not responding)", and an action
 // times out with a visible message. SIGCONT always follows, also when a check fails.
-#include "controlpanel.h"
-#include "serviceconnection.h"
-#include "trayactions.h"
-#include "trayapp.h"
-#include "traycontroller.h"
+#include "core/serviceconnection.h"
+#include "tray/controlpanel.h"
+#include "tray/trayactions.h"
+#include "tray/trayapp.h"
+#include "tray/traycontroller.h"
 
 #include "servicefixture.h"
 

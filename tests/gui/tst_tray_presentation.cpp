@@ -1,13 +1,13 @@
 // Pure parts of sluice-tray: the status -> presentation function, the icons, the agents model,
 // the log tail, the shutdown timeline, the autostart entry, the single-instance hand-over.
-#include "agentsmodel.h"
-#include "autostart.h"
-#include "controlpanel.h"
-#include "logtail.h"
-#include "shutdowntimeline.h"
-#include "singleinstance.h"
-#include "trayicons.h"
-#include "traypresentation.h"
+#include "core/agentsmodel.h"
+#include "core/autostart.h"
+#include "core/logtail.h"
+#include "core/singleinstance.h"
+#include "core/traypresentation.h"
+#include "tray/controlpanel.h"
+#include "tray/shutdowntimeline.h"
+#include "tray/trayicons.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -2,13 +2,13 @@
 // follow the service through running -> draining -> running, stopped and unreachable; each
 // action sends its command and the service reacts; the agents table follows a running turn;
 // force restart asks first; notifications only for what the user did not ask for.
-#include "agentsmodel.h"
-#include "controlpanel.h"
-#include "notifier.h"
-#include "serviceconnection.h"
-#include "trayactions.h"
-#include "trayapp.h"
-#include "traycontroller.h"
+#include "core/agentsmodel.h"
+#include "core/notifier.h"
+#include "core/serviceconnection.h"
+#include "tray/controlpanel.h"
+#include "tray/trayactions.h"
+#include "tray/trayapp.h"
+#include "tray/traycontroller.h"
 
 #include "servicefixture.h"
 #include "sluice/drainmarker.h"

@@ -1,8 +1,8 @@
-#include "notifier.h"
+#include "core/notifier.h"
 
-#include "guilogging.h"
-#include "serviceconnection.h"
-#include "traypresentation.h"
+#include "core/guilogging.h"
+#include "core/serviceconnection.h"
+#include "core/traypresentation.h"
 
 #include "sluice/runtimestatus.h"
 

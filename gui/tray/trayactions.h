@@ -1,5 +1,5 @@
 #pragma once
-#include "traypresentation.h"
+#include "core/traypresentation.h"
 
 #include <QObject>
 #include <functional>

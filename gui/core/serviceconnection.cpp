@@ -1,7 +1,7 @@
-#include "serviceconnection.h"
+#include "core/serviceconnection.h"
 
-#include "guilogging.h"
-#include "traypresentation.h"
+#include "core/guilogging.h"
+#include "core/traypresentation.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/paths.h"

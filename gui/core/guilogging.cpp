@@ -1,3 +1,3 @@
-#include "guilogging.h"
+#include "core/guilogging.h"
 
 Q_LOGGING_CATEGORY(lcTray, "sluice.tray")

@@ -1,11 +1,11 @@
-#include "trayapp.h"
+#include "tray/trayapp.h"
 
-#include "agentsmodel.h"
-#include "controlpanel.h"
-#include "guilogging.h"
-#include "serviceconnection.h"
-#include "trayactions.h"
-#include "traycontroller.h"
+#include "core/agentsmodel.h"
+#include "core/guilogging.h"
+#include "core/serviceconnection.h"
+#include "tray/controlpanel.h"
+#include "tray/trayactions.h"
+#include "tray/traycontroller.h"
 
 #include <QApplication>
 

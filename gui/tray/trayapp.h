@@ -1,5 +1,5 @@
 #pragma once
-#include "notifier.h"
+#include "core/notifier.h"
 
 #include <QObject>
 #include <QString>

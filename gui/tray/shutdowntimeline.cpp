@@ -1,4 +1,4 @@
-#include "shutdowntimeline.h"
+#include "tray/shutdowntimeline.h"
 
 #include <QJsonArray>
 #include <QPainter>

@@ -1,9 +1,9 @@
-#include "traycontroller.h"
+#include "tray/traycontroller.h"
 
-#include "agentsmodel.h"
-#include "serviceconnection.h"
-#include "trayactions.h"
-#include "trayicons.h"
+#include "core/agentsmodel.h"
+#include "core/serviceconnection.h"
+#include "tray/trayactions.h"
+#include "tray/trayicons.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

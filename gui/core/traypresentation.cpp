@@ -1,4 +1,4 @@
-#include "traypresentation.h"
+#include "core/traypresentation.h"
 
 #include "sluice/runtimestatus.h"
 

@@ -1,6 +1,6 @@
-#include "singleinstance.h"
+#include "core/singleinstance.h"
 
-#include "guilogging.h"
+#include "core/guilogging.h"
 
 #include <QCryptographicHash>
 #include <QDir>

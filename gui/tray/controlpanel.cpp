@@ -1,11 +1,11 @@
-#include "controlpanel.h"
+#include "tray/controlpanel.h"
 
-#include "agentsmodel.h"
-#include "logtail.h"
-#include "serviceconnection.h"
-#include "shutdowntimeline.h"
-#include "trayactions.h"
-#include "trayicons.h"
+#include "core/agentsmodel.h"
+#include "core/logtail.h"
+#include "core/serviceconnection.h"
+#include "tray/shutdowntimeline.h"
+#include "tray/trayactions.h"
+#include "tray/trayicons.h"
 
 #include "sluice/paths.h"
 #include "sluice/runtimestatus.h"

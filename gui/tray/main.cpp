@@ -1,9 +1,9 @@
 // sluice-tray: the tray icon and control panel of the Sluice agent gateway (CONTRACT §13).
-#include "autostart.h"
-#include "guilogging.h"
-#include "screenshooter.h"
-#include "singleinstance.h"
-#include "trayapp.h"
+#include "core/autostart.h"
+#include "core/guilogging.h"
+#include "core/singleinstance.h"
+#include "tray/screenshooter.h"
+#include "tray/trayapp.h"
 
 #include "sluice/paths.h"
 #include "sluice/version.h"

@@ -1,4 +1,4 @@
-#include "autostart.h"
+#include "core/autostart.h"
 
 #include "sluice/atomicjson.h"
 

@@ -1,8 +1,8 @@
-#include "trayactions.h"
+#include "tray/trayactions.h"
 
-#include "agentsmodel.h"
-#include "notifier.h"
-#include "serviceconnection.h"
+#include "core/agentsmodel.h"
+#include "core/notifier.h"
+#include "core/serviceconnection.h"
 
 #include <QAbstractButton>
 #include <QAction>

@@ -1,4 +1,4 @@
-#include "agentsmodel.h"
+#include "core/agentsmodel.h"
 
 #include <QDateTime>
 #include <QJsonObject>

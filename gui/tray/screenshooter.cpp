@@ -1,11 +1,11 @@
-#include "screenshooter.h"
+#include "tray/screenshooter.h"
 
-#include "controlpanel.h"
-#include "guilogging.h"
-#include "serviceconnection.h"
-#include "trayapp.h"
-#include "traycontroller.h"
-#include "trayicons.h"
+#include "core/guilogging.h"
+#include "core/serviceconnection.h"
+#include "tray/controlpanel.h"
+#include "tray/trayapp.h"
+#include "tray/traycontroller.h"
+#include "tray/trayicons.h"
 
 #include <QApplication>
 #include <QDir>

@@ -1,4 +1,4 @@
-#include "logtail.h"
+#include "core/logtail.h"
 
 #include <QFile>
 #include <QFileInfo>

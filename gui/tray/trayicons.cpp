@@ -1,7 +1,7 @@
-#include "trayicons.h"
+#include "tray/trayicons.h"
 
-#include "guilogging.h"
-#include "traypresentation.h"
+#include "core/guilogging.h"
+#include "core/traypresentation.h"
 
 #include <QHash>
 #include <QPainter>
