@@ -2,16 +2,19 @@
 # Regenerates the sluice-tray screenshots in docs/images/ with one command:
 #   bash tools/screenshots.sh            (as root or a user with sudo)
 # It installs Xvfb and jwm (a small window manager with a system tray) when missing, builds
-# sluiced / sluice-tray if needed, starts a virtual display with jwm, a temporary sluiced with one
-# finished stop (so the shutdown timeline has data) and one running turn, then sluice-tray with
-# its --screenshot hook: sluice-tray opens its control panel and its tray menu (with the agents
-# submenu) and grabs them itself — the menu from the real X screen around jwm's tray, the panel
-# from the window — into docs/images/tray-menu.png and docs/images/control-panel.png.
-# Environment: SLUICE_BUILD (build folder, default build), SCREEN_SIZE (default 1024x720).
+# sluiced and sluice-screenshooter, starts a virtual display with jwm, a temporary sluiced with
+# one finished stop (so the shutdown timeline has data) and one running turn, then
+# sluice-screenshooter (tools/screenshooter: sluice-tray's TrayApp plus the grabbing): it opens
+# the control panel and the tray menu (with the agents submenu) and grabs them itself — the menu
+# from the real X screen around jwm's tray, the panel from the window — into
+# docs/images/tray-menu.png and docs/images/control-panel.png, and renders tray-icons.png.
+# Environment: SLUICE_BUILD (build folder, absolute or relative to the repository, default
+# build), SCREEN_SIZE (default 1024x720).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 build=${SLUICE_BUILD:-build}
+case "$build" in /*) ;; *) build=$repo/$build ;; esac
 out=$repo/docs/images
 size=${SCREEN_SIZE:-1024x720}
 
@@ -27,11 +30,10 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
-if [ ! -x "$build/bin/sluiced" ] || [ ! -x "$build/bin/sluice-tray" ] || [ ! -x "$build/bin/sluice-demo-agent" ]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-  cmake --build "$build" --target sluiced sluice-demo-agent sluice-tray
-fi
-bin=$repo/$build/bin
+# An existing build folder keeps its configuration; the two programs are brought up to date.
+[ -f "$build/CMakeCache.txt" ] || cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build" --target sluiced sluice-screenshooter
+bin=$build/bin
 
 tmp=$(mktemp -d /tmp/sluice-shots.XXXXXX)
 home=$tmp/home
@@ -84,7 +86,7 @@ cat >"$tmp/jwmrc" <<'JWM'
 JWM
 jwm -f "$tmp/jwmrc" >"$tmp/jwm.log" 2>&1 &
 pids+=($!)
-sleep 1 # jwm has no readiness signal; its tray must exist before sluice-tray asks for one
+sleep 1 # jwm has no readiness signal; its tray must exist before the screenshooter asks for one
 
 # An agent that works until released, so the pictures show a running turn.
 cat >"$tmp/agent.sh" <<AGENT
@@ -118,6 +120,6 @@ else
 fi
 
 mkdir -p "$out"
-"$bin/sluice-tray" --home "$home" --screenshot "$out" --screenshot-wait-agent \
-  >"$tmp/tray.log" 2>&1 || { cat "$tmp/tray.log" >&2; exit 1; }
+"$bin/sluice-screenshooter" --home "$home" --wait-agent "$out" \
+  >"$tmp/shooter.log" 2>&1 || { cat "$tmp/shooter.log" >&2; exit 1; }
 ls -l "$out/tray-menu.png" "$out/control-panel.png" "$out/tray-icons.png"

@@ -2,7 +2,6 @@
 #include "core/autostart.h"
 #include "core/guilogging.h"
 #include "core/singleinstance.h"
-#include "tray/screenshooter.h"
 #include "tray/trayapp.h"
 
 #include "sluice/paths.h"
@@ -10,10 +9,8 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
 #include <QSystemTrayIcon>
 #include <QTextStream>
-#include <QTimer>
 #include <memory>
 
 using namespace sluice;
@@ -42,15 +39,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption noTrayOpt(QStringLiteral("no-tray"),
                                        QStringLiteral("Open the control panel as a window even "
                                                       "where a system tray exists."));
-    const QCommandLineOption shotOpt(QStringLiteral("screenshot"),
-                                     QStringLiteral("Write tray-menu.png and control-panel.png "
-                                                    "into DIR, then exit (for docs)."),
-                                     QStringLiteral("DIR"));
-    const QCommandLineOption shotAgentOpt(QStringLiteral("screenshot-wait-agent"),
-                                          QStringLiteral("With --screenshot: wait until a turn "
-                                                         "is running."));
-    parser.addOptions(
-        {versionOpt, homeOpt, installOpt, removeOpt, noTrayOpt, shotOpt, shotAgentOpt});
+    parser.addOptions({versionOpt, homeOpt, installOpt, removeOpt, noTrayOpt});
     parser.process(app);
 
     QTextStream out(stdout);
@@ -75,7 +64,6 @@ int main(int argc, char *argv[])
 
     const bool trayAvailable = !parser.isSet(noTrayOpt) && QSystemTrayIcon::isSystemTrayAvailable();
     std::unique_ptr<TrayApp> tray;
-    std::unique_ptr<ScreenShooter> shooter;
     SingleInstance instance(home);
     QObject::connect(&instance, &SingleInstance::handedOver, &app, [&out] {
         out << "sluice-tray already runs for this HOME; raised its window." << Qt::endl;
@@ -90,17 +78,11 @@ int main(int argc, char *argv[])
             tray->openPanel();
         });
         tray->start();
-        if (parser.isSet(shotOpt)) {
-            shooter = std::make_unique<ScreenShooter>(tray.get(), parser.value(shotOpt),
-                                                      parser.isSet(shotAgentOpt));
-            shooter->start();
-        }
         qCInfo(lcTray) << "sluice-tray for HOME" << home
                        << (trayAvailable ? "in the system tray" : "as a window (no tray)");
     });
     instance.start();
     const int rc = app.exec();
-    shooter.reset();
     tray.reset();
     return rc;
 }

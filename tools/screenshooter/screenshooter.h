@@ -6,10 +6,11 @@ namespace sluice::gui {
 
 class TrayApp;
 
-// The --screenshot DIR test hook (used by tools/screenshots.sh): once the service has answered
-// (and, when asked, a turn is running), it opens the tray menu at the icon and the control
-// panel, writes DIR/tray-menu.png (the screen area around the icon and the open menu; the menu
-// alone where no tray exists) and DIR/control-panel.png (the window), then quits.
+// Drives a TrayApp for the docs pictures (tools/screenshots.sh): writes DIR/tray-icons.png at
+// once; once the service has answered (and, when asked, a turn is running) it opens the control
+// panel and the tray menu at the icon, writes DIR/control-panel.png (the window) and
+// DIR/tray-menu.png (the screen area around the icon and the open menus; the menu alone where no
+// tray exists), then quits.
 class ScreenShooter : public QObject
 {
     Q_OBJECT

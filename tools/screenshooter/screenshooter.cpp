@@ -1,4 +1,4 @@
-#include "tray/screenshooter.h"
+#include "screenshooter.h"
 
 #include "core/guilogging.h"
 #include "core/serviceconnection.h"
