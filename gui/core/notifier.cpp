@@ -6,8 +6,6 @@
 
 #include "sluice/runtimestatus.h"
 
-#include <QJsonObject>
-
 namespace sluice::gui {
 
 Notifier::Notifier(ServiceConnection *connection, QObject *parent)
@@ -56,7 +54,7 @@ void Notifier::evaluate()
     using namespace GatewayState;
     const QString state = m_conn->effectiveState();
     const int active = m_conn->activeAgents();
-    const QJsonObject status = m_conn->status();
+    const RuntimeStatus status = m_conn->runtimeStatus();
     const bool live = m_conn->isReachable() &&
                       (state == QLatin1String(Running) || state == QLatin1String(Draining) ||
                        state == QLatin1String(Starting));
@@ -64,10 +62,7 @@ void Notifier::evaluate()
 
     // Drain finished: draining and nothing running any more (once per drain).
     if (state == QLatin1String(Draining) && m_conn->isReachable()) {
-        const bool suppressed = status.value(QLatin1String("drain"))
-                                    .toObject()
-                                    .value(QLatin1String("suppress_notification"))
-                                    .toBool();
+        const bool suppressed = status.drain && status.drain->suppressNotification;
         if (active == 0 && !m_drainNotified && !previous.isEmpty()) {
             m_drainNotified = true;
             if (!suppressed)
@@ -87,10 +82,10 @@ void Notifier::evaluate()
 
     if (state == QLatin1String(Stopped) && previous != QLatin1String(Stopped) &&
         !previous.isEmpty()) {
-        if (status.value(QLatin1String("restart_requested")).toBool()) {
+        if (status.restartRequested) {
             m_restartExpected = true; // the replacement is on its way
         } else if (!m_restartExpected) {
-            const int code = status.value(QLatin1String("exit_code")).toInt(0);
+            const int code = status.exitCode.value_or(0);
             emitUnlessManual(StopComplete, QStringLiteral("Sluice stopped"),
                              QStringLiteral("The gateway stopped (exit code %1).").arg(code));
             m_manual = false;

@@ -6,7 +6,6 @@
 #include "sluice/atomicjson.h"
 #include "sluice/paths.h"
 #include "sluice/protocol.h"
-#include "sluice/runtimestatus.h"
 
 #include <QTimer>
 
@@ -54,21 +53,6 @@ void ServiceConnection::setHeartbeat(int intervalMs, int timeoutMs)
 {
     m_heartbeat->setInterval(intervalMs);
     m_heartbeatTimeoutMs = timeoutMs;
-}
-
-int ServiceConnection::activeAgents() const
-{
-    return m_status.value(QLatin1String("active_agents")).toInt();
-}
-
-bool ServiceConnection::accepting() const
-{
-    return m_status.value(QLatin1String("accepting")).toBool();
-}
-
-qint64 ServiceConnection::pid() const
-{
-    return m_status.value(QLatin1String("pid")).toInteger(-1);
 }
 
 void ServiceConnection::refreshServerName()
@@ -205,14 +189,20 @@ void ServiceConnection::applyStatus(const QJsonObject &status)
     s.remove(QLatin1String("ok"));
     s.remove(QLatin1String("event"));
     const bool changed = s != m_status || !m_reachable;
-    m_status = s;
+    setStatus(s);
     m_reachable = true;
     m_detail.clear();
-    m_effectiveState = s.value(QLatin1String("state")).toString();
+    m_effectiveState = m_runtime.state;
     if (m_effectiveState.isEmpty())
         m_effectiveState = QString::fromLatin1(GatewayState::Starting);
     if (changed)
         Q_EMIT statusChanged();
+}
+
+void ServiceConnection::setStatus(const QJsonObject &status)
+{
+    m_status = status;
+    m_runtime = RuntimeStatus::fromJson(status);
 }
 
 void ServiceConnection::setUnreachable(const QString &detail)
@@ -235,7 +225,7 @@ void ServiceConnection::recompute()
     QJsonObject onDisk;
     if (f.isObject()) {
         onDisk = f.object;
-        const QString s = onDisk.value(QLatin1String("state")).toString();
+        const QString s = RuntimeStatus::fromJson(onDisk).state;
         if (s == QLatin1String(GatewayState::Stopped) ||
             s == QLatin1String(GatewayState::StartupFailed))
             state = s;
@@ -247,7 +237,7 @@ void ServiceConnection::recompute()
         (state != QLatin1String(UnreachableState) && onDisk != m_status)) {
         m_effectiveState = state;
         if (state != QLatin1String(UnreachableState))
-            m_status = onDisk; // shows pid/exit details of the stopped service
+            setStatus(onDisk); // shows pid/exit details of the stopped service
         Q_EMIT statusChanged();
     }
 }

@@ -1,5 +1,6 @@
 #pragma once
 #include "sluice/ipcclient.h"
+#include "sluice/runtimestatus.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -9,6 +10,13 @@
 class QTimer;
 
 namespace sluice::gui {
+
+// Fields of the `status` reply beyond gateway_state.json, which RuntimeStatus does not hold.
+namespace StatusField {
+inline constexpr char UptimeS[] = "uptime_s";
+inline constexpr char DrainTimeoutS[] = "drain_timeout_s";
+inline constexpr char Supervisor[] = "supervisor"; // {aligned, message, fix}
+} // namespace StatusField
 
 // The tray's one link to sluiced (CONTRACT §10), through the common IpcClient only.
 // Reconnects by itself with backoff; on every connect it says hello, subscribes and asks for
@@ -29,13 +37,15 @@ public:
     // gateway_state.json says so, else "unreachable".
     QString effectiveState() const { return m_effectiveState; }
     bool isReachable() const { return m_reachable; }
-    QString detail() const { return m_detail; }     // e.g. "not responding", "no service on socket"
-    QJsonObject status() const { return m_status; } // last full status (may be stale)
+    QString detail() const { return m_detail; } // e.g. "not responding", "no service on socket"
+    // The last status (may be stale): as RuntimeStatus, and whole for the StatusField extras.
+    RuntimeStatus runtimeStatus() const { return m_runtime; }
+    QJsonObject status() const { return m_status; }
     QJsonArray agents() const { return m_agents; }
     QJsonObject shutdownReport() const { return m_shutdownReport; }
-    int activeAgents() const;
-    bool accepting() const;
-    qint64 pid() const;
+    int activeAgents() const { return m_runtime.activeAgents; }
+    bool accepting() const { return m_runtime.accepting; }
+    qint64 pid() const { return m_runtime.pid; }
 
     // Timeouts (ms): actions (drain, stop, ...) and the heartbeat. Tests shorten them.
     void setActionTimeout(int ms) { m_actionTimeoutMs = ms; }
@@ -76,6 +86,7 @@ private:
     void onDisconnected();
     void onEvent(const QString &name, const QJsonObject &event);
     void applyStatus(const QJsonObject &status);
+    void setStatus(const QJsonObject &status);
     void setUnreachable(const QString &detail);
     void refreshServerName();
     void heartbeat();
@@ -86,6 +97,7 @@ private:
     QTimer *m_heartbeat = nullptr;
     QTimer *m_offlinePoll = nullptr;
     QJsonObject m_status;
+    RuntimeStatus m_runtime; // m_status parsed
     QJsonArray m_agents;
     QJsonObject m_shutdownReport;
     QString m_effectiveState;

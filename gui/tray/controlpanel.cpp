@@ -183,27 +183,27 @@ void ControlPanel::applyPresentation(const TrayPresentation &p)
 
 void ControlPanel::updateStatus()
 {
+    const RuntimeStatus rs = m_conn->runtimeStatus();
     const QJsonObject s = m_conn->status();
     QStringList detail;
     if (m_conn->isReachable()) {
-        detail << QStringLiteral("pid %1").arg(s.value(QLatin1String("pid")).toInteger());
-        if (s.contains(QLatin1String("uptime_s")))
+        detail << QStringLiteral("pid %1").arg(rs.pid);
+        const QJsonValue uptime = s.value(QLatin1String(StatusField::UptimeS));
+        if (!uptime.isUndefined())
             detail << QStringLiteral("up %1").arg(
-                AgentsModel::formatElapsed(qint64(s.value(QLatin1String("uptime_s")).toDouble())));
-        detail << (m_conn->accepting() ? QStringLiteral("accepting turns")
-                                       : QStringLiteral("not accepting turns"));
-        if (s.contains(QLatin1String("drain_timeout_s")))
-            detail << QStringLiteral("drain timeout %1 s")
-                          .arg(s.value(QLatin1String("drain_timeout_s")).toDouble());
-        const QString version = s.value(QLatin1String("version")).toString();
-        if (!version.isEmpty())
-            detail << QStringLiteral("version %1").arg(version);
+                AgentsModel::formatElapsed(qint64(uptime.toDouble())));
+        detail << (rs.accepting ? QStringLiteral("accepting turns")
+                                : QStringLiteral("not accepting turns"));
+        const QJsonValue drainTimeout = s.value(QLatin1String(StatusField::DrainTimeoutS));
+        if (!drainTimeout.isUndefined())
+            detail << QStringLiteral("drain timeout %1 s").arg(drainTimeout.toDouble());
+        if (!rs.version.isEmpty())
+            detail << QStringLiteral("version %1").arg(rs.version);
     } else {
         detail << (m_conn->detail().isEmpty() ? QStringLiteral("service not reachable")
                                               : m_conn->detail());
-        if (s.contains(QLatin1String("exit_code")) && !s.value(QLatin1String("exit_code")).isNull())
-            detail << QStringLiteral("last exit code %1")
-                          .arg(s.value(QLatin1String("exit_code")).toInt());
+        if (rs.exitCode)
+            detail << QStringLiteral("last exit code %1").arg(*rs.exitCode);
     }
     detail << QStringLiteral("HOME %1").arg(m_conn->home());
     m_detailLabel->setText(detail.join(QStringLiteral(" · ")));
@@ -217,7 +217,7 @@ void ControlPanel::updateStatus()
 QString ControlPanel::alignmentWarningText(const QJsonObject &status)
 {
     // Only when the service says it is misaligned (false); true or null (unknown) show nothing.
-    const QJsonObject sup = status.value(QLatin1String("supervisor")).toObject();
+    const QJsonObject sup = status.value(QLatin1String(StatusField::Supervisor)).toObject();
     const QJsonValue aligned = sup.value(QLatin1String("aligned"));
     if (!aligned.isBool() || aligned.toBool())
         return QString();

@@ -4,6 +4,8 @@
 #include "core/notifier.h"
 #include "core/serviceconnection.h"
 
+#include "sluice/protocol.h"
+
 #include <QAbstractButton>
 #include <QAction>
 #include <QJsonArray>
@@ -43,38 +45,37 @@ TrayActions::TrayActions(ServiceConnection *connection, Notifier *notifier, QObj
             [this](const QString &, const QString &msg) { Q_EMIT message(msg, true); });
 
     connect(m_drain, &QAction::triggered, this, [this] {
-        m_conn->send(QStringLiteral("drain"), {{"principal", "tray"}}, [this](const IpcReply &r) {
-            if (r.ok)
-                Q_EMIT message(QStringLiteral("Draining: new turns are refused; %1 running "
-                                              "turn(s) may finish.")
-                                   .arg(m_conn->activeAgents()),
-                               false);
+        sendCommand(Protocol::Cmd::Drain, {{"principal", "tray"}}, [this] {
+            return QStringLiteral("Draining: new turns are refused; %1 running turn(s) may finish.")
+                .arg(m_conn->activeAgents());
         });
     });
     connect(m_cancelDrain, &QAction::triggered, this, [this] {
-        m_conn->send(QStringLiteral("cancel_drain"), {}, [this](const IpcReply &r) {
-            if (r.ok)
-                Q_EMIT message(QStringLiteral("Drain cancelled: accepting new turns."), false);
-        });
+        sendCommand(Protocol::Cmd::CancelDrain, {},
+                    [] { return QStringLiteral("Drain cancelled: accepting new turns."); });
     });
     connect(m_stop, &QAction::triggered, this, [this] {
         m_notifier->markManualStop();
-        m_conn->send(QStringLiteral("stop"), {}, [this](const IpcReply &r) {
-            if (r.ok)
-                Q_EMIT message(QStringLiteral("Stopping: running turns get their drain time."),
-                               false);
-        });
+        sendCommand(Protocol::Cmd::Stop, {},
+                    [] { return QStringLiteral("Stopping: running turns get their drain time."); });
     });
     connect(m_restart, &QAction::triggered, this, [this] {
         m_notifier->markManualRestart();
-        m_conn->send(QStringLiteral("restart"), {{"force", false}}, [this](const IpcReply &r) {
-            if (r.ok)
-                Q_EMIT message(QStringLiteral("Restarting after the drain."), false);
-        });
+        sendCommand(Protocol::Cmd::Restart, {{"force", false}},
+                    [] { return QStringLiteral("Restarting after the drain."); });
     });
     connect(m_forceRestart, &QAction::triggered, this, &TrayActions::onForceRestart);
     connect(m_openPanel, &QAction::triggered, this, &TrayActions::openPanelRequested);
     connect(m_quit, &QAction::triggered, this, &TrayActions::quitRequested);
+}
+
+void TrayActions::sendCommand(const char *cmd, const QJsonObject &args,
+                              std::function<QString()> okMessage)
+{
+    m_conn->send(QLatin1String(cmd), args, [this, okMessage](const IpcReply &r) {
+        if (r.ok)
+            Q_EMIT message(okMessage(), false);
+    });
 }
 
 void TrayActions::apply(const TrayPresentation &p)
@@ -121,10 +122,8 @@ void TrayActions::onForceRestart()
         return;
     }
     m_notifier->markManualRestart();
-    m_conn->send(QStringLiteral("restart"), {{"force", true}}, [this](const IpcReply &r) {
-        if (r.ok)
-            Q_EMIT message(QStringLiteral("Force restart under way."), false);
-    });
+    sendCommand(Protocol::Cmd::Restart, {{"force", true}},
+                [] { return QStringLiteral("Force restart under way."); });
 }
 
 void TrayActions::interruptTurn(const QString &turnId, const QString &session)
@@ -137,13 +136,9 @@ void TrayActions::interruptTurn(const QString &turnId, const QString &session)
         if ((raw.isString() ? raw.toString() : QString::number(raw.toInteger())) == turnId)
             id = raw;
     }
-    m_conn->send(
-        QStringLiteral("interrupt"), {{"turn_id", id}}, [this, turnId, session](const IpcReply &r) {
-            if (r.ok)
-                Q_EMIT message(
-                    QStringLiteral("Interrupted turn %1 (session %2).").arg(turnId, session),
-                    false);
-        });
+    sendCommand(Protocol::Cmd::Interrupt, {{"turn_id", id}}, [turnId, session] {
+        return QStringLiteral("Interrupted turn %1 (session %2).").arg(turnId, session);
+    });
 }
 
 bool TrayActions::defaultConfirm(const QString &title, const QString &text)

@@ -1,6 +1,7 @@
 #pragma once
 #include "core/traypresentation.h"
 
+#include <QJsonObject>
 #include <QObject>
 #include <functional>
 
@@ -45,6 +46,9 @@ Q_SIGNALS:
     void quitRequested();
 
 private:
+    // Sends cmd (a Protocol::Cmd); a success is reported with okMessage(), asked when the reply
+    // comes. Failures arrive through ServiceConnection::actionFailed.
+    void sendCommand(const char *cmd, const QJsonObject &args, std::function<QString()> okMessage);
     void onForceRestart();
     static bool defaultConfirm(const QString &title, const QString &text);
 
