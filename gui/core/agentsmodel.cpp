@@ -101,8 +101,6 @@ QVariant AgentsModel::data(const QModelIndex &index, int role) const
     if (!index.isValid() || index.row() >= m_agents.size())
         return {};
     const Agent &a = m_agents.at(index.row());
-    if (role == TurnIdRole)
-        return a.turnId;
     if (role == ElapsedSecondsRole)
         return elapsedSeconds(index.row());
     if (role == Qt::TextAlignmentRole && (index.column() == Pid || index.column() == Elapsed))

@@ -16,7 +16,7 @@ class AgentsModel : public QAbstractTableModel
     Q_OBJECT
 public:
     enum Column { TurnId, Session, Pid, State, Elapsed, ColumnCount };
-    enum Role { TurnIdRole = Qt::UserRole + 1, ElapsedSecondsRole };
+    enum Role { ElapsedSecondsRole = Qt::UserRole + 1 };
 
     explicit AgentsModel(QObject *parent = nullptr);
 

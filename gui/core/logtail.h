@@ -19,7 +19,6 @@ public:
 
     void start();
     void poll(); // reads what is new; public for tests
-    QString path() const { return m_path; }
     QStringList lines() const { return m_lines; }
 
 Q_SIGNALS:

@@ -22,7 +22,6 @@ public:
     // Called by the tray right before it sends stop / restart.
     void markManualStop();
     void markManualRestart();
-    bool manualRequestPending() const { return m_manual; }
 
 Q_SIGNALS:
     void notify(sluice::gui::Notifier::Kind kind, const QString &title, const QString &text);

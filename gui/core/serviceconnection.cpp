@@ -134,7 +134,6 @@ void ServiceConnection::onDisconnected()
         Q_EMIT agentsChanged();
     }
     setUnreachable(QStringLiteral("connection lost"));
-    Q_EMIT connectionLost();
 }
 
 void ServiceConnection::heartbeat()
@@ -164,9 +163,6 @@ void ServiceConnection::onEvent(const QString &name, const QJsonObject &event)
     } else if (name == QLatin1String(Protocol::Event::Agents)) {
         m_agents = event.value(QLatin1String("agents")).toArray();
         Q_EMIT agentsChanged();
-    } else if (name == QLatin1String(Protocol::Event::ShutdownPhase)) {
-        Q_EMIT shutdownPhase(event.value(QLatin1String("phase")).toString(),
-                             event.value(QLatin1String("at_s")).toDouble());
     } else if (name == QLatin1String(Protocol::Event::Shutdown)) {
         // Field names are defensive: a bool "restart", or a kind/reason mentioning restart.
         bool restart = event.value(QLatin1String("restart")).toBool();
@@ -174,9 +170,9 @@ void ServiceConnection::onEvent(const QString &name, const QJsonObject &event)
             if (event.value(QLatin1String(key)).toString().contains(QLatin1String("restart")))
                 restart = true;
         }
-        Q_EMIT shutdownAnnounced(restart, event);
+        Q_EMIT shutdownAnnounced(restart);
     } else if (name == QLatin1String(Protocol::Event::RestartFinished)) {
-        Q_EMIT restartFinished(event);
+        Q_EMIT restartFinished();
         refreshShutdownReport();
     }
 }
@@ -248,9 +244,7 @@ void ServiceConnection::send(const QString &cmd, const QJsonObject &args, Done d
     m_client->request(
         cmd, args,
         [this, cmd, done](const IpcReply &r) {
-            if (r.ok) {
-                Q_EMIT actionSucceeded(cmd, r.body);
-            } else {
+            if (!r.ok) {
                 QString why;
                 if (r.errorCode == QLatin1String(Protocol::Error::Timeout))
                     why = QStringLiteral("the service did not answer within %1 s")
@@ -263,7 +257,7 @@ void ServiceConnection::send(const QString &cmd, const QJsonObject &args, Done d
                               : QStringLiteral("%1 (%2)").arg(r.errorMessage, r.errorCode);
                 const QString msg = QStringLiteral("%1 failed: %2").arg(cmd, why);
                 qCWarning(lcTray).noquote() << msg;
-                Q_EMIT actionFailed(cmd, msg);
+                Q_EMIT actionFailed(msg);
             }
             if (done)
                 done(r);

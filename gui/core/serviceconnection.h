@@ -49,42 +49,28 @@ public:
 
     // Timeouts (ms): actions (drain, stop, ...) and the heartbeat. Tests shorten them.
     void setActionTimeout(int ms) { m_actionTimeoutMs = ms; }
-    int actionTimeout() const { return m_actionTimeoutMs; }
     void setHeartbeat(int intervalMs, int timeoutMs);
 
     using Done = std::function<void(const IpcReply &)>;
-    // Sends cmd with args; done (optional) runs once with the reply, a timeout or a
-    // disconnect. A failure also emits actionFailed with a readable message.
+    // Sends cmd (a Protocol::Cmd) with args; done (optional) runs once with the reply, a timeout
+    // or a disconnect. A failure also emits actionFailed with a readable message.
     void send(const QString &cmd, const QJsonObject &args = {}, Done done = {});
-    void drain() { send(QStringLiteral("drain"), {{"principal", "tray"}}); }
-    void cancelDrain() { send(QStringLiteral("cancel_drain")); }
-    void stop() { send(QStringLiteral("stop")); }
-    void restart(bool force) { send(QStringLiteral("restart"), {{"force", force}}); }
-    void interrupt(const QString &turnId)
-    {
-        send(QStringLiteral("interrupt"), {{"turn_id", turnId}});
-    }
-    void refreshShutdownReport();
-
-    IpcClient *client() { return m_client; }
 
 Q_SIGNALS:
     // Any change of effectiveState / reachability / status fields.
     void statusChanged();
     void agentsChanged();
     void shutdownReportChanged();
-    void shutdownPhase(const QString &phase, double atS);
     // The service announced it is shutting down (restart = it will come back).
-    void shutdownAnnounced(bool restart, const QJsonObject &event);
-    void restartFinished(const QJsonObject &event);
-    void connectionLost();
-    void actionSucceeded(const QString &cmd, const QJsonObject &reply);
-    void actionFailed(const QString &cmd, const QString &message);
+    void shutdownAnnounced(bool restart);
+    void restartFinished();
+    void actionFailed(const QString &message);
 
 private:
     void onConnected();
     void onDisconnected();
     void onEvent(const QString &name, const QJsonObject &event);
+    void refreshShutdownReport();
     void applyStatus(const QJsonObject &status);
     void setStatus(const QJsonObject &status);
     void setUnreachable(const QString &detail);

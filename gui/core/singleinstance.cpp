@@ -71,7 +71,6 @@ void SingleInstance::listen()
         QLocalServer::removeServer(m_name);
         if (!m_server->listen(m_name)) {
             qCWarning(lcTray) << "single-instance socket unavailable:" << m_server->errorString();
-            Q_EMIT failed(m_server->errorString());
             // Still run: one tray without the guard beats none.
         }
     }

@@ -21,13 +21,11 @@ public:
     static QString serverNameFor(const QString &home);
     QString serverName() const { return m_name; }
     void start();
-    bool isPrimary() const { return m_server != nullptr; }
 
 Q_SIGNALS:
     void becamePrimary();
     void handedOver();
     void raiseRequested();
-    void failed(const QString &reason);
 
 private:
     void listen();

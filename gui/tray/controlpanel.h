@@ -43,9 +43,7 @@ public:
     QLabel *alignmentWarning() const { return m_alignment; }
     QProgressBar *drainProgress() const { return m_drainProgress; }
     QTableView *agentsView() const { return m_agentsView; }
-    ShutdownTimeline *timeline() const { return m_timeline; }
     QPlainTextEdit *logView() const { return m_log; }
-    LogTail *logTail() const { return m_logTail; }
 
 public Q_SLOTS:
     void showMessage(const QString &text, bool isError);

@@ -25,7 +25,7 @@ TrayActions::TrayActions(ServiceConnection *connection, Notifier *notifier, QObj
     : QObject(parent)
     , m_conn(connection)
     , m_notifier(notifier)
-    , m_confirm(&TrayActions::defaultConfirm)
+
     , m_drain(makeAction(QStringLiteral("Drain"), "drainAction", this))
     , m_cancelDrain(makeAction(QStringLiteral("Cancel drain"), "cancelDrainAction", this))
     , m_stop(makeAction(QStringLiteral("Stop"), "stopAction", this))
@@ -42,7 +42,7 @@ TrayActions::TrayActions(ServiceConnection *connection, Notifier *notifier, QObj
     m_quit->setToolTip(QStringLiteral("Close the tray; the gateway keeps running"));
 
     connect(m_conn, &ServiceConnection::actionFailed, this,
-            [this](const QString &, const QString &msg) { Q_EMIT message(msg, true); });
+            [this](const QString &msg) { Q_EMIT message(msg, true); });
 
     connect(m_drain, &QAction::triggered, this, [this] {
         sendCommand(Protocol::Cmd::Drain, {{"principal", "tray"}}, [this] {
@@ -117,7 +117,7 @@ QString TrayActions::forceRestartQuestion() const
 
 void TrayActions::onForceRestart()
 {
-    if (!m_confirm(QStringLiteral("Force restart Sluice"), forceRestartQuestion())) {
+    if (!confirm(QStringLiteral("Force restart Sluice"), forceRestartQuestion())) {
         Q_EMIT message(QStringLiteral("Force restart cancelled."), false);
         return;
     }
@@ -141,7 +141,7 @@ void TrayActions::interruptTurn(const QString &turnId, const QString &session)
     });
 }
 
-bool TrayActions::defaultConfirm(const QString &title, const QString &text)
+bool TrayActions::confirm(const QString &title, const QString &text)
 {
     QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::Yes | QMessageBox::Cancel);
     box.setObjectName(QStringLiteral("forceRestartConfirm"));

@@ -20,10 +20,6 @@ class TrayActions : public QObject
 {
     Q_OBJECT
 public:
-    // Returns true to go ahead. The default shows a QMessageBox (object name
-    // "forceRestartConfirm"); tests may replace it.
-    using ConfirmFunction = std::function<bool(const QString &title, const QString &text)>;
-
     TrayActions(ServiceConnection *connection, Notifier *notifier, QObject *parent = nullptr);
 
     QAction *drain() const { return m_drain; }
@@ -34,11 +30,8 @@ public:
     QAction *openPanel() const { return m_openPanel; }
     QAction *quit() const { return m_quit; }
 
-    void setConfirmFunction(ConfirmFunction fn) { m_confirm = std::move(fn); }
     void interruptTurn(const QString &turnId, const QString &session);
     void apply(const TrayPresentation &p);
-    // The confirmation text for a force restart: what will be interrupted.
-    QString forceRestartQuestion() const;
 
 Q_SIGNALS:
     void message(const QString &text, bool isError);
@@ -50,11 +43,13 @@ private:
     // comes. Failures arrive through ServiceConnection::actionFailed.
     void sendCommand(const char *cmd, const QJsonObject &args, std::function<QString()> okMessage);
     void onForceRestart();
-    static bool defaultConfirm(const QString &title, const QString &text);
+    // The confirmation text for a force restart: what will be interrupted.
+    QString forceRestartQuestion() const;
+    // A modal QMessageBox (object name "forceRestartConfirm"); true to go ahead.
+    static bool confirm(const QString &title, const QString &text);
 
     ServiceConnection *m_conn;
     Notifier *m_notifier;
-    ConfirmFunction m_confirm;
     QAction *m_drain;
     QAction *m_cancelDrain;
     QAction *m_stop;

@@ -72,7 +72,6 @@ void TrayApp::showNotification(Notifier::Kind kind, const QString &title, const 
         kind == Notifier::Unreachable ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information;
     if (!m_tray->showMessage(title, text, icon) || m_panel->isVisible())
         m_panel->showMessage(title + QStringLiteral(": ") + text, kind == Notifier::Unreachable);
-    Q_EMIT notificationShown(kind, title, text);
 }
 
 } // namespace sluice::gui

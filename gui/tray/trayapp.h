@@ -24,7 +24,6 @@ public:
 
     void start(); // connects to the service; shows the tray icon or the panel
 
-    bool trayAvailable() const { return m_trayAvailable; }
     ServiceConnection *connection() const { return m_conn; }
     Notifier *notifier() const { return m_notifier; }
     AgentsModel *agentsModel() const { return m_agents; }
@@ -34,11 +33,6 @@ public:
 
 public Q_SLOTS:
     void openPanel();
-
-Q_SIGNALS:
-    // Every notification that was shown (tray balloon, or the panel's message line).
-    void notificationShown(sluice::gui::Notifier::Kind kind, const QString &title,
-                           const QString &text);
 
 private:
     void showNotification(Notifier::Kind kind, const QString &title, const QString &text);
