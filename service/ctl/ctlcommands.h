@@ -1,6 +1,6 @@
 #pragma once
-#include "ctloutput.h"
-#include "servicelink.h"
+#include "ctl/ctloutput.h"
+#include "ctl/servicelink.h"
 
 #include "sluice/paths.h"
 

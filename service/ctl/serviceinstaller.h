@@ -1,7 +1,7 @@
 #pragma once
-#include "ctlcommands.h"
+#include "ctl/ctlcommands.h"
 
-#include "unitgenerator.h"
+#include "supervisor/unitgenerator.h"
 
 #include <QString>
 

@@ -27,7 +27,7 @@ class SupervisorAlignment : public QObject
 {
     Q_OBJECT
 public:
-    SupervisorAlignment(qint64 drainTimeoutS, qint64 interruptGraceS, QObject *parent = nullptr);
+    SupervisorAlignment(double drainTimeoutS, double interruptGraceS, QObject *parent = nullptr);
 
     static bool underSystemd();
     void setUnit(const QString &unit, bool userManager);

@@ -45,7 +45,7 @@ public Q_SLOTS:
     void setStatus(const QString &state, int activeAgents);
     // STOPPING=1 and EXTEND_TIMEOUT_USEC= covering drain + grace + reserve, re-sent at least
     // every half of the extension until stopFinished().
-    void stopBegan(qint64 drainTimeoutS, qint64 interruptGraceS);
+    void stopBegan(double drainTimeoutS, double interruptGraceS);
     void stopFinished();
 
 private:
