@@ -1,10 +1,10 @@
 // Service-manager definitions: the systemd unit (systemd-analyze verify), the launchd plist
 // (parsed as a property list), the Windows task XML, install --dry-run, drift and --force.
-#include "clitools.h"
+#include "testhelpers.h"
 
 #include "sluice/paths.h"
-#include "stopbudget.h"
-#include "unitgenerator.h"
+#include "supervisor/stopbudget.h"
+#include "supervisor/unitgenerator.h"
 
 #include <QDir>
 #include <QJsonArray>

@@ -1,6 +1,6 @@
 // External drain (CONTRACT §4) against the real sluiced: the marker file, IPC drain and
 // cancel, idempotence, stale markers, and a running turn that a drain does not touch.
-#include "servicefixture.h"
+#include "testhelpers.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/epoch.h"
@@ -142,7 +142,7 @@ void TestDrain::ipcDrainIsAcknowledgedAfterTheGateClosesAndIsIdempotent()
     QCOMPARE(marker.object.value(QStringLiteral("principal")).toString(), QStringLiteral("tester"));
     QCOMPARE(marker.object.value(QStringLiteral("epoch")).toString(),
              InstantiationEpoch::current());
-    QCOMPARE(f.readState().state, QStringLiteral("draining")); // acknowledged once on disk
+    QCOMPARE(f.readState().state, GatewayState::Draining); // acknowledged once on disk
     QCOMPARE(f.readState().drain->source, QStringLiteral("ipc"));
     QCOMPARE(f.readState().drain->principal, QStringLiteral("tester"));
 
@@ -176,7 +176,7 @@ void TestDrain::ipcDrainIsAcknowledgedAfterTheGateClosesAndIsIdempotent()
     QVERIFY(ServiceFixture::callOn(watcher.get(), QStringLiteral("status")).ok);
     QCOMPARE(statusEvents.size(), 2);
     QCOMPARE(sendError(f), QString());
-    QCOMPARE(f.readState().state, QStringLiteral("running")); // acknowledged once on disk
+    QCOMPARE(f.readState().state, GatewayState::Running); // acknowledged once on disk
 
     // A client that introduced itself as sluicectl drains with source "cli".
     auto cli = f.newClient();
@@ -185,7 +185,7 @@ void TestDrain::ipcDrainIsAcknowledgedAfterTheGateClosesAndIsIdempotent()
                                    {{QStringLiteral("client"), QStringLiteral("sluicectl")}})
                 .ok);
     QVERIFY(ServiceFixture::callOn(cli.get(), QStringLiteral("drain")).ok);
-    QCOMPARE(f.readState().state, QStringLiteral("draining")); // acknowledged once on disk
+    QCOMPARE(f.readState().state, GatewayState::Draining); // acknowledged once on disk
     QCOMPARE(f.readState().drain->source, QStringLiteral("cli"));
     QCOMPARE(f.readState().drain->principal, QStringLiteral("sluicectl"));
 }
@@ -210,7 +210,7 @@ void TestDrain::runningTurnIsNotTouchedByADrain()
         ServiceFixture::waitFor([&] { return QFile::exists(dir + QStringLiteral("/started")); }));
 
     QVERIFY(f.call(QStringLiteral("drain")).ok);
-    QCOMPARE(f.readState().state, QStringLiteral("draining")); // acknowledged once on disk
+    QCOMPARE(f.readState().state, GatewayState::Draining); // acknowledged once on disk
     r = f.call(QStringLiteral("agents"));
     QVERIFY(r.ok);
     const QJsonArray agents = r.body.value(QStringLiteral("agents")).toArray();
@@ -225,7 +225,7 @@ void TestDrain::runningTurnIsNotTouchedByADrain()
     QCOMPARE(turn.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
     QCOMPARE(turn.value(QStringLiteral("exit_code")).toInt(-1), 0);
     QCOMPARE(turn.value(QStringLiteral("output")).toString(), QStringLiteral("finished\n"));
-    QCOMPARE(f.readState().state, QStringLiteral("draining"));
+    QCOMPARE(f.readState().state, GatewayState::Draining);
     QVERIFY(ServiceFixture::waitFor([&] { return f.readState().activeAgents == 0; }));
 }
 
@@ -237,7 +237,7 @@ void TestDrain::otherEpochMarkerIsIgnoredAndRemoved()
                         QJsonDocument(markerContent(QStringLiteral("another-boot:1"))).toJson()));
     QVERIFY(ServiceFixture::waitFor(
         [&] { return !QFile::exists(HomePaths(f.home()).drainMarker()); }, 10000));
-    QCOMPARE(f.readState().state, QStringLiteral("running"));
+    QCOMPARE(f.readState().state, GatewayState::Running);
     QVERIFY(f.logText().contains(QStringLiteral("stale drain marker (other_epoch)")));
     QCOMPARE(sendError(f), QString());
 
@@ -258,7 +258,7 @@ void TestDrain::expiredMarkerIsIgnoredAndRemoved()
                         QDateTime::currentDateTimeUtc().addSecs(-7200)));
     QVERIFY(ServiceFixture::waitFor(
         [&] { return !QFile::exists(HomePaths(f.home()).drainMarker()); }, 10000));
-    QCOMPARE(f.readState().state, QStringLiteral("running"));
+    QCOMPARE(f.readState().state, GatewayState::Running);
     QVERIFY(f.logText().contains(QStringLiteral("stale drain marker (expired)")));
     QVERIFY(!f.logText().contains(QStringLiteral("drain entered")));
 
@@ -316,7 +316,7 @@ void TestDrain::drainRequestedDuringAStopHoldsForTheNextStart()
     QVERIFY(release.open(QIODevice::WriteOnly));
     release.close();
     QCOMPARE(f.waitForExit(), 0);
-    QCOMPARE(f.readState().state, QStringLiteral("stopped")); // the stop was not reverted
+    QCOMPARE(f.readState().state, GatewayState::Stopped); // the stop was not reverted
 
     QVERIFY(f.start({QStringLiteral("--agent-command"), agent}, QStringLiteral("draining")));
     QCOMPARE(sendError(f), QStringLiteral("draining"));

@@ -1,10 +1,10 @@
 // In-process tests of sluiced building blocks that are hard to observe from outside:
 // StatusWriter coalescing and sealing, HomeWatcher on a file replaced by rename, and option
 // parsing details (config file precedence, quoting).
-#include "homewatcher.h"
-#include "processtree.h"
-#include "serviceoptions.h"
-#include "statuswriter.h"
+#include "lifecycle/homewatcher.h"
+#include "turns/processtree.h"
+#include "app/serviceoptions.h"
+#include "app/statuswriter.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/paths.h"
@@ -39,7 +39,7 @@ void TestDaemonUnits::statusWriterCoalescesABurst()
     const QString path = dir.filePath(QStringLiteral("gateway_state.json"));
     StatusWriter writer(path);
     RuntimeStatus s;
-    s.state = QStringLiteral("running");
+    s.state = GatewayState::Running;
     for (int i = 0; i < 200; ++i) { // one event-loop pass: one write
         s.activeAgents = i;
         writer.schedule(s);
@@ -64,24 +64,24 @@ void TestDaemonUnits::sealedStatusWriterWritesNothing()
     StatusWriter writer(path);
     RuntimeStatus s;
     s.pid = 42;
-    s.state = QStringLiteral("stopping");
+    s.state = GatewayState::Stopping;
     writer.schedule(s);
     writer.flush();
     // The watchdog's own final write, then a late status from the event loop.
     writer.seal();
     RuntimeStatus final = s;
-    final.state = QStringLiteral("stopped");
+    final.state = GatewayState::Stopped;
     QVERIFY(writeJsonAtomically(path, final.toJson()));
     s.activeAgents = 3;
     writer.schedule(s);
     writer.flush();
-    QCOMPARE(RuntimeStatus::fromJson(readJsonFile(path).object).state, QStringLiteral("stopped"));
+    QCOMPARE(RuntimeStatus::fromJson(readJsonFile(path).object).state, GatewayState::Stopped);
 
     // Unsealed, the writer still never turns this pid's `stopped` back into `stopping`.
     StatusWriter other(path);
     other.schedule(s);
     other.flush();
-    QCOMPARE(RuntimeStatus::fromJson(readJsonFile(path).object).state, QStringLiteral("stopped"));
+    QCOMPARE(RuntimeStatus::fromJson(readJsonFile(path).object).state, GatewayState::Stopped);
 }
 
 void TestDaemonUnits::whenWrittenFiresOnceTheFileSaysSo()
@@ -94,9 +94,9 @@ void TestDaemonUnits::whenWrittenFiresOnceTheFileSaysSo()
     QVERIFY(immediate);
 
     RuntimeStatus s;
-    s.state = QStringLiteral("draining");
+    s.state = GatewayState::Draining;
     writer.schedule(s);
-    QString seen;
+    GatewayState seen = GatewayState::Starting;
     bool called = false;
     writer.whenWritten([&] {
         called = true;
@@ -104,7 +104,7 @@ void TestDaemonUnits::whenWrittenFiresOnceTheFileSaysSo()
     });
     QVERIFY(!called); // never synchronous while a write is pending
     QTRY_VERIFY_WITH_TIMEOUT(called, 10000);
-    QCOMPARE(seen, QStringLiteral("draining"));
+    QCOMPARE(seen, GatewayState::Draining);
 }
 
 void TestDaemonUnits::homeWatcherSeesRenameAndRemoval()

@@ -1,14 +1,14 @@
 #include "sluice/drainmarker.h"
 #include "sluice/epoch.h"
 #include "sluice/paths.h"
-#include "testutil.h"
+#include "testhelpers.h"
 
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace sluice;
-using namespace testutil;
+using namespace sluice::test;
 
 class TestDrainMarker : public QObject
 {

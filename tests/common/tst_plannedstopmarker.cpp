@@ -1,13 +1,13 @@
 #include "sluice/paths.h"
 #include "sluice/plannedstopmarker.h"
 #include "sluice/processidentity.h"
-#include "testutil.h"
+#include "testhelpers.h"
 
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace sluice;
-using namespace testutil;
+using namespace sluice::test;
 
 namespace {
 constexpr qint64 SelfPid = 4242;

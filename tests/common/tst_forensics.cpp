@@ -1,7 +1,7 @@
 #include "sluice/forensics.h"
 #include "sluice/plannedstopmarker.h"
 #include "sluice/processidentity.h"
-#include "testutil.h"
+#include "testhelpers.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -16,6 +16,7 @@
 #endif
 
 using namespace sluice;
+using namespace sluice::test;
 
 class TestForensics : public QObject
 {
@@ -137,7 +138,7 @@ private Q_SLOTS:
             m.write(ProcessIdentity::currentPid(), ProcessIdentity::currentStartTime() + 1, false));
         QCOMPARE(ForensicsSnapshot::take(context()).plannedStopMarker, QStringLiteral("other"));
 #endif
-        QVERIFY(testutil::writeRaw(markerPath(), "garbage"));
+        QVERIFY(writeRaw(markerPath(), "garbage"));
         QCOMPARE(ForensicsSnapshot::take(context()).plannedStopMarker, QStringLiteral("other"));
     }
 

@@ -1,7 +1,7 @@
 // The sluiced binary itself: options and config file (exit 78 with one line), the instance
 // lock (a SIGKILLed holder never blocks, a live one is named), and a stop over IPC that leaves
 // nothing running and a final state behind.
-#include "servicefixture.h"
+#include "testhelpers.h"
 
 #include "sluice/paths.h"
 #include "sluice/processidentity.h"
@@ -177,7 +177,7 @@ void TestServiceBasics::liveHolderIsNamed()
              r.err.constData());
     // The running instance is untouched: still its state file, still serving.
     QCOMPARE(f.readState().pid, f.pid());
-    QCOMPARE(f.readState().state, QStringLiteral("running"));
+    QCOMPARE(f.readState().state, GatewayState::Running);
     QVERIFY(f.call(QStringLiteral("status")).ok);
 }
 
@@ -188,7 +188,7 @@ void TestServiceBasics::startupFailureIsRecorded()
     QVERIFY(!f.start({}, QStringLiteral("running"), 10000));
     QCOMPARE(f.waitForExit(), 1);
     const RuntimeStatus s = f.readState();
-    QCOMPARE(s.state, QStringLiteral("startup_failed"));
+    QCOMPARE(s.state, GatewayState::StartupFailed);
     QCOMPARE(s.accepting, false);
     QVERIFY(s.exitReason.contains(QStringLiteral("state.db")));
     // The lock was released: once the cause is gone the service starts.
@@ -229,8 +229,8 @@ void TestServiceBasics::stopOverIpcInterruptsTurnsAndExitsZero()
     QVERIFY(!ProcessIdentity::isAlive(leader));
     QVERIFY(ServiceFixture::waitFor([&] { return !ProcessIdentity::isAlive(orphan); }, 5000));
     const RuntimeStatus s = f.readState();
-    QCOMPARE(s.state, QStringLiteral("stopped"));
-    QCOMPARE(s.desiredState, QStringLiteral("stopped"));
+    QCOMPARE(s.state, GatewayState::Stopped);
+    QCOMPARE(s.desiredState, DesiredState::Stopped);
     QVERIFY(s.exitCode.has_value());
     QCOMPARE(*s.exitCode, 0);
     QCOMPARE(s.accepting, false);

@@ -1,5 +1,5 @@
 // sluicectl against the real service: every command, --json as one document, exit codes.
-#include "clitools.h"
+#include "testhelpers.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/paths.h"
@@ -220,7 +220,7 @@ void TstCtl::everyCommandAgainstTheService()
     r = ctl({QStringLiteral("stop"), QStringLiteral("--timeout"), QStringLiteral("30")});
     QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
     QCOMPARE(f.waitForExit(20000), 0);
-    QCOMPARE(f.readState().desiredState, QStringLiteral("stopped"));
+    QCOMPARE(f.readState().desiredState, DesiredState::Stopped);
 
     r = ctl({QStringLiteral("shutdown-report")});
     QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
@@ -254,7 +254,7 @@ void TstCtl::restartStopStart()
     QVERIFY(ServiceFixture::waitFor(
         [&] {
             const RuntimeStatus s = f.readState();
-            return s.pid != oldPid && s.pid > 0 && s.state == QLatin1String("running");
+            return s.pid != oldPid && s.pid > 0 && s.state == GatewayState::Running;
         },
         30000));
     r = runCtl(base + QStringList{QStringLiteral("status")});
@@ -286,7 +286,7 @@ void TstCtl::restartStopStart()
     const qint64 pid = r.json.value(QStringLiteral("pid")).toInteger();
     ::kill(pid_t(pid), SIGTERM); // no marker: unexpected signal
     QVERIFY(ServiceFixture::waitFor([&] { return !ProcessIdentity::isAlive(pid); }, 30000));
-    QCOMPARE(f.readState().desiredState, QStringLiteral("running"));
+    QCOMPARE(f.readState().desiredState, DesiredState::Running);
     r = runCtl(base + QStringList{QStringLiteral("start"), QStringLiteral("--if-desired"),
                                   QStringLiteral("--"), QStringLiteral("--http-port"),
                                   QStringLiteral("0")});
@@ -326,7 +326,7 @@ void TstCtl::startDuringAStopWaitsThenStarts()
     QVERIFY(ServiceFixture::waitFor([&] { return f.readState().activeAgents == 1; }, 15000));
     QVERIFY(f.call(QStringLiteral("stop")).ok);
     QVERIFY(ServiceFixture::waitFor(
-        [&] { return f.readState().state == QLatin1String("stopping"); }, 15000));
+        [&] { return f.readState().state == GatewayState::Stopping; }, 15000));
 
     const QStringList base{QStringLiteral("--home"), home, QStringLiteral("--json")};
     CtlResult r = runCtl(base + QStringList{QStringLiteral("start"), QStringLiteral("--"),
@@ -354,7 +354,7 @@ void TstCtl::stopDuringARestartStopsTheReplacement()
     QVERIFY(ServiceFixture::waitFor([&] { return f.readState().activeAgents == 1; }, 15000));
     QVERIFY(f.call(QStringLiteral("restart"), {{"force", false}}).ok);
     QVERIFY(ServiceFixture::waitFor(
-        [&] { return f.readState().state == QLatin1String("stopping"); }, 15000));
+        [&] { return f.readState().state == GatewayState::Stopping; }, 15000));
 
     QProcess ctl;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -378,8 +378,8 @@ void TstCtl::stopDuringARestartStopsTheReplacement()
     const RuntimeStatus last = f.readState();
     QVERIFY(last.pid != oldPid);
     QVERIFY2(!ProcessIdentity::isSameProcess(last.pid, last.startTime), out.constData());
-    QCOMPARE(last.state, QStringLiteral("stopped"));
-    QCOMPARE(last.desiredState, QStringLiteral("stopped"));
+    QCOMPARE(last.state, GatewayState::Stopped);
+    QCOMPARE(last.desiredState, DesiredState::Stopped);
 }
 
 void TstCtl::sendWaitFailedTurnIsAnError()

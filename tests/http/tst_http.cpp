@@ -1,8 +1,8 @@
 // The HTTP API of CONTRACT §11 against the real sluiced.
-#include "clitools.h"
+#include "testhelpers.h"
 
-#include "controltoken.h"
-#include "httprequest.h"
+#include "ingress/http/controltoken.h"
+#include "ingress/http/httprequest.h"
 
 #include "sluice/paths.h"
 
@@ -49,12 +49,10 @@ void TstHttp::init()
         return; // in-process checks: no service
 
     // Short slow-client limits, so the timeout checks stay quick.
-    qputenv("SLUICE_HTTP_REQUEST_TIMEOUT_MS", "1500");
-    qputenv("SLUICE_HTTP_IDLE_TIMEOUT_MS", "1500");
     m_f = std::make_unique<ServiceFixture>();
-    QVERIFY(m_f->start({QStringLiteral("--agent-command"), blockingAgent(*m_f)}));
-    qunsetenv("SLUICE_HTTP_REQUEST_TIMEOUT_MS");
-    qunsetenv("SLUICE_HTTP_IDLE_TIMEOUT_MS");
+    QVERIFY(m_f->start({QStringLiteral("--agent-command"), blockingAgent(*m_f),
+                        QStringLiteral("--http-request-timeout"), QStringLiteral("1.5"),
+                        QStringLiteral("--http-idle-timeout"), QStringLiteral("1.5")}));
     QVERIFY(port() > 0);
     QCOMPARE(token().size(), 64); // 256 bits in hex
     QFileInfo tokenInfo(HomePaths(m_f->home()).controlToken());
@@ -86,7 +84,7 @@ void TstHttp::probesAndAuth()
     QCOMPARE(r.status, 401);
     r = http(port(), "POST", "/api/gateway/drain", "wrong", "{}");
     QCOMPARE(r.status, 401);
-    QCOMPARE(m_f->readState().state, QStringLiteral("running")); // nothing happened
+    QCOMPARE(m_f->readState().state, GatewayState::Running); // nothing happened
 
     r = http(port(), "GET", "/api/status", token());
     QCOMPARE(r.status, 200);
@@ -135,7 +133,7 @@ void TstHttp::limitsAndMalformedInput()
     QCOMPARE(r.status, 400);
     r = http(port(), "GET", "/api/status", token());
     QCOMPARE(r.json().value(QStringLiteral("state")).toString(), QStringLiteral("running"));
-    QCOMPARE(m_f->readState().state, QStringLiteral("running"));
+    QCOMPARE(m_f->readState().state, GatewayState::Running);
     QVERIFY(!QFile::exists(HomePaths(m_f->home()).drainMarker()));
     QCOMPARE(http(port(), "GET", "/readyz").status, 200);
 }
@@ -333,7 +331,7 @@ void TstHttp::stopAndRestart()
     QVERIFY(ServiceFixture::waitFor(
         [&] {
             const RuntimeStatus s = m_f->readState();
-            return s.pid != oldPid && s.state == QLatin1String("running") && s.httpPort > 0;
+            return s.pid != oldPid && s.state == GatewayState::Running && s.httpPort > 0;
         },
         30000));
     const qint64 newPid = m_f->readState().pid;
@@ -343,7 +341,7 @@ void TstHttp::stopAndRestart()
     QVERIFY(ServiceFixture::waitFor(
         [&] {
             const RuntimeStatus s = m_f->readState();
-            return s.pid == newPid && s.state == QLatin1String("stopped");
+            return s.pid == newPid && s.state == GatewayState::Stopped;
         },
         30000));
     QCOMPARE(m_f->readState().exitCode.value_or(-1), 0);

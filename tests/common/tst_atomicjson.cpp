@@ -1,5 +1,5 @@
 #include "sluice/atomicjson.h"
-#include "testutil.h"
+#include "testhelpers.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -16,7 +16,7 @@
 #endif
 
 using namespace sluice;
-using namespace testutil;
+using namespace sluice::test;
 
 class TestAtomicJson : public QObject
 {

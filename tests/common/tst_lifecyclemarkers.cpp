@@ -1,12 +1,12 @@
 #include "sluice/lifecyclemarkers.h"
 #include "sluice/paths.h"
-#include "testutil.h"
+#include "testhelpers.h"
 
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace sluice;
-using namespace testutil;
+using namespace sluice::test;
 
 class TestLifecycleMarkers : public QObject
 {

@@ -1,11 +1,11 @@
 // systemd integration of the real sluiced: the notify protocol on a test datagram socket (path
 // and abstract), EXTEND_TIMEOUT_USEC during a long drain, WATCHDOG=1, and the stop-timeout
 // alignment check against a fake systemctl.
-#include "clitools.h"
+#include "testhelpers.h"
 
-#include "stopbudget.h"
-#include "supervisoralignment.h"
-#include "systemdnotifier.h"
+#include "supervisor/stopbudget.h"
+#include "supervisor/supervisoralignment.h"
+#include "supervisor/systemdnotifier.h"
 
 #include <QRandomGenerator>
 #include <QSocketNotifier>
@@ -182,7 +182,7 @@ void TstSdNotify::extendTimeoutDuringLongDrain()
     QVERIFY(rx.indexOf("STOPPING=1") < rx.indexOf("EXTEND_TIMEOUT_USEC="));
     // Re-sent while the drain goes on (at least every half of the extension; here every 5 s).
     QTRY_VERIFY_WITH_TIMEOUT(rx.count("EXTEND_TIMEOUT_USEC=") >= 2, 12000);
-    QCOMPARE(f.readState().state, QStringLiteral("stopping"));
+    QCOMPARE(f.readState().state, GatewayState::Stopping);
     release(f);
     QCOMPARE(f.waitForExit(30000), 0);
 }

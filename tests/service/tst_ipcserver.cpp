@@ -1,8 +1,7 @@
 // The local socket server (CONTRACT §10) against the real sluiced: malformed frames and
 // requests, error codes, subscriptions and ordering, a flooding client that never reads, and
 // a client stalled mid-frame. Through it all the service keeps serving other clients.
-#include "rawframes.h"
-#include "servicefixture.h"
+#include "testhelpers.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

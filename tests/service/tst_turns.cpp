@@ -1,7 +1,7 @@
 // Turns (CONTRACT §7) against the real sluiced: order per session, --max-concurrent, the
 // environment and stdin, output truncation, exit codes, and process trees that are killed
 // whole (grandchildren and double-forked descendants included).
-#include "servicefixture.h"
+#include "testhelpers.h"
 
 #include "sluice/processidentity.h"
 

@@ -14,8 +14,8 @@ class TestRuntimeStatus : public QObject
     static RuntimeStatus full()
     {
         RuntimeStatus s;
-        s.state = QString::fromLatin1(GatewayState::Draining);
-        s.desiredState = QStringLiteral("running");
+        s.state = GatewayState::Draining;
+        s.desiredState = DesiredState::Running;
         s.pid = 1234;
         s.startTime = 987654321;
         s.epoch = QStringLiteral("boot:42");
@@ -105,7 +105,7 @@ private Q_SLOTS:
                                {"accepting", "yes"}, {"drain", QJsonArray{1}},
                                {"exit_code", "x"},   {"http_port", QJsonValue()}};
         const RuntimeStatus s = RuntimeStatus::fromJson(junk);
-        QCOMPARE(s.state, QStringLiteral("starting"));
+        QCOMPARE(s.state, GatewayState::Starting);
         QCOMPARE(s.pid, qint64(77)); // numeric string accepted
         QCOMPARE(s.accepting, false);
         QVERIFY(!s.drain.has_value());
