@@ -1,4 +1,4 @@
-// sluicectl — command-line control of sluiced (CONTRACT §12).
+// sluicectl — command-line control of sluiced (docs/reference.md §12).
 #include "ctl/ctlcommands.h"
 #include "ctl/ctloutput.h"
 #include "ctl/doctor.h"

@@ -7,7 +7,7 @@
 
 namespace sluice::ctl {
 
-// `sluicectl service install|uninstall|status` (CONTRACT §9, §12): writes, registers, removes
+// `sluicectl service install|uninstall|status` (docs/reference.md §9, §12): writes, registers, removes
 // and checks the service-manager definition produced by UnitGenerator.
 class ServiceInstaller
 {

@@ -15,7 +15,7 @@ struct RequestContext
     quint64 clientId = 0; // IPC connection id (0 for HTTP); used for subscriptions and notify
 };
 
-// The outcome of one command: the reply fields (ok) or an error code of CONTRACT §10.
+// The outcome of one command: the reply fields (ok) or an error code of docs/reference.md §10.
 struct CommandResult
 {
     bool ok = true;
@@ -32,7 +32,7 @@ struct CommandResult
 
 // Every ingress (the local socket, HTTP) feeds commands through this one interface into the
 // gateway, so there is exactly one implementation of each command and one stop sequence.
-// Commands are the IPC command names of CONTRACT §10 with the same arguments. `done` is
+// Commands are the IPC command names of docs/reference.md §10 with the same arguments. `done` is
 // called exactly once, possibly later (e.g. `drain` answers after the gate is closed).
 // Besides the contract's commands the service answers the internal command "metrics"
 // (counters for GET /metrics: queued turns, turns by outcome, drain/stop durations).

@@ -8,7 +8,7 @@ namespace sluice {
 
 class HomeWatcher;
 
-// The planned-stop marker watcher (CONTRACT §5) on the service's HOME watcher (folder
+// The planned-stop marker watcher (docs/reference.md §5) on the service's HOME watcher (folder
 // notification + periodic re-check). On every change or re-check it probes the marker:
 //  - names this process (pid, and start time when both known) and the service may stop
 //    (running or draining, no stop begun): fires plannedStopRequested() ONCE; the stop

@@ -5,7 +5,7 @@
 
 namespace sluice {
 
-// The detached shutdown diagnostic of CONTRACT §8.
+// The detached shutdown diagnostic of docs/reference.md §8.
 //
 // The service side, start(): launches `sluiced --diagnose --home HOME --signal N
 // --target-pid PID` as a detached child (double fork by QProcess::startDetached; the child

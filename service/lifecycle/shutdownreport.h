@@ -7,7 +7,7 @@
 
 namespace sluice {
 
-// The record of one stop: logs/last-shutdown.json (CONTRACT §2, §6)
+// The record of one stop: logs/last-shutdown.json (docs/reference.md §2, §6)
 // {cause, exit_code, started_at, total_s, interrupted, phases:[{name, at_s, duration_s}],
 //  snapshot} plus `watchdog` when the watchdog cut the stop short.
 // Offsets are seconds since start() on a monotonic clock. Each phase is logged as exactly

@@ -8,7 +8,7 @@ class QTimer;
 
 namespace sluice {
 
-// The systemd notify protocol without libsystemd (CONTRACT §9): one datagram per message to
+// The systemd notify protocol without libsystemd (docs/reference.md §9): one datagram per message to
 // $NOTIFY_SOCKET (a path, or an abstract address when it starts with '@').
 // Disabled (every call a no-op) when NOTIFY_SOCKET is not set.
 //

@@ -33,7 +33,7 @@ public:
     void recordFinished(const TurnInfo &turn); // state, exit code, output, finished_at
     std::optional<TurnInfo> loadTurn(const QString &id) const;
 
-    // Resume flags (CONTRACT §6 mark_resume / persist / resume after restart).
+    // Resume flags (docs/reference.md §6 mark_resume / persist / resume after restart).
     void setResumePending(const QString &session, const QString &turnId, bool pending);
     QList<TurnInfo> resumePendingTurns() const; // turns flagged, oldest first
     QStringList resumePendingSessions() const;

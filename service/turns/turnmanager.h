@@ -17,7 +17,7 @@ namespace sluice {
 class SessionStore;
 class TurnProcess;
 
-// Runs turns (CONTRACT §7): one running turn per session with a FIFO queue per session, at
+// Runs turns (docs/reference.md §7): one running turn per session with a FIFO queue per session, at
 // most maxConcurrent running overall, each as its own process tree (TurnProcess).
 // It has no idea of the gate: the Gateway decides what may be submitted.
 class TurnManager : public QObject

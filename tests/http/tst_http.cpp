@@ -1,4 +1,4 @@
-// The HTTP API of CONTRACT §11 against the real sluiced.
+// The HTTP API of docs/reference.md §11 against the real sluiced.
 #include "testhelpers.h"
 
 #include "ingress/http/controltoken.h"

@@ -1,4 +1,4 @@
-// External drain (CONTRACT §4) against the real sluiced: the marker file, IPC drain and
+// External drain (docs/reference.md §4) against the real sluiced: the marker file, IPC drain and
 // cancel, idempotence, stale markers, and a running turn that a drain does not touch.
 #include "testhelpers.h"
 

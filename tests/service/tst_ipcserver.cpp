@@ -1,4 +1,4 @@
-// The local socket server (CONTRACT §10) against the real sluiced: malformed frames and
+// The local socket server (docs/reference.md §10) against the real sluiced: malformed frames and
 // requests, error codes, subscriptions and ordering, a flooding client that never reads, and
 // a client stalled mid-frame. Through it all the service keeps serving other clients.
 #include "testhelpers.h"

@@ -1,4 +1,4 @@
-// Turns (CONTRACT §7) against the real sluiced: order per session, --max-concurrent, the
+// Turns (docs/reference.md §7) against the real sluiced: order per session, --max-concurrent, the
 // environment and stdin, output truncation, exit codes, and process trees that are killed
 // whole (grandchildren and double-forked descendants included).
 #include "testhelpers.h"

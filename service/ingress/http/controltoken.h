@@ -4,7 +4,7 @@
 
 namespace sluice {
 
-// HOME/control.token (CONTRACT §2, §11): the HTTP bearer token.
+// HOME/control.token (docs/reference.md §2, §11): the HTTP bearer token.
 namespace ControlToken {
 // Returns the token in `path`, creating it first when missing or empty: 256 bits from
 // QRandomGenerator::system() as 64 hex characters, written atomically with mode 0600.

@@ -11,7 +11,7 @@ namespace sluice {
 class CommandDispatcher;
 class IpcConnection;
 
-// The local socket server (CONTRACT §10). Unix: the socket lives in a folder only the user
+// The local socket server (docs/reference.md §10). Unix: the socket lives in a folder only the user
 // can enter (0700), the socket file is 0600, and on Linux every peer's uid is checked
 // (SO_PEERCRED) so only the service's own user may talk to it. A leftover socket file is
 // removed only after a connect attempt proves nobody listens on it.
