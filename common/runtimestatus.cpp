@@ -60,8 +60,8 @@ bool DrainInfo::operator==(const DrainInfo &o) const
 QJsonObject RuntimeStatus::toJson() const
 {
     QJsonObject o;
-    o.insert(QStringLiteral("state"), state);
-    o.insert(QStringLiteral("desired_state"), desiredState);
+    o.insert(QStringLiteral("state"), wireName(state));
+    o.insert(QStringLiteral("desired_state"), wireName(desiredState));
     o.insert(QStringLiteral("pid"), pid);
     o.insert(QStringLiteral("start_time"), startTime);
     o.insert(QStringLiteral("epoch"), epoch);
@@ -82,8 +82,8 @@ QJsonObject RuntimeStatus::toJson() const
 RuntimeStatus RuntimeStatus::fromJson(const QJsonObject &o)
 {
     RuntimeStatus s;
-    s.state = str(o, "state", s.state);
-    s.desiredState = str(o, "desired_state", s.desiredState);
+    fromWireName(str(o, "state"), &s.state);
+    fromWireName(str(o, "desired_state"), &s.desiredState);
     s.pid = integer(o, "pid", s.pid);
     s.startTime = integer(o, "start_time", s.startTime);
     s.epoch = str(o, "epoch");

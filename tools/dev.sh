@@ -32,7 +32,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 if [ "$mode" = test ]; then
   build=build-ci
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_WERROR=ON
+  # The test build compiles in the stop-sequence fault hooks the watchdog tests need.
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_WERROR=ON \
+    -DSLUICE_FAULT_INJECTION=ON
   cmake --build "$build" -j "$jobs"
   cd "$build"
   QT_QPA_PLATFORM=offscreen ctest -j2 --output-on-failure --timeout 300

@@ -7,7 +7,7 @@
 
 namespace sluice {
 
-// The external drain marker HOME/.drain_request.json (CONTRACT §4).
+// The external drain marker HOME/.drain_request.json (docs/reference.md §4).
 // Content: {action:"drain", requested_at, principal, epoch, suppress_notification}.
 class DrainMarker
 {

@@ -4,7 +4,7 @@
 
 namespace sluice {
 
-// The in-process forensics snapshot of CONTRACT §8. take() never fails and never starts a
+// The in-process forensics snapshot of docs/reference.md §8. take() never fails and never starts a
 // child process: it reads only /proc (where present), the environment and the markers, and
 // takes well under 1 ms (tests/bench/ measures it).
 struct ForensicsSnapshot

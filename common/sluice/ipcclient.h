@@ -20,7 +20,7 @@ struct IpcReply
     QString errorMessage;
 };
 
-// Asynchronous local-socket client (CONTRACT §10). Never blocks: no waitFor* calls, replies
+// Asynchronous local-socket client (docs/reference.md §10). Never blocks: no waitFor* calls, replies
 // matched by id with per-request timeouts, events delivered as signals. Used by sluicectl, the
 // tray and the tests.
 class IpcClient : public QObject

@@ -5,7 +5,7 @@
 
 namespace sluice {
 
-// CONTRACT §10 framing: a 4-byte big-endian length N, then N bytes of a UTF-8 JSON object.
+// docs/reference.md §10 framing: a 4-byte big-endian length N, then N bytes of a UTF-8 JSON object.
 namespace Framing {
 inline constexpr quint32 MaxClientFrame = 1u << 20;  // client -> service
 inline constexpr quint32 MaxServerFrame = 16u << 20; // service -> client

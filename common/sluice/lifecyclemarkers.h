@@ -7,7 +7,7 @@
 
 namespace sluice {
 
-// HOME/.restart_pending.json: {requested_at, via_service, force} (CONTRACT §2, §6).
+// HOME/.restart_pending.json: {requested_at, via_service, force} (docs/reference.md §2, §6).
 struct RestartPending
 {
     QString requestedAt; // ISO-8601 UTC

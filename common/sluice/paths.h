@@ -3,7 +3,7 @@
 
 namespace sluice {
 
-// Every file name of CONTRACT §2 in one place.
+// Every file name of docs/reference.md §2 in one place.
 namespace FileNames {
 inline constexpr char Lock[] = "gateway.lock";
 inline constexpr char State[] = "gateway_state.json";

@@ -7,7 +7,7 @@
 
 namespace sluice {
 
-// HOME/.gateway-planned-stop.json (CONTRACT §5):
+// HOME/.gateway-planned-stop.json (docs/reference.md §5):
 // {target_pid, target_start_time, stopper_pid, written_at, restart}.
 class PlannedStopMarker
 {

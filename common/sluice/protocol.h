@@ -5,7 +5,7 @@
 
 namespace sluice {
 
-// Names of the local-socket protocol (CONTRACT §10). Shared by the server and every client.
+// Names of the local-socket protocol (docs/reference.md §10). Shared by the server and every client.
 namespace Protocol {
 inline constexpr int Version = 1;
 

@@ -1,19 +1,11 @@
 #pragma once
+#include "sluice/states.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <optional>
 
 namespace sluice {
-
-// The states of CONTRACT §3.
-namespace GatewayState {
-inline constexpr char Starting[] = "starting";
-inline constexpr char Running[] = "running";
-inline constexpr char Draining[] = "draining";
-inline constexpr char Stopping[] = "stopping";
-inline constexpr char Stopped[] = "stopped";
-inline constexpr char StartupFailed[] = "startup_failed";
-} // namespace GatewayState
 
 struct DrainInfo
 {
@@ -27,11 +19,11 @@ struct DrainInfo
     bool operator==(const DrainInfo &o) const;
 };
 
-// gateway_state.json as a value type (CONTRACT §2). Written only by sluiced.
+// gateway_state.json as a value type (docs/reference.md §2). Written only by sluiced.
 struct RuntimeStatus
 {
-    QString state = QString::fromLatin1(GatewayState::Starting);
-    QString desiredState = QStringLiteral("running");
+    GatewayState state = GatewayState::Starting;
+    DesiredState desiredState = DesiredState::Running;
     qint64 pid = -1;
     qint64 startTime = -1;
     QString epoch;

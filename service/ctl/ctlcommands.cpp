@@ -1,4 +1,6 @@
-#include "ctlcommands.h"
+#include "ctl/ctlcommands.h"
+
+#include "supervisor/stopbudget.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/lifecyclemarkers.h"
@@ -84,8 +86,10 @@ double stopWaitSeconds(ServiceLink &link)
     if (link.connect(2000)) {
         const IpcReply s = link.call(QString::fromLatin1(Protocol::Cmd::Status), {}, 3000);
         if (s.ok && s.body.value(QStringLiteral("drain_timeout_s")).isDouble())
-            return s.body.value(QStringLiteral("drain_timeout_s")).toDouble() +
-                   s.body.value(QStringLiteral("interrupt_grace_s")).toDouble(5) + 30 + 5;
+            return double(StopBudget::seconds(
+                       s.body.value(QStringLiteral("drain_timeout_s")).toDouble(),
+                       s.body.value(QStringLiteral("interrupt_grace_s")).toDouble(5))) +
+                   5;
     }
     return 120;
 }
@@ -106,7 +110,7 @@ bool connectOrFail(CtlContext &c, ServiceLink &link, int *exitCode)
     QString last;
     if (QFileInfo::exists(c.paths.stateFile())) {
         extra.insert(QStringLiteral("last_state"), persisted.toJson());
-        last = QStringLiteral("; last state %1").arg(persisted.state);
+        last = QStringLiteral("; last state %1").arg(wireName(persisted.state));
         if (persisted.exitCode)
             last += QStringLiteral(", exit code %1").arg(*persisted.exitCode);
     }
@@ -442,8 +446,8 @@ int stop(CtlContext &c)
             [&] {
                 next = link.persistedStatus();
                 return next.pid != st.pid && ServiceLink::processAlive(next) &&
-                       (next.state == QLatin1String("running") ||
-                        next.state == QLatin1String("draining"));
+                       (next.state == GatewayState::Running ||
+                        next.state == GatewayState::Draining);
             },
             30000, 100);
         if (!up)
@@ -463,7 +467,7 @@ int stop(CtlContext &c)
                            fields);
     }
     fields.insert(QStringLiteral("stopped"), true);
-    fields.insert(QStringLiteral("state"), after.state);
+    fields.insert(QStringLiteral("state"), wireName(after.state));
     if (after.exitCode)
         fields.insert(QStringLiteral("exit_code"), *after.exitCode);
     fields.insert(QStringLiteral("exit_reason"), after.exitReason);
@@ -493,7 +497,7 @@ int start(CtlContext &c)
 {
     ServiceLink link(c.paths);
     RuntimeStatus st = link.persistedStatus();
-    if (ServiceLink::processAlive(st) && st.state == QLatin1String("stopping")) {
+    if (ServiceLink::processAlive(st) && st.state == GatewayState::Stopping) {
         // A stop is under way: "already running" would be untrue a moment later. Wait for the
         // exit (bounded by its stop budget), then decide as if it had been stopped.
         const RuntimeStatus stopping = st;
@@ -512,7 +516,7 @@ int start(CtlContext &c)
             link.waitUntil(
                 [&] {
                     st = link.persistedStatus();
-                    return ServiceLink::processAlive(st) && st.state != QLatin1String("stopping");
+                    return ServiceLink::processAlive(st) && st.state != GatewayState::Stopping;
                 },
                 30000, 100);
     }
@@ -521,9 +525,9 @@ int start(CtlContext &c)
                               {QStringLiteral("already_running"), true},
                               {QStringLiteral("pid"), st.pid}},
                              QStringLiteral("sluiced is already running (pid %1)").arg(st.pid));
-    if (c.isSet("if-desired") && st.desiredState == QLatin1String("stopped"))
+    if (c.isSet("if-desired") && st.desiredState == DesiredState::Stopped)
         return c.out->result({{QStringLiteral("started"), false},
-                              {QStringLiteral("desired_state"), st.desiredState}},
+                              {QStringLiteral("desired_state"), wireName(st.desiredState)}},
                              QStringLiteral("not starting: the last desired state is \"stopped\" "
                                             "(a planned stop); run `sluicectl start` to start it"));
 
@@ -557,7 +561,7 @@ int start(CtlContext &c)
         [&] {
             now = link.persistedStatus();
             if (now.pid == pid &&
-                (now.state == QLatin1String("running") || now.state == QLatin1String("draining")))
+                (now.state == GatewayState::Running || now.state == GatewayState::Draining))
                 return true;
             return !ProcessIdentity::isAlive(pid); // it gave up
         },
@@ -570,8 +574,8 @@ int start(CtlContext &c)
                            {{QStringLiteral("pid"), pid}});
     return c.out->result({{QStringLiteral("started"), true},
                           {QStringLiteral("pid"), pid},
-                          {QStringLiteral("state"), now.state}},
-                         QStringLiteral("sluiced is %1 (pid %2)").arg(now.state).arg(pid));
+                          {QStringLiteral("state"), wireName(now.state)}},
+                         QStringLiteral("sluiced is %1 (pid %2)").arg(wireName(now.state)).arg(pid));
 }
 
 int send(CtlContext &c)

@@ -1,4 +1,4 @@
-#include "ctloutput.h"
+#include "ctl/ctloutput.h"
 
 #include <QJsonDocument>
 

@@ -4,7 +4,7 @@
 
 namespace sluice::ctl {
 
-// Exit codes of CONTRACT §12.
+// Exit codes of docs/reference.md §12.
 namespace Exit {
 inline constexpr int Ok = 0;
 inline constexpr int Failed = 1;

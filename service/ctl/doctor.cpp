@@ -1,6 +1,6 @@
-#include "doctor.h"
+#include "ctl/doctor.h"
 
-#include "serviceinstaller.h"
+#include "ctl/serviceinstaller.h"
 
 #include "sluice/drainmarker.h"
 #include "sluice/epoch.h"
@@ -93,18 +93,18 @@ int doctor(CtlContext &c)
     } else if (!QFileInfo::exists(c.paths.stateFile())) {
         add(QStringLiteral("service"), QStringLiteral("ok"),
             QStringLiteral("never started in this HOME"));
-    } else if (st.state != QLatin1String("stopped") &&
-               st.state != QLatin1String("startup_failed")) {
+    } else if (st.state != GatewayState::Stopped &&
+               st.state != GatewayState::StartupFailed) {
         add(QStringLiteral("service"), QStringLiteral("warn"),
             QStringLiteral(
                 "not running, but the state file says \"%1\" (pid %2): the last run ended "
                 "without a clean stop (killed or crashed)")
-                .arg(st.state)
+                .arg(wireName(st.state))
                 .arg(st.pid));
     } else {
         add(QStringLiteral("service"), QStringLiteral("ok"),
             QStringLiteral("not running (last state %1, desired %2)")
-                .arg(st.state, st.desiredState));
+                .arg(wireName(st.state), wireName(st.desiredState)));
     }
 
     // Lock

@@ -1,5 +1,5 @@
 #pragma once
-#include "ctlcommands.h"
+#include "ctl/ctlcommands.h"
 
 namespace sluice::ctl {
 

@@ -1,8 +1,8 @@
-// sluicectl — command-line control of sluiced (CONTRACT §12).
-#include "ctlcommands.h"
-#include "ctloutput.h"
-#include "doctor.h"
-#include "serviceinstaller.h"
+// sluicectl — command-line control of sluiced (docs/reference.md §12).
+#include "ctl/ctlcommands.h"
+#include "ctl/ctloutput.h"
+#include "ctl/doctor.h"
+#include "ctl/serviceinstaller.h"
 
 #include "sluice/paths.h"
 #include "sluice/version.h"

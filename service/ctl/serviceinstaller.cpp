@@ -1,6 +1,6 @@
-#include "serviceinstaller.h"
+#include "ctl/serviceinstaller.h"
 
-#include "stopbudget.h"
+#include "supervisor/stopbudget.h"
 
 #include "sluice/atomicjson.h"
 

@@ -1,13 +1,13 @@
 #pragma once
-#include "ctlcommands.h"
+#include "ctl/ctlcommands.h"
 
-#include "unitgenerator.h"
+#include "supervisor/unitgenerator.h"
 
 #include <QString>
 
 namespace sluice::ctl {
 
-// `sluicectl service install|uninstall|status` (CONTRACT §9, §12): writes, registers, removes
+// `sluicectl service install|uninstall|status` (docs/reference.md §9, §12): writes, registers, removes
 // and checks the service-manager definition produced by UnitGenerator.
 class ServiceInstaller
 {

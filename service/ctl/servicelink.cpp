@@ -1,4 +1,4 @@
-#include "servicelink.h"
+#include "ctl/servicelink.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/processidentity.h"

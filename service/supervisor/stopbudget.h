@@ -1,18 +1,27 @@
 #pragma once
 #include <QtGlobal>
 
+#include <cmath>
+
 namespace sluice {
 
-// The time a stop may take (CONTRACT §6, §9): drain timeout + interrupt grace + a fixed reserve
-// for notify, mark_resume, disconnect, persist and exit. The service's own stop watchdog, the
-// unit's TimeoutStopSec, launchd's ExitTimeOut and EXTEND_TIMEOUT_USEC all use this one budget.
+// The time a stop may take (docs/reference.md §6, §9): drain timeout + interrupt grace + a
+// fixed reserve for notify, mark_resume, disconnect, persist and exit. The one definition:
+// the service's stop watchdog, its status `supervisor.required_us`, EXTEND_TIMEOUT_USEC, the
+// unit's TimeoutStopSec, launchd's ExitTimeOut and sluicectl's stop wait all come from here.
+// Fractional settings round up, so no manager is ever given less than the service needs.
 namespace StopBudget {
 inline constexpr qint64 ReserveSeconds = 30;
-inline constexpr qint64 seconds(qint64 drainTimeoutS, qint64 interruptGraceS)
+inline qint64 seconds(double drainTimeoutS, double interruptGraceS)
 {
-    return drainTimeoutS + interruptGraceS + ReserveSeconds;
+    return qint64(std::ceil(qMax(0.0, drainTimeoutS))) +
+           qint64(std::ceil(qMax(0.0, interruptGraceS))) + ReserveSeconds;
 }
-inline constexpr qint64 microseconds(qint64 drainTimeoutS, qint64 interruptGraceS)
+inline qint64 milliseconds(double drainTimeoutS, double interruptGraceS)
+{
+    return seconds(drainTimeoutS, interruptGraceS) * 1000;
+}
+inline qint64 microseconds(double drainTimeoutS, double interruptGraceS)
 {
     return seconds(drainTimeoutS, interruptGraceS) * 1000000;
 }

@@ -1,7 +1,7 @@
-#include "supervisoralignment.h"
+#include "supervisor/supervisoralignment.h"
 
-#include "stopbudget.h"
-#include "supervisorlog.h"
+#include "supervisor/stopbudget.h"
+#include "supervisor/supervisorlog.h"
 
 #include <QFile>
 #include <QTimer>
@@ -24,7 +24,7 @@ QString formatSeconds(qint64 us)
 }
 } // namespace
 
-SupervisorAlignment::SupervisorAlignment(qint64 drainTimeoutS, qint64 interruptGraceS,
+SupervisorAlignment::SupervisorAlignment(double drainTimeoutS, double interruptGraceS,
                                          QObject *parent)
     : QObject(parent)
     , m_requiredUs(StopBudget::microseconds(drainTimeoutS, interruptGraceS))

@@ -9,7 +9,7 @@ class QTimer;
 
 namespace sluice {
 
-// The service-manager alignment check of CONTRACT §8. Under systemd it reads the unit's stop
+// The service-manager alignment check of docs/reference.md §8. Under systemd it reads the unit's stop
 // timeout with `systemctl show -p TimeoutStopUSec` (asynchronously, with a time limit) and
 // compares it with the stop budget (drain timeout + interrupt grace + 30 s).
 //
@@ -27,7 +27,7 @@ class SupervisorAlignment : public QObject
 {
     Q_OBJECT
 public:
-    SupervisorAlignment(qint64 drainTimeoutS, qint64 interruptGraceS, QObject *parent = nullptr);
+    SupervisorAlignment(double drainTimeoutS, double interruptGraceS, QObject *parent = nullptr);
 
     static bool underSystemd();
     void setUnit(const QString &unit, bool userManager);

@@ -1,3 +1,3 @@
-#include "supervisorlog.h"
+#include "supervisor/supervisorlog.h"
 
 Q_LOGGING_CATEGORY(lcSupervisor, "sluice.supervisor")

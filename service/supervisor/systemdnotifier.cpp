@@ -1,7 +1,7 @@
-#include "systemdnotifier.h"
+#include "supervisor/systemdnotifier.h"
 
-#include "stopbudget.h"
-#include "supervisorlog.h"
+#include "supervisor/stopbudget.h"
+#include "supervisor/supervisorlog.h"
 
 #include <QCoreApplication>
 #include <QTimer>
@@ -135,7 +135,7 @@ void SystemdNotifier::setStatus(const QString &state, int activeAgents)
         notify("STATUS=" + line);
 }
 
-void SystemdNotifier::stopBegan(qint64 drainTimeoutS, qint64 interruptGraceS)
+void SystemdNotifier::stopBegan(double drainTimeoutS, double interruptGraceS)
 {
     if (!isEnabled() || m_stopping)
         return;

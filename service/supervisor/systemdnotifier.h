@@ -8,7 +8,7 @@ class QTimer;
 
 namespace sluice {
 
-// The systemd notify protocol without libsystemd (CONTRACT §9): one datagram per message to
+// The systemd notify protocol without libsystemd (docs/reference.md §9): one datagram per message to
 // $NOTIFY_SOCKET (a path, or an abstract address when it starts with '@').
 // Disabled (every call a no-op) when NOTIFY_SOCKET is not set.
 //
@@ -45,7 +45,7 @@ public Q_SLOTS:
     void setStatus(const QString &state, int activeAgents);
     // STOPPING=1 and EXTEND_TIMEOUT_USEC= covering drain + grace + reserve, re-sent at least
     // every half of the extension until stopFinished().
-    void stopBegan(qint64 drainTimeoutS, qint64 interruptGraceS);
+    void stopBegan(double drainTimeoutS, double interruptGraceS);
     void stopFinished();
 
 private:

@@ -1,6 +1,6 @@
-#include "unitgenerator.h"
+#include "supervisor/unitgenerator.h"
 
-#include "stopbudget.h"
+#include "supervisor/stopbudget.h"
 
 #include <QDir>
 #include <QRegularExpression>

@@ -1,7 +1,6 @@
 // Planned-stop marker, signals, restart (supervised and not), force-restart and session
 // resume, against the real sluiced.
-#include "lifecycletestutil.h"
-#include "servicefixture.h"
+#include "testhelpers.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/lifecyclemarkers.h"
@@ -80,8 +79,8 @@ void TestLifecycleRestart::plannedStopMarkerNamingServiceStopsIt()
     QVERIFY(marker.write(fx.pid(), ProcessIdentity::startTime(fx.pid()), false));
     QCOMPARE(fx.waitForExit(), 0);
     const RuntimeStatus st = fx.readState();
-    QCOMPARE(st.state, QStringLiteral("stopped"));
-    QCOMPARE(st.desiredState, QStringLiteral("stopped"));
+    QCOMPARE(st.state, GatewayState::Stopped);
+    QCOMPARE(st.desiredState, DesiredState::Stopped);
     QVERIFY(!QFile::exists(marker.path())); // consumed
     QCOMPARE(lastShutdown(fx).value("cause").toString(), QStringLiteral("planned"));
 }
@@ -95,7 +94,7 @@ void TestLifecycleRestart::plannedStopMarkerNamingOtherIsIgnored()
     QVERIFY(marker.write(other, ProcessIdentity::startTime(other), false));
     const QString line = QStringLiteral("names another process (pid %1)").arg(other);
     QVERIFY(waitForLog(fx, line));
-    QCOMPARE(fx.readState().state, QStringLiteral("running"));
+    QCOMPARE(fx.readState().state, GatewayState::Running);
     QCOMPARE(fx.process()->state(), QProcess::Running);
     QVERIFY(QFile::exists(marker.path())); // left alone (younger than 60 s)
 
@@ -136,7 +135,7 @@ void TestLifecycleRestart::markerOfOldLifeAtStartIsNotActedOn()
     QVERIFY(marker.write(oldPid, oldStart, false));
     QVERIFY(fx.start());
     QVERIFY(waitForLog(fx, QStringLiteral("names another process (pid %1)").arg(oldPid)));
-    QCOMPARE(fx.readState().state, QStringLiteral("running"));
+    QCOMPARE(fx.readState().state, GatewayState::Running);
 
     // An old one (written 2 minutes ago) is removed.
     const QJsonObject old{{"target_pid", oldPid},
@@ -146,7 +145,7 @@ void TestLifecycleRestart::markerOfOldLifeAtStartIsNotActedOn()
                           {"restart", false}};
     QVERIFY(writeJsonAtomically(marker.path(), old));
     QVERIFY(ServiceFixture::waitFor([&] { return !QFile::exists(marker.path()); }));
-    QCOMPARE(fx.readState().state, QStringLiteral("running"));
+    QCOMPARE(fx.readState().state, GatewayState::Running);
     QCOMPARE(fx.process()->state(), QProcess::Running);
     QVERIFY(fx.call(QStringLiteral("stop")).ok);
     QCOMPARE(fx.waitForExit(), 0);
@@ -159,7 +158,7 @@ void TestLifecycleRestart::malformedMarkerIsToleratedAndRestartMarkerRestarts()
     const PlannedStopMarker marker(HomePaths(fx.home()).plannedStopMarker());
     QVERIFY(writeFileAtomically(marker.path(), QByteArray("{\"target_pid\": ")));
     QVERIFY(waitForLog(fx, QStringLiteral("unreadable or malformed")));
-    QCOMPARE(fx.readState().state, QStringLiteral("running"));
+    QCOMPARE(fx.readState().state, GatewayState::Running);
     QCOMPARE(fx.process()->state(), QProcess::Running);
     QVERIFY(QFile::exists(marker.path())); // young: left alone, never acted on
 
@@ -178,8 +177,8 @@ void TestLifecycleRestart::sigtermWithoutMarkerIsUnexpected()
     fx.sendSignal(SIGTERM);
     QCOMPARE(fx.waitForExit(), 1);
     const RuntimeStatus st = fx.readState();
-    QCOMPARE(st.state, QStringLiteral("stopped"));
-    QCOMPARE(st.desiredState, QStringLiteral("running"));
+    QCOMPARE(st.state, GatewayState::Stopped);
+    QCOMPARE(st.desiredState, DesiredState::Running);
     QCOMPARE(st.exitCode.value_or(-1), 1);
     const QJsonObject report = lastShutdown(fx);
     QCOMPARE(report.value("cause").toString(), QStringLiteral("unexpected_signal"));
@@ -202,7 +201,7 @@ void TestLifecycleRestart::sigtermWithMarkerIsPlanned()
     fx.sendSignal(SIGTERM);
     QCOMPARE(fx.waitForExit(), 0);
     const RuntimeStatus st = fx.readState();
-    QCOMPARE(st.desiredState, QStringLiteral("stopped"));
+    QCOMPARE(st.desiredState, DesiredState::Stopped);
     QCOMPARE(lastShutdown(fx).value("cause").toString(), QStringLiteral("planned"));
     QVERIFY(!QFile::exists(HomePaths(fx.home()).diagLog()) ||
             !readText(HomePaths(fx.home()).diagLog()).contains(QLatin1String("signal=SIGTERM")));
@@ -230,8 +229,8 @@ void TestLifecycleRestart::supervisedRestartExits75AndResumes()
     QCOMPARE(pending.object.value("force").toBool(true), false);
     QVERIFY(!pending.object.value("requested_at").toString().isEmpty());
     const RuntimeStatus st = fx.readState();
-    QCOMPARE(st.state, QStringLiteral("stopped"));
-    QCOMPARE(st.desiredState, QStringLiteral("running"));
+    QCOMPARE(st.state, GatewayState::Stopped);
+    QCOMPARE(st.desiredState, DesiredState::Running);
     QCOMPARE(st.restartRequested, true);
     QCOMPARE(st.exitCode.value_or(-1), 75);
     QCOMPARE(lastShutdown(fx).value("cause").toString(), QStringLiteral("restart"));
@@ -272,7 +271,7 @@ void TestLifecycleRestart::unsupervisedRestartStartsReplacement()
     const bool replaced = ServiceFixture::waitFor(
         [&] {
             const RuntimeStatus st = fx.readState();
-            if (st.pid > 0 && st.pid != oldPid && st.state == QLatin1String("running")) {
+            if (st.pid > 0 && st.pid != oldPid && st.state == GatewayState::Running) {
                 newPid = st.pid;
                 return true;
             }
@@ -289,7 +288,7 @@ void TestLifecycleRestart::unsupervisedRestartStartsReplacement()
     // Stop the replacement the planned way (SIGINT) and wait for it to go.
     ::kill(pid_t(newPid), SIGINT);
     QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(newPid); }, 30000));
-    QCOMPARE(fx.readState().desiredState, QStringLiteral("stopped"));
+    QCOMPARE(fx.readState().desiredState, DesiredState::Stopped);
 }
 
 void TestLifecycleRestart::forceRestartInterruptsAtOnce()

@@ -111,7 +111,7 @@ private Q_SLOTS:
         QCOMPARE(plist.value(QStringLiteral("RunAtLoad")), QStringLiteral("true"));
         QCOMPARE(plist.value(QStringLiteral("KeepAlive")), QStringLiteral("dict"));
         QCOMPARE(plist.value(QStringLiteral("KeepAlive.SuccessfulExit")), QStringLiteral("false"));
-        // Default drain 30 s + interrupt grace 5 s + 30 s reserve (CONTRACT §6, §9).
+        // Default drain 30 s + interrupt grace 5 s + 30 s reserve (docs/reference.md §6, §9).
         QVERIFY(plist.value(QStringLiteral("ExitTimeOut")).toInt() >= 65);
         QVERIFY(plist.value(QStringLiteral("ThrottleInterval")).toInt() >= 10);
         QVERIFY(plist.contains(QStringLiteral("StandardErrorPath")));

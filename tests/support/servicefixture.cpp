@@ -129,12 +129,12 @@ bool ServiceFixture::start(const QStringList &extraArgs, const QString &expectSt
             if (m_process->state() == QProcess::NotRunning)
                 return true;
             const RuntimeStatus s = readState();
-            return s.pid == pid && s.state == expectState;
+            return s.pid == pid && wireName(s.state) == expectState;
         },
         timeoutMs);
     if (!ok || m_process->state() == QProcess::NotRunning) {
         qWarning("ServiceFixture::start: sluiced did not reach '%s' (state '%s', running %d)",
-                 qPrintable(expectState), qPrintable(readState().state),
+                 qPrintable(expectState), qPrintable(wireName(readState().state)),
                  int(m_process->state() != QProcess::NotRunning));
         QFile err(stderrPath());
         if (err.open(QIODevice::ReadOnly))
@@ -157,7 +157,7 @@ RuntimeStatus ServiceFixture::readState() const
 
 bool ServiceFixture::waitForState(const QString &state, int timeoutMs)
 {
-    return waitFor([&] { return readState().state == state; }, timeoutMs);
+    return waitFor([&] { return wireName(readState().state) == state; }, timeoutMs);
 }
 
 bool ServiceFixture::waitFor(const std::function<bool()> &condition, int timeoutMs)

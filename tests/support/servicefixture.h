@@ -64,7 +64,7 @@ public:
     QString stderrPath() const; // where sluiced's stderr goes (a file: never a full pipe)
     QString logText() const;    // HOME/logs/sluiced.log
     QString scriptsDir() const; // folder of writeAgentScript() files, free for test files
-    // HTTP (additions by the cli part): the bound port from gateway_state.json (-1 when off)
+    // HTTP: the bound port from gateway_state.json (-1 when off)
     // and HOME/control.token with its trimmed content.
     int httpPort() const;
     QString tokenPath() const;

@@ -1,0 +1,265 @@
+#include "app/serviceapp.h"
+
+#include "app/daemonlogging.h"
+#include "app/instancelock.h"
+#include "app/statuswriter.h"
+#include "app/supervisorlink.h"
+#include "gateway/exitcodes.h"
+#include "gateway/gateway.h"
+#include "ingress/gatewaydispatcher.h"
+#include "ingress/http/controltoken.h"
+#include "ingress/http/httpapi.h"
+#include "ingress/ipc/ipcserver.h"
+#include "lifecycle/homewatcher.h"
+#include "lifecycle/lifecyclecontroller.h"
+#include "lifecycle/restartpolicy.h"
+#include "lifecycle/sessionresumer.h"
+#include "lifecycle/shutdownsequence.h"
+#include "turns/processtree.h"
+#include "turns/sessionstore.h"
+#include "turns/turnmanager.h"
+
+#include "sluice/atomicjson.h"
+#include "sluice/epoch.h"
+#include "sluice/processidentity.h"
+#include "sluice/runtimestatus.h"
+#include "sluice/version.h"
+
+#include <QCoreApplication>
+#include <QHostAddress>
+#include <QJsonArray>
+
+#ifdef Q_OS_UNIX
+#include <csignal>
+#endif
+
+namespace sluice {
+
+ServiceApp::ServiceApp(const ServiceOptions &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_paths(options.home)
+{}
+
+ServiceApp::~ServiceApp()
+{
+    // The listeners first, then the turns (TurnManager's destructor stops them deliberately),
+    // then the store and the lock.
+    delete m_http;
+    m_http = nullptr;
+    delete m_ipc;
+    m_ipc = nullptr;
+    delete m_turns;
+    m_turns = nullptr;
+    if (m_store)
+        m_store->close();
+    if (m_lock)
+        m_lock->release();
+}
+
+int ServiceApp::start()
+{
+    qCInfo(lcDaemon).noquote() << QStringLiteral("sluiced %1 starting: pid %2, HOME %3")
+                                      .arg(QLatin1String(SLUICE_VERSION))
+                                      .arg(ProcessIdentity::currentPid())
+                                      .arg(m_paths.home());
+    if (!m_options.configFile.isEmpty())
+        qCInfo(lcDaemon).noquote() << "config file" << m_options.configFile;
+
+    // 1. One instance per HOME.
+    m_lock = std::make_unique<InstanceLock>(m_paths.lockFile());
+    switch (m_lock->acquire(int(m_options.lockWaitS * 1000))) {
+    case InstanceLock::Result::Acquired:
+        break;
+    case InstanceLock::Result::HeldByOther:
+        qCCritical(lcDaemon).noquote()
+            << QStringLiteral("%1 for HOME %2").arg(m_lock->errorString(), m_paths.home());
+        return ExitCode::Failure;
+    case InstanceLock::Result::Error:
+        qCCritical(lcDaemon).noquote() << m_lock->errorString();
+        return ExitCode::Failure;
+    }
+
+#ifdef Q_OS_UNIX
+    // A log line to a stderr whose reader went away (e.g. the shell that started us) must not
+    // kill the service: ignore SIGPIPE, writes fail with EPIPE instead.
+    ::signal(SIGPIPE, SIG_IGN);
+#endif
+
+    // 2. Turns: we are the reaper of every orphan our agents leave.
+    if (ProcessTree::becomeSubreaper())
+        qCInfo(lcTurns) << "child subreaper: double-forked agent descendants stay ours";
+
+    m_store = new SessionStore(this);
+    QString error;
+    if (!m_store->open(m_paths.stateDb(), &error))
+        return failStartup(QStringLiteral("cannot open state.db: %1").arg(error));
+    m_store->recoverUnfinished();
+
+    TurnManager::Config turnConfig;
+    turnConfig.agentCommand = m_options.agentCommand;
+    turnConfig.home = m_paths.home();
+    turnConfig.maxConcurrent = m_options.maxConcurrent;
+    turnConfig.interruptGraceMs = int(m_options.interruptGraceS * 1000);
+    m_turns = new TurnManager(turnConfig, m_store, this);
+    qCInfo(lcTurns).noquote() << "agent command:"
+                              << (QStringList{m_turns->program()} + m_options.agentCommand.mid(1))
+                                     .join(QLatin1Char(' '));
+
+    // 3. The gateway; the drain marker is read before any turn can be accepted.
+    const QString socketPath =
+        m_options.socketPath.isEmpty() ? m_paths.defaultSocketPath() : m_options.socketPath;
+    m_writer = new StatusWriter(m_paths.stateFile(), this);
+    Gateway::Config gwConfig;
+    gwConfig.paths = m_paths;
+    gwConfig.epoch = InstantiationEpoch::current();
+    gwConfig.drainMarkerTtlS = m_options.drainMarkerTtlS;
+    gwConfig.drainTimeoutS = m_options.drainTimeoutS;
+    gwConfig.interruptGraceS = m_options.interruptGraceS;
+    gwConfig.supervised = m_options.supervised;
+    gwConfig.socket = socketPath;
+    gwConfig.httpPort = -1; // set once the HTTP API is bound
+    m_gateway = new Gateway(gwConfig, m_turns, m_writer, this);
+    if (gwConfig.epoch.isEmpty())
+        qCWarning(lcGateway) << "instantiation epoch unknown: any drain marker is active";
+    recordPreviousStop();
+    m_gateway->evaluateMarkerAtStart();
+    m_watcher = new HomeWatcher(m_paths.home(), this);
+    m_watcher->addFile(QString::fromLatin1(FileNames::DrainMarker));
+    connect(m_watcher, &HomeWatcher::changed, m_gateway, [this](const QString &name) {
+        if (name == QLatin1String(FileNames::DrainMarker))
+            m_gateway->reevaluateMarker();
+    });
+    connect(m_watcher, &HomeWatcher::rechecked, m_gateway, &Gateway::reevaluateMarker);
+
+    // 4. The two ways in: the local socket (required) and the HTTP API (optional).
+    m_dispatcher = new GatewayDispatcher(m_gateway, m_turns, m_writer, m_paths.lastShutdown(), this);
+    IpcServer::Limits ipcLimits;
+    ipcLimits.maxPendingOutput = m_options.ipcMaxPendingBytes;
+    ipcLimits.stallTimeoutMs = int(m_options.ipcStallTimeoutS * 1000);
+    m_ipc = new IpcServer(m_dispatcher, ipcLimits, this);
+    if (!m_ipc->listen(socketPath, &error))
+        return failStartup(error);
+    connect(m_gateway, &Gateway::eventPublished, m_ipc, &IpcServer::broadcast);
+    startHttp();
+
+    // 5. The service manager, and the one stop sequence every stop source ends in.
+    m_supervisor = new SupervisorLink(m_gateway, m_options.drainTimeoutS,
+                                      m_options.interruptGraceS, this);
+    ShutdownSequence::Dependencies stop;
+    stop.paths = m_paths;
+    stop.gateway = m_gateway;
+    stop.turns = m_turns;
+    stop.store = m_store;
+    stop.writer = m_writer;
+    stop.ipc = m_ipc;
+    stop.http = m_http;
+    stop.drainTimeoutS = m_options.drainTimeoutS;
+    stop.interruptGraceS = m_options.interruptGraceS;
+    // Decided now, while the parent is still the one that started us.
+    stop.supervised = RestartPolicy::isSupervised(m_options.supervised);
+    stop.successorArguments = m_options.arguments.mid(1);
+    m_sequence = new ShutdownSequence(stop, this);
+    connect(m_gateway, &Gateway::stopRequested, m_sequence, &ShutdownSequence::run);
+    connect(m_sequence, &ShutdownSequence::finished, this, &ServiceApp::finishStop);
+
+    m_resumer = new SessionResumer(m_paths.restartPending(), m_store, m_turns, m_gateway, this);
+    m_lifecycle =
+        new LifecycleController(m_paths, m_gateway, m_sequence, m_resumer, m_watcher, this);
+    m_lifecycle->start();
+
+    // 6. Serve: the first status write says running (or draining).
+    m_watcher->start();
+    m_gateway->startServing();
+    m_writer->flush(); // the state file exists before we return to the event loop
+    return -1;
+}
+
+void ServiceApp::startHttp()
+{
+    QString error;
+    bool created = false;
+    const QByteArray token = ControlToken::loadOrCreate(m_paths.controlToken(), &error, &created);
+    if (token.isEmpty())
+        qCWarning(lcDaemon).noquote() << "cannot create control.token:" << error
+                                      << "- every authenticated HTTP route answers 401";
+    else if (created)
+        qCInfo(lcDaemon).noquote() << "created" << m_paths.controlToken();
+    if (m_options.httpPort < 0) {
+        qCInfo(lcDaemon) << "HTTP API off (--http-port -1)";
+        return;
+    }
+    HttpApi::Options http;
+    http.address = QHostAddress(m_options.httpAddress);
+    http.port = m_options.httpPort;
+    http.token = token;
+    http.limits.idleTimeoutMs = int(m_options.httpIdleTimeoutS * 1000);
+    http.limits.requestTimeoutMs = int(m_options.httpRequestTimeoutS * 1000);
+    auto *api = new HttpApi(m_dispatcher, http, this);
+    if (!api->listen(&error)) {
+        // The local socket stays the way in; a busy port must not crash-loop the service.
+        qCCritical(lcDaemon).noquote()
+            << QStringLiteral("HTTP API cannot listen on %1:%2: %3; continuing without HTTP")
+                   .arg(m_options.httpAddress)
+                   .arg(m_options.httpPort)
+                   .arg(error);
+        delete api;
+        return;
+    }
+    m_http = api;
+    m_gateway->setHttpPort(api->port());
+}
+
+void ServiceApp::recordPreviousStop()
+{
+    // Durations of the previous stop, for metrics.
+    const JsonFile last = readJsonFile(m_paths.lastShutdown());
+    if (!last.isObject())
+        return;
+    std::optional<double> drainS, totalS;
+    if (last.object.value(QStringLiteral("total_s")).isDouble())
+        totalS = last.object.value(QStringLiteral("total_s")).toDouble();
+    const QJsonArray phases = last.object.value(QStringLiteral("phases")).toArray();
+    for (const QJsonValue &p : phases) {
+        if (p.toObject().value(QStringLiteral("name")).toString() == QLatin1String("drain"))
+            drainS = p.toObject().value(QStringLiteral("duration_s")).toDouble();
+    }
+    m_gateway->recordStopDurations(drainS, totalS);
+}
+
+int ServiceApp::failStartup(const QString &reason)
+{
+    // We hold the lock, so we are the state file's one writer: say why we could not start.
+    qCCritical(lcDaemon).noquote() << "startup failed:" << reason;
+    RuntimeStatus status;
+    status.state = GatewayState::StartupFailed;
+    status.desiredState = DesiredState::Running;
+    status.pid = ProcessIdentity::currentPid();
+    status.startTime = ProcessIdentity::currentStartTime();
+    status.epoch = InstantiationEpoch::current();
+    status.accepting = false;
+    status.exitCode = ExitCode::Failure;
+    status.exitReason = reason;
+    status.version = QStringLiteral(SLUICE_VERSION);
+    status.updatedAt = isoUtcNow();
+    QString error;
+    if (!writeJsonAtomically(m_paths.stateFile(), status.toJson(), &error))
+        qCWarning(lcDaemon) << "cannot write the state file:" << error;
+    m_lock->release();
+    return ExitCode::Failure;
+}
+
+void ServiceApp::finishStop(int exitCode)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    // The final state is on disk; once the lock is released a successor may write its own,
+    // so nothing of this process (a late turn exit, the writer's destructor) may write again.
+    m_writer->seal();
+    m_lock->release();
+    qCInfo(lcDaemon) << "exiting with code" << exitCode;
+    QCoreApplication::exit(exitCode);
+}
+
+} // namespace sluice

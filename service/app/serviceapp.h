@@ -1,0 +1,66 @@
+#pragma once
+#include "app/serviceoptions.h"
+
+#include "sluice/paths.h"
+
+#include <QObject>
+#include <memory>
+
+namespace sluice {
+
+class Gateway;
+class GatewayDispatcher;
+class HomeWatcher;
+class HttpApi;
+class InstanceLock;
+class IpcServer;
+class LifecycleController;
+class SessionResumer;
+class SessionStore;
+class ShutdownSequence;
+class StatusWriter;
+class SupervisorLink;
+class TurnManager;
+
+// The composition root of sluiced: builds every component, hands each the few collaborators it
+// needs, and runs the startup order:
+//   lock -> state.db -> turns -> gateway + drain marker (before any turn) -> local socket ->
+//   HTTP API -> service-manager link -> shutdown sequence + lifecycle -> first status write.
+// The one way out is the ShutdownSequence's finished(exitCode), handled by finishStop().
+class ServiceApp : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ServiceApp(const ServiceOptions &options, QObject *parent = nullptr);
+    ~ServiceApp() override;
+
+    // -1 when the service is up (run the event loop), else the exit code (docs/reference.md §3).
+    int start();
+
+private:
+    int failStartup(const QString &reason); // writes state startup_failed; returns 1
+    void startHttp();
+    void recordPreviousStop();
+    // The end of every stop, after the sequence wrote the final state and closed the
+    // listeners: nothing of this process writes again, the lock goes, the event loop quits.
+    void finishStop(int exitCode);
+
+    ServiceOptions m_options;
+    HomePaths m_paths;
+    std::unique_ptr<InstanceLock> m_lock;
+    SessionStore *m_store = nullptr;
+    StatusWriter *m_writer = nullptr;
+    TurnManager *m_turns = nullptr;
+    Gateway *m_gateway = nullptr;
+    HomeWatcher *m_watcher = nullptr;
+    GatewayDispatcher *m_dispatcher = nullptr;
+    IpcServer *m_ipc = nullptr;
+    HttpApi *m_http = nullptr;
+    SupervisorLink *m_supervisor = nullptr;
+    ShutdownSequence *m_sequence = nullptr;
+    SessionResumer *m_resumer = nullptr;
+    LifecycleController *m_lifecycle = nullptr;
+    bool m_finished = false;
+};
+
+} // namespace sluice

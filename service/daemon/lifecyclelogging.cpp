@@ -1,3 +1,0 @@
-#include "lifecyclelogging.h"
-
-Q_LOGGING_CATEGORY(lcLifecycle, "sluice.lifecycle")

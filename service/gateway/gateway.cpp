@@ -1,0 +1,355 @@
+#include "gateway/gateway.h"
+
+#include "app/daemonlogging.h"
+#include "supervisor/stopbudget.h"
+#include "app/statuswriter.h"
+#include "turns/turninfo.h"
+#include "turns/turnmanager.h"
+
+#include "sluice/processidentity.h"
+#include "sluice/version.h"
+
+#include <QJsonArray>
+#include <QTimer>
+
+namespace sluice {
+
+Gateway::Gateway(const Config &config, TurnManager *turns, StatusWriter *writer, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_turns(turns)
+    , m_writer(writer)
+{
+    m_uptime.start();
+    m_status.state = GatewayState::Starting;
+    m_status.desiredState = DesiredState::Running;
+    m_status.pid = ProcessIdentity::currentPid();
+    m_status.startTime = ProcessIdentity::currentStartTime();
+    m_status.epoch = config.epoch;
+    m_status.accepting = false;
+    m_status.socket = config.socket;
+    m_status.httpPort = config.httpPort;
+    m_status.version = QStringLiteral(SLUICE_VERSION);
+
+    m_supervisor = QJsonObject{
+        {QStringLiteral("aligned"), QJsonValue()},
+        {QStringLiteral("timeout_stop_us"), QJsonValue()},
+        {QStringLiteral("required_us"),
+         StopBudget::microseconds(config.drainTimeoutS, config.interruptGraceS)},
+                               {QStringLiteral("message"), QString()}};
+
+    connect(m_turns, &TurnManager::runningCountChanged, this, [this] { publish(); });
+    connect(m_turns, &TurnManager::agentsChanged, this,
+            [this] { publishEvent(QStringLiteral("agents"), agentsJson()); });
+    connect(m_turns, &TurnManager::turnStateChanged, this,
+            [this](const QString &id, const QString &session, TurnState state) {
+                publishEvent(QStringLiteral("turn"),
+                             QJsonObject{{QStringLiteral("turn_id"), id},
+                                         {QStringLiteral("session"), session},
+                                         {QStringLiteral("state"), wireName(state)}});
+            });
+}
+
+DrainMarker Gateway::drainMarker() const
+{
+    return DrainMarker(m_config.paths.drainMarker(), m_config.epoch, m_config.drainMarkerTtlS);
+}
+
+// --- startup ---------------------------------------------------------------------------------
+
+void Gateway::evaluateMarkerAtStart()
+{
+    reevaluateMarker();
+    if (isDraining())
+        qCInfo(lcGateway) << "drain marker present at start: starting in draining";
+}
+
+void Gateway::startServing()
+{
+    if (m_status.state == GatewayState::Starting) {
+        m_status.state = GatewayState::Running;
+        m_status.accepting = true;
+    }
+    m_serving = true;
+    qCInfo(lcGateway).noquote() << QStringLiteral("serving; state %1, accepting %2")
+                                       .arg(wireName(m_status.state), m_status.accepting
+                                                                ? QStringLiteral("true")
+                                                                : QStringLiteral("false"));
+    publish();
+}
+
+// --- status ----------------------------------------------------------------------------------
+
+void Gateway::setState(GatewayState state)
+{
+    if (m_status.state == state)
+        return;
+    // A stop always wins: nothing moves a stopping/stopped service back.
+    if (isStopping() && state != GatewayState::Stopped)
+        return;
+    qCInfo(lcGateway).noquote()
+        << QStringLiteral("state %1 -> %2").arg(wireName(m_status.state), wireName(state));
+    m_status.state = state;
+}
+
+void Gateway::publish()
+{
+    m_status.activeAgents = m_turns->runningCount();
+    if (!m_serving)
+        return;
+    RuntimeStatus now = m_status;
+    RuntimeStatus before = m_published;
+    now.updatedAt.clear();
+    before.updatedAt.clear();
+    if (m_everPublished && now == before)
+        return; // idempotent: nothing changed, no write, no event
+    const bool stateDiff = !m_everPublished || now.state != before.state;
+    const bool countDiff = !m_everPublished || now.activeAgents != before.activeAgents;
+    // The status reply/event carries updated_at too (§2 fields); the writer stamps the file
+    // with its own write time.
+    m_status.updatedAt = isoUtcNow();
+    m_published = m_status;
+    m_everPublished = true;
+    m_writer->schedule(m_status);
+    if (stateDiff)
+        Q_EMIT stateChanged(m_status.state);
+    if (countDiff)
+        Q_EMIT activeAgentsChanged(m_status.activeAgents);
+    Q_EMIT eventPublished(QStringLiteral("status"), statusJson());
+}
+
+QJsonObject Gateway::statusJson() const
+{
+    QJsonObject o = m_status.toJson();
+    o.insert(QStringLiteral("uptime_s"), double(m_uptime.elapsed()) / 1000.0);
+    o.insert(QStringLiteral("drain_timeout_s"), m_config.drainTimeoutS);
+    o.insert(QStringLiteral("interrupt_grace_s"), m_config.interruptGraceS);
+    o.insert(QStringLiteral("supervisor"), m_supervisor);
+    o.insert(QStringLiteral("queued_turns"), m_turns->queuedCount());
+    return o;
+}
+
+QJsonObject Gateway::agentsJson() const
+{
+    return QJsonObject{{QStringLiteral("agents"), m_turns->agentsJson()}};
+}
+
+QJsonObject Gateway::metricsJson() const
+{
+    const QHash<TurnState, qint64> counts = m_turns->outcomeCounts();
+    QJsonObject outcomes;
+    for (TurnState s : {TurnState::Done, TurnState::Failed, TurnState::Interrupted,
+                        TurnState::Refused})
+        outcomes.insert(wireName(s), counts.value(s));
+    auto opt = [](const std::optional<double> &v) { return v ? QJsonValue(*v) : QJsonValue(); };
+    std::optional<double> drainPeriod = m_lastDrainPeriodS;
+    if (isDraining() && m_drainTimer.isValid())
+        drainPeriod = double(m_drainTimer.elapsed()) / 1000.0;
+    return QJsonObject{
+        {QStringLiteral("state"), wireName(m_status.state)},
+        {QStringLiteral("accepting"), m_status.accepting},
+        {QStringLiteral("active_agents"), m_turns->runningCount()},
+        {QStringLiteral("queued_turns"), m_turns->queuedCount()},
+        {QStringLiteral("turns_by_outcome"), outcomes},
+        {QStringLiteral("last_drain_duration_s"), opt(m_lastDrainS)},
+        {QStringLiteral("last_stop_duration_s"), opt(m_lastStopS)},
+        {QStringLiteral("drain_period_s"), opt(drainPeriod)},
+        {QStringLiteral("uptime_s"), double(m_uptime.elapsed()) / 1000.0},
+    };
+}
+
+void Gateway::publishEvent(const QString &name, const QJsonObject &fields)
+{
+    Q_EMIT eventPublished(name, fields);
+}
+
+void Gateway::setSupervisorInfo(const QJsonObject &supervisor)
+{
+    m_supervisor = supervisor;
+    // Not part of gateway_state.json, but subscribers see it in the next status event.
+    if (m_serving)
+        Q_EMIT eventPublished(QStringLiteral("status"), statusJson());
+}
+
+void Gateway::setHttpPort(int port)
+{
+    m_status.httpPort = port;
+    publish();
+}
+
+void Gateway::recordStopDurations(std::optional<double> drainS, std::optional<double> totalS)
+{
+    if (drainS)
+        m_lastDrainS = drainS;
+    if (totalS)
+        m_lastStopS = totalS;
+}
+
+// --- drain -----------------------------------------------------------------------------------
+
+bool Gateway::enterDrain(const DrainInfo &info, bool writeMarker)
+{
+    if (isStopping()) {
+        // A stop wins: nothing changes now. The marker still records the request (as
+        // cancelDrain() still removes it), so the next life in this instantiation, e.g. the
+        // one a restart starts, comes up draining instead of silently dropping the request.
+        QString error;
+        if (!writeMarker || drainMarker().evaluate().isActive())
+            return false;
+        if (drainMarker().write(info.principal, info.suppressNotification, &error))
+            qCInfo(lcGateway) << "drain requested while stopping: the marker keeps it for the "
+                                 "next start";
+        else
+            qCWarning(lcGateway) << "cannot write the drain marker:" << error;
+        return false;
+    }
+    const bool changed = !isDraining();
+    if (changed) {
+        // The gate closes first: from here on admit() refuses, before anything is written.
+        setState(GatewayState::Draining);
+        m_status.accepting = false;
+        m_status.drain = info;
+        m_drainTimer.start();
+        qCInfo(lcGateway).noquote() << QStringLiteral("drain entered (source %1, principal %2)")
+                                           .arg(info.source, info.principal);
+    }
+    if (writeMarker) {
+        QString error;
+        if (drainMarker().evaluate().isActive() && !changed) {
+            // already draining with a marker in place: nothing to write
+        } else if (!drainMarker().write(info.principal, info.suppressNotification, &error)) {
+            qCWarning(lcGateway) << "cannot write the drain marker:" << error
+                                 << "- the drain holds in memory only";
+            m_drainWithoutMarker = true;
+        } else {
+            m_drainWithoutMarker = false;
+        }
+    }
+    if (changed)
+        publish();
+    return changed;
+}
+
+bool Gateway::cancelDrain(bool removeMarker)
+{
+    const bool wasDraining = isDraining();
+    if (removeMarker && drainMarker().clear())
+        qCInfo(lcGateway) << "drain marker removed";
+    m_drainWithoutMarker = false;
+    if (!wasDraining || isStopping())
+        return wasDraining;
+    setState(GatewayState::Running);
+    m_status.accepting = true;
+    m_status.drain.reset();
+    if (m_drainTimer.isValid())
+        m_lastDrainPeriodS = double(m_drainTimer.elapsed()) / 1000.0;
+    qCInfo(lcGateway) << "drain cancelled: running";
+    publish();
+    return true;
+}
+
+void Gateway::logStaleOnce(const DrainMarker::Decision &decision)
+{
+    const QString key = decision.reason + QLatin1Char('|') +
+                        QString::fromLatin1(DrainMarker::verdictName(decision.verdict));
+    if (key == m_lastStaleLogged)
+        return;
+    m_lastStaleLogged = key;
+    qCWarning(lcGateway).noquote()
+        << QStringLiteral("stale drain marker (%1): %2; ignored and removed")
+               .arg(QLatin1String(DrainMarker::verdictName(decision.verdict)), decision.reason);
+}
+
+void Gateway::reevaluateMarker()
+{
+    const DrainMarker marker = drainMarker();
+    DrainMarker::Decision d = marker.evaluate();
+    if (d.isStale()) {
+        logStaleOnce(d);
+        marker.clear();
+        d.verdict = DrainMarker::Verdict::Absent;
+    }
+    if (isStopping())
+        return;
+    if (d.isActive()) {
+        if (!isDraining()) {
+            DrainInfo info;
+            info.since = isoUtcNow();
+            info.source = QStringLiteral("marker");
+            info.principal = d.content.value(QStringLiteral("principal")).toString();
+            if (info.principal.isEmpty())
+                info.principal = QStringLiteral("unknown");
+            info.suppressNotification =
+                d.content.value(QStringLiteral("suppress_notification")).toBool(false);
+            if (d.corrupt)
+                qCWarning(lcGateway) << "drain marker is not readable JSON: draining anyway";
+            enterDrain(info, false);
+        }
+    } else if (isDraining() && !m_drainWithoutMarker) {
+        qCInfo(lcGateway) << "drain marker gone";
+        cancelDrain(false);
+    }
+}
+
+// --- the gate --------------------------------------------------------------------------------
+
+Gateway::Admission Gateway::admit(bool internal) const
+{
+    if (isStopping())
+        return Admission::Stopping;
+    if (internal)
+        return Admission::Accepted; // resumed turns pass a drain (§4)
+    return m_status.accepting ? Admission::Accepted : Admission::Draining;
+}
+
+// --- stop ------------------------------------------------------------------------------------
+
+bool Gateway::requestStop(const StopRequest &request)
+{
+    if (m_stopRequest) {
+        qCInfo(lcGateway).noquote()
+            << QStringLiteral("stop requested again (%1 from %2): a stop is already running")
+                   .arg(wireName(request.cause), request.source);
+        return false;
+    }
+    m_stopRequest = request;
+    m_stopTimer.start();
+    if (isDraining() && m_drainTimer.isValid())
+        m_lastDrainPeriodS = double(m_drainTimer.elapsed()) / 1000.0;
+    qCInfo(lcGateway).noquote() << QStringLiteral("stop begins: cause %1, source %2")
+                                       .arg(wireName(request.cause), request.source);
+    // The gate closes now and for good; queued turns no longer start.
+    setState(GatewayState::Stopping);
+    m_status.accepting = false;
+    m_turns->holdQueue(true);
+    publish();
+    Q_EMIT stopBegan(request.cause);
+    QTimer::singleShot(0, this, [this] { Q_EMIT stopRequested(*m_stopRequest); });
+    return true;
+}
+
+qint64 Gateway::msSinceStopBegan() const
+{
+    return m_stopTimer.isValid() ? m_stopTimer.elapsed() : -1;
+}
+
+void Gateway::markStopped(const StopOutcome &outcome)
+{
+    setState(GatewayState::Stopped);
+    m_status.accepting = false;
+    m_status.exitCode = outcome.exitCode;
+    m_status.exitReason = outcome.exitReason;
+    m_status.desiredState = outcome.desiredState;
+    m_status.restartRequested = outcome.restartRequested;
+    publish();
+}
+
+void Gateway::flushStatus()
+{
+    if (m_serving) {
+        m_writer->schedule(m_status);
+        m_writer->flush();
+    }
+}
+
+} // namespace sluice

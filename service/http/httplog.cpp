@@ -1,3 +1,0 @@
-#include "httplog.h"
-
-Q_LOGGING_CATEGORY(lcHttp, "sluice.http")

@@ -1,0 +1,231 @@
+#include "ingress/gatewaydispatcher.h"
+
+#include "app/daemonlogging.h"
+#include "app/statuswriter.h"
+#include "gateway/gateway.h"
+#include "turns/turnmanager.h"
+
+#include "sluice/atomicjson.h"
+#include "sluice/protocol.h"
+#include "sluice/version.h"
+
+#include <QJsonArray>
+
+namespace sluice {
+
+namespace {
+
+QString sourceName(RequestSource s)
+{
+    switch (s) {
+    case RequestSource::Ipc:
+        return QStringLiteral("ipc");
+    case RequestSource::Http:
+        return QStringLiteral("http");
+    case RequestSource::Internal:
+        return QStringLiteral("internal");
+    }
+    return QStringLiteral("ipc");
+}
+
+CommandResult badRequest(const QString &message)
+{
+    return CommandResult::failure(QString::fromLatin1(Protocol::Error::BadRequest), message);
+}
+
+// Optional typed arguments: absent is fine, a wrong type is a bad_request.
+bool optString(const QJsonObject &args, const char *key, QString *out, QString *error)
+{
+    const QJsonValue v = args.value(QLatin1String(key));
+    if (v.isUndefined() || v.isNull())
+        return true;
+    if (!v.isString()) {
+        *error = QStringLiteral("'%1' must be a string").arg(QLatin1String(key));
+        return false;
+    }
+    *out = v.toString();
+    return true;
+}
+
+bool optBool(const QJsonObject &args, const char *key, bool *out, QString *error)
+{
+    const QJsonValue v = args.value(QLatin1String(key));
+    if (v.isUndefined() || v.isNull())
+        return true;
+    if (!v.isBool()) {
+        *error = QStringLiteral("'%1' must be true or false").arg(QLatin1String(key));
+        return false;
+    }
+    *out = v.toBool();
+    return true;
+}
+
+} // namespace
+
+GatewayDispatcher::GatewayDispatcher(Gateway *gateway, TurnManager *turns, StatusWriter *writer,
+                                     const QString &lastShutdownFile, QObject *parent)
+    : QObject(parent)
+    , m_gateway(gateway)
+    , m_turns(turns)
+    , m_writer(writer)
+    , m_lastShutdownFile(lastShutdownFile)
+{}
+
+QStringList GatewayDispatcher::features()
+{
+    return Protocol::allCommands();
+}
+
+void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
+                                 const RequestContext &context, Done done)
+{
+    QString error;
+    const QString principal =
+        context.principal.isEmpty() ? sourceName(context.source) : context.principal;
+
+    if (cmd == QLatin1String(Protocol::Cmd::Hello)) {
+        QString client;
+        if (!optString(args, "client", &client, &error))
+            return done(badRequest(error));
+        return done(CommandResult::success(
+            {{QStringLiteral("protocol"), Protocol::Version},
+             {QStringLiteral("server"), QStringLiteral("sluiced")},
+             {QStringLiteral("version"), QStringLiteral(SLUICE_VERSION)},
+             {QStringLiteral("features"), QJsonArray::fromStringList(features())}}));
+    }
+    if (cmd == QLatin1String(Protocol::Cmd::Status))
+        return done(CommandResult::success(m_gateway->statusJson()));
+    if (cmd == QLatin1String(Protocol::Cmd::Agents))
+        return done(CommandResult::success(m_gateway->agentsJson()));
+    if (cmd == QLatin1String(Protocol::Cmd::Subscribe))
+        // The IPC connection records the subscription; over HTTP there is nothing to do.
+        return done(CommandResult::success({{QStringLiteral("subscribed"), true}}));
+    if (cmd == QLatin1String("metrics"))
+        return done(CommandResult::success(m_gateway->metricsJson()));
+
+    if (cmd == QLatin1String(Protocol::Cmd::Drain)) {
+        QString who = principal;
+        bool suppress = false;
+        if (!optString(args, "principal", &who, &error) ||
+            !optBool(args, "suppress_notification", &suppress, &error))
+            return done(badRequest(error));
+        DrainInfo info;
+        info.since = isoUtcNow();
+        info.principal = who.isEmpty() ? principal : who;
+        info.source = sourceName(context.source);
+        // The drain `source` names the tool when the IPC client said who it is (§2).
+        if (context.source == RequestSource::Ipc) {
+            if (context.principal == QLatin1String("sluicectl"))
+                info.source = QStringLiteral("cli");
+            else if (context.principal == QLatin1String("sluice-tray"))
+                info.source = QStringLiteral("tray");
+        }
+        info.suppressNotification = suppress;
+        // The gate is closed and the marker written right here, synchronously; the answer
+        // waits (without blocking) until gateway_state.json says so too.
+        m_gateway->enterDrain(info, true);
+        const QJsonObject fields{{QStringLiteral("state"), wireName(m_gateway->state())},
+                                 {QStringLiteral("accepting"), m_gateway->isAccepting()}};
+        m_writer->whenWritten(
+            [done, fields] { done(CommandResult::success(fields)); });
+        return;
+    }
+    if (cmd == QLatin1String(Protocol::Cmd::CancelDrain)) {
+        const bool was = m_gateway->cancelDrain(true);
+        const QJsonObject fields{{QStringLiteral("state"), wireName(m_gateway->state())},
+                                 {QStringLiteral("was_draining"), was}};
+        m_writer->whenWritten(
+            [done, fields] { done(CommandResult::success(fields)); });
+        return;
+    }
+    if (cmd == QLatin1String(Protocol::Cmd::Stop)) {
+        StopRequest request;
+        request.cause = StopCause::Planned;
+        request.source = sourceName(context.source);
+        request.principal = principal;
+        const bool started = m_gateway->requestStop(request);
+        return done(CommandResult::success(
+            {{QStringLiteral("accepted"), true}, {QStringLiteral("already_stopping"), !started}}));
+    }
+    if (cmd == QLatin1String(Protocol::Cmd::Restart)) {
+        bool force = false;
+        if (!optBool(args, "force", &force, &error))
+            return done(badRequest(error));
+        StopRequest request;
+        request.cause = force ? StopCause::ForceRestart : StopCause::Restart;
+        request.source = sourceName(context.source);
+        request.principal = principal;
+        const bool started = m_gateway->requestStop(request);
+        return done(CommandResult::success(
+            {{QStringLiteral("accepted"), true}, {QStringLiteral("already_stopping"), !started}}));
+    }
+    if (cmd == QLatin1String(Protocol::Cmd::Send)) {
+        const QJsonValue session = args.value(QStringLiteral("session"));
+        const QJsonValue text = args.value(QStringLiteral("text"));
+        if (!session.isString() || !Protocol::isValidSessionName(session.toString()))
+            return done(badRequest(QStringLiteral("'session' must be 1-128 characters of "
+                                                  "A-Za-z0-9._:@-")));
+        if (!text.isString())
+            return done(badRequest(QStringLiteral("'text' must be a string")));
+        switch (m_gateway->admit(false)) {
+        case Gateway::Admission::Stopping:
+            m_turns->countRefused();
+            return done(CommandResult::failure(QString::fromLatin1(Protocol::Error::Stopping),
+                                               QStringLiteral("the gateway is stopping")));
+        case Gateway::Admission::Draining:
+            m_turns->countRefused();
+            return done(CommandResult::failure(
+                QString::fromLatin1(Protocol::Error::Draining),
+                QStringLiteral("the gateway is draining and accepts no new turns")));
+        case Gateway::Admission::Accepted:
+            break;
+        }
+        TurnManager::SubmitOptions options;
+        options.clientId = context.clientId;
+        const QString id = m_turns->submit(session.toString(), text.toString(), options);
+        return done(CommandResult::success({{QStringLiteral("turn_id"), id}}));
+    }
+    if (cmd == QLatin1String(Protocol::Cmd::Turn)) {
+        const QJsonValue id = args.value(QStringLiteral("turn_id"));
+        if (!id.isString() || id.toString().isEmpty())
+            return done(badRequest(QStringLiteral("'turn_id' must be a non-empty string")));
+        const auto turn = m_turns->turn(id.toString());
+        if (!turn)
+            return done(CommandResult::failure(QString::fromLatin1(Protocol::Error::NotFound),
+                                               QStringLiteral("no such turn")));
+        return done(CommandResult::success(turn->toJson()));
+    }
+    if (cmd == QLatin1String(Protocol::Cmd::Interrupt)) {
+        const QJsonValue id = args.value(QStringLiteral("turn_id"));
+        const QJsonValue session = args.value(QStringLiteral("session"));
+        const bool hasId = id.isString() && !id.toString().isEmpty();
+        const bool hasSession = session.isString() && !session.toString().isEmpty();
+        if (hasId == hasSession)
+            return done(badRequest(QStringLiteral("give exactly one of 'turn_id' or 'session'")));
+        const QString reason = QStringLiteral("interrupted by %1").arg(principal);
+        int count = 0;
+        if (hasId) {
+            count = m_turns->interruptTurn(id.toString(), reason);
+            if (count < 0)
+                return done(CommandResult::failure(QString::fromLatin1(Protocol::Error::NotFound),
+                                                   QStringLiteral("no such turn")));
+        } else {
+            count = m_turns->interruptSession(session.toString(), reason);
+        }
+        return done(CommandResult::success({{QStringLiteral("interrupted"), count}}));
+    }
+    if (cmd == QLatin1String(Protocol::Cmd::ShutdownReport)) {
+        const JsonFile report = readJsonFile(m_lastShutdownFile);
+        if (!report.isObject())
+            return done(CommandResult::failure(
+                QString::fromLatin1(Protocol::Error::NotFound),
+                report.exists()
+                    ? QStringLiteral("last-shutdown.json is unreadable: %1").arg(report.error)
+                    : QStringLiteral("no shutdown recorded yet")));
+        return done(CommandResult::success(report.object));
+    }
+    done(CommandResult::failure(QString::fromLatin1(Protocol::Error::UnknownCommand),
+                                QStringLiteral("unknown command '%1'").arg(cmd)));
+}
+
+} // namespace sluice

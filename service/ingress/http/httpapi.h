@@ -1,0 +1,60 @@
+#pragma once
+#include "ingress/http/httpconnection.h"
+#include "ingress/http/httprequest.h"
+
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+
+class QTcpServer;
+
+namespace sluice {
+
+class CommandDispatcher;
+
+// The HTTP API of docs/reference.md §11 on a small QTcpServer-based HTTP/1.1 server (docs/http.md says
+// why not QHttpServer). Routes map to the same dispatcher commands as IPC; it knows nothing of
+// the daemon's classes. Bound to 127.0.0.1 unless configured otherwise.
+class HttpApi : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QHostAddress address = QHostAddress(QHostAddress::LocalHost);
+        int port = 47470; // 0 = any free port
+        QByteArray token; // bearer token; empty = every authenticated route answers 401
+        HttpConnection::Limits limits;
+        int retryAfterS = 5; // Retry-After on 503
+        int maxConnections = 128;
+    };
+
+    HttpApi(CommandDispatcher *dispatcher, const Options &options, QObject *parent = nullptr);
+    ~HttpApi() override;
+
+    bool listen(QString *error = nullptr);
+    bool isListening() const;
+    quint16 port() const; // the bound port (also when 0 was asked for)
+    QHostAddress address() const;
+    // Closes the listener and every connection (the `disconnect` phase of a stop).
+    void close();
+    void setToken(const QByteArray &token) { m_options.token = token; }
+
+private:
+    void onNewConnection();
+    void handle(HttpConnection *connection, const HttpRequest &request);
+    bool authorized(const HttpRequest &request) const;
+    void route(QPointer<HttpConnection> connection, const HttpRequest &request);
+    // Dispatches cmd and answers through `reply` (or the error mapping) on the connection.
+    void call(QPointer<HttpConnection> connection, const QString &cmd, const QJsonObject &args,
+              std::function<HttpResponse(const QJsonObject &fields)> reply);
+    HttpResponse errorResponse(const QString &code, const QString &message) const;
+
+    CommandDispatcher *m_dispatcher;
+    Options m_options;
+    QTcpServer *m_server;
+    int m_connections = 0;
+};
+
+} // namespace sluice

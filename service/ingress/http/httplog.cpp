@@ -1,0 +1,3 @@
+#include "ingress/http/httplog.h"
+
+Q_LOGGING_CATEGORY(lcHttp, "sluice.http")

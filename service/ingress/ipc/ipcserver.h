@@ -1,0 +1,60 @@
+#pragma once
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+
+class QLocalServer;
+
+namespace sluice {
+
+class CommandDispatcher;
+class IpcConnection;
+
+// The local socket server (docs/reference.md §10). Unix: the socket lives in a folder only the user
+// can enter (0700), the socket file is 0600, and on Linux every peer's uid is checked
+// (SO_PEERCRED) so only the service's own user may talk to it. A leftover socket file is
+// removed only after a connect attempt proves nobody listens on it.
+class IpcServer : public QObject
+{
+    Q_OBJECT
+public:
+    struct Limits
+    {
+        qint64 maxPendingOutput = 8 * 1024 * 1024; // bytes queued to a client before it is dropped
+        int stallTimeoutMs = 10000;                // a partial frame stalled this long: close
+    };
+
+    IpcServer(CommandDispatcher *dispatcher, const Limits &limits, QObject *parent = nullptr);
+    ~IpcServer() override;
+
+    // False with a one-line reason (the path is in use by a live server, folder not private,
+    // listen failed). `inUse` tells the first case apart.
+    bool listen(const QString &path, QString *error, bool *inUse = nullptr);
+    QString path() const { return m_path; }
+    bool isListening() const;
+
+    // Stops accepting connections and removes the socket file (disconnect phase).
+    void closeListener();
+    // Flushes what can be flushed and closes every client connection.
+    void disconnectAll();
+
+    // Events: to every subscriber, or to one connection (e.g. the client of a running turn).
+    void broadcast(const QString &event, const QJsonObject &fields);
+    bool sendEvent(quint64 clientId, const QString &event, const QJsonObject &fields);
+    int connectionCount() const { return m_connections.size(); }
+    bool isSubscribed(quint64 clientId) const; // the stop's notify phase avoids doubles
+
+private:
+    void onNewConnection();
+    bool peerAllowed(qintptr descriptor, QString *why) const;
+
+    CommandDispatcher *m_dispatcher;
+    Limits m_limits;
+    QLocalServer *m_server = nullptr;
+    QString m_path;
+    QHash<quint64, IpcConnection *> m_connections;
+    quint64 m_nextId = 1;
+};
+
+} // namespace sluice

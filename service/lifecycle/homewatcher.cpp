@@ -1,0 +1,75 @@
+#include "lifecycle/homewatcher.h"
+
+#include "app/daemonlogging.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QFileSystemWatcher>
+#include <QTimer>
+
+namespace sluice {
+
+HomeWatcher::HomeWatcher(const QString &folder, QObject *parent)
+    : QObject(parent)
+    , m_folder(QDir(folder).absolutePath())
+    , m_watcher(new QFileSystemWatcher(this))
+    , m_timer(new QTimer(this))
+{
+    m_timer->setInterval(1000);
+    connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, [this] { check(false); });
+    // A watched file is only ever the folder; kept for filesystems that report files.
+    connect(m_watcher, &QFileSystemWatcher::fileChanged, this, [this] { check(false); });
+    connect(m_timer, &QTimer::timeout, this, [this] { check(true); });
+}
+
+void HomeWatcher::addFile(const QString &fileName)
+{
+    if (m_files.contains(fileName))
+        return;
+    m_files << fileName;
+    m_seen.insert(fileName, stat(fileName));
+}
+
+void HomeWatcher::setRecheckInterval(int ms)
+{
+    m_timer->setInterval(ms);
+}
+
+void HomeWatcher::start()
+{
+    if (!m_watcher->directories().contains(m_folder) && !m_watcher->addPath(m_folder))
+        qCWarning(lcWatch) << "cannot watch" << m_folder
+                           << "- relying on the periodic re-check every" << m_timer->interval()
+                           << "ms";
+    m_timer->start();
+    qCDebug(lcWatch) << "watching" << m_files << "in" << m_folder;
+}
+
+HomeWatcher::Seen HomeWatcher::stat(const QString &fileName) const
+{
+    Seen s;
+    const QFileInfo info(m_folder + QLatin1Char('/') + fileName);
+    if (info.exists()) {
+        s.exists = true;
+        s.size = info.size();
+        s.mtime = info.lastModified();
+    }
+    return s;
+}
+
+void HomeWatcher::check(bool periodic)
+{
+    for (const QString &name : std::as_const(m_files)) {
+        const Seen now = stat(name);
+        if (now == m_seen.value(name))
+            continue;
+        m_seen.insert(name, now);
+        qCDebug(lcWatch) << name << (now.exists ? "present" : "absent")
+                         << (periodic ? "(re-check)" : "(notification)");
+        Q_EMIT changed(name);
+    }
+    if (periodic)
+        Q_EMIT rechecked();
+}
+
+} // namespace sluice

@@ -1,0 +1,3 @@
+#include "lifecycle/lifecyclelogging.h"
+
+Q_LOGGING_CATEGORY(lcLifecycle, "sluice.lifecycle")

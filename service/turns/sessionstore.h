@@ -1,0 +1,48 @@
+#pragma once
+#include "turns/turninfo.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <optional>
+
+namespace sluice {
+
+// state.db (SQLite through Qt Sql, WAL): sessions, turns and resume flags.
+// Tables: sessions(name, created_at, last_turn_at, resume_pending),
+//         turns(id, session, text, state, exit_code, output, truncated, created_at,
+//               started_at, finished_at, internal, resume_pending).
+// Writes are small, local and synchronous (WAL, synchronous=NORMAL): a few hundred µs.
+class SessionStore : public QObject
+{
+    Q_OBJECT
+public:
+    explicit SessionStore(QObject *parent = nullptr);
+    ~SessionStore() override;
+
+    bool open(const QString &path, QString *error = nullptr);
+    void close();
+    bool isOpen() const;
+
+    // Turns left `queued`/`running` by a process that died are marked `interrupted` (their
+    // resume flags are kept). Called once after open(). Returns how many were fixed.
+    int recoverUnfinished();
+
+    void recordQueued(const TurnInfo &turn);
+    void recordStarted(const TurnInfo &turn);
+    void recordFinished(const TurnInfo &turn); // state, exit code, output, finished_at
+    std::optional<TurnInfo> loadTurn(const QString &id) const;
+
+    // Resume flags (docs/reference.md §6 mark_resume / persist / resume after restart).
+    void setResumePending(const QString &session, const QString &turnId, bool pending);
+    QList<TurnInfo> resumePendingTurns() const; // turns flagged, oldest first
+    QStringList resumePendingSessions() const;
+    // Clears the flag of turns that finished (done/failed) and of sessions with none left.
+    int clearResumeOfFinished();
+
+private:
+    bool exec(const QString &sql, const QVariantList &binds = {}) const;
+    QString m_connection;
+};
+
+} // namespace sluice

@@ -1,0 +1,363 @@
+#include "turns/turnmanager.h"
+
+#include "app/daemonlogging.h"
+#include "turns/processtree.h"
+#include "turns/sessionstore.h"
+#include "turns/turnprocess.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QStandardPaths>
+#include <QTimer>
+
+namespace sluice {
+
+namespace {
+constexpr int RecentTurnsKept = 1000; // finished turns answered from memory; older: state.db
+constexpr int ReaperIntervalMs = 1000;
+} // namespace
+
+struct TurnManager::Live
+{
+    TurnInfo info;
+    QHash<QString, QString> extraEnv;
+    TurnProcess *process = nullptr;
+};
+
+TurnManager::TurnManager(const Config &config, SessionStore *store, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_store(store)
+    , m_reaper(new QTimer(this))
+{
+    // Orphans reparented to us (we are a subreaper) are reaped here; QProcess's own
+    // children are registered and never touched.
+    m_reaper->setInterval(ReaperIntervalMs);
+    connect(m_reaper, &QTimer::timeout, this, [] { ProcessTree::reapOrphans(); });
+    m_reaper->start();
+}
+
+TurnManager::~TurnManager()
+{
+    // The stop sequence has interrupted everything; anything left is killed deliberately.
+    killEverything();
+    qDeleteAll(m_live);
+}
+
+QString TurnManager::resolveProgram() const
+{
+    if (m_config.agentCommand.isEmpty())
+        return {};
+    const QString program = m_config.agentCommand.constFirst();
+    if (program.contains(QLatin1Char('/')))
+        return program;
+    // The default agent is installed next to sluiced; prefer that copy over PATH.
+    const QString sibling = QCoreApplication::applicationDirPath() + QLatin1Char('/') + program;
+    if (QFileInfo(sibling).isExecutable())
+        return sibling;
+    const QString found = QStandardPaths::findExecutable(program);
+    return found.isEmpty() ? program : found;
+}
+
+QString TurnManager::program() const
+{
+    return resolveProgram();
+}
+
+QString TurnManager::submit(const QString &session, const QString &text,
+                            const SubmitOptions &options)
+{
+    auto *live = new Live;
+    live->info.id = TurnInfo::newId();
+    live->info.session = session;
+    live->info.text = text;
+    live->info.internal = options.internal;
+    live->info.clientId = options.clientId;
+    live->info.createdAt = QDateTime::currentDateTimeUtc();
+    live->extraEnv = options.extraEnv;
+    m_live.insert(live->info.id, live);
+    m_queue.append(live->info.id);
+    if (m_store)
+        m_store->recordQueued(live->info);
+    qCInfo(lcTurns) << "turn" << live->info.id << "queued for session" << session
+                    << (options.internal ? "(internal)" : "");
+    Q_EMIT turnStateChanged(live->info.id, session, live->info.state);
+    schedule();
+    return live->info.id;
+}
+
+void TurnManager::schedule()
+{
+    if (m_hold || m_stopping)
+        return;
+    for (int i = 0; i < m_queue.size() && m_runningBySession.size() < m_config.maxConcurrent;) {
+        const QString id = m_queue.at(i);
+        Live *live = m_live.value(id);
+        if (!live) {
+            m_queue.removeAt(i);
+            continue;
+        }
+        if (m_runningBySession.contains(live->info.session)) {
+            ++i; // its session is busy: FIFO per session, others may pass
+            continue;
+        }
+        m_queue.removeAt(i);
+        startTurn(id);
+    }
+}
+
+void TurnManager::setState(Live &live, TurnState state)
+{
+    if (live.info.state == state)
+        return;
+    live.info.state = state;
+    Q_EMIT turnStateChanged(live.info.id, live.info.session, state);
+}
+
+void TurnManager::startTurn(const QString &id)
+{
+    Live *live = m_live.value(id);
+    if (!live)
+        return;
+    m_runningBySession.insert(live->info.session, id);
+    live->info.startedAt = QDateTime::currentDateTimeUtc();
+
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("SLUICE_SESSION"), live->info.session);
+    env.insert(QStringLiteral("SLUICE_TURN_ID"), live->info.id);
+    env.insert(QStringLiteral("SLUICE_HOME"), m_config.home);
+    env.remove(QStringLiteral("SLUICE_RESUME"));
+    for (auto it = live->extraEnv.cbegin(); it != live->extraEnv.cend(); ++it)
+        env.insert(it.key(), it.value());
+
+    auto *process = new TurnProcess(id, m_config.interruptGraceMs, this);
+    live->process = process;
+    m_trees.append(process);
+
+    connect(process, &TurnProcess::started, this, [this, id](qint64 pid) {
+        if (Live *l = m_live.value(id))
+            l->info.pid = pid;
+    });
+    connect(process, &TurnProcess::exited, this, [this, id, process](int code, bool crashed) {
+        Live *l = m_live.value(id);
+        if (!l)
+            return;
+        l->info.output = process->output();
+        l->info.truncated = process->truncated();
+        if (process->wasInterrupted())
+            finishTurn(id, TurnState::Interrupted,
+                       crashed ? std::nullopt : std::optional<int>(code));
+        else if (!crashed && code == 0)
+            finishTurn(id, TurnState::Done, 0);
+        else
+            finishTurn(id, TurnState::Failed,
+                       crashed ? std::nullopt : std::optional<int>(code));
+    });
+    connect(process, &TurnProcess::failedToStart, this, [this, id](const QString &error) {
+        if (Live *l = m_live.value(id)) {
+            l->info.output = QStringLiteral("agent failed to start: %1").arg(error).toUtf8();
+            finishTurn(id, TurnState::Failed, std::nullopt);
+        }
+    });
+    connect(process, &TurnProcess::treeGone, this, [this, process] {
+        // Nothing can join a session once it is empty: its id needs no more sweeping.
+        m_sessionIds.remove(process->pid());
+        m_trees.removeAll(process);
+        process->deleteLater();
+        checkAllStopped();
+    });
+
+    const QString program = resolveProgram();
+    setState(*live, TurnState::Running);
+    process->start(program, m_config.agentCommand.mid(1), env, live->info.text.toUtf8());
+    // A start failure may already have finished (and freed) the turn inside start().
+    live = m_live.value(id);
+    if (!live)
+        return;
+    if (process->pid() > 0) {
+        m_sessionIds.insert(process->pid());
+        live->info.pid = process->pid();
+        qCInfo(lcTurns) << "turn" << id << "running as pid" << process->pid() << "(" << program
+                        << ")";
+    }
+    if (m_store)
+        m_store->recordStarted(live->info);
+    Q_EMIT runningCountChanged(m_runningBySession.size());
+    Q_EMIT agentsChanged();
+}
+
+void TurnManager::finishTurn(const QString &id, TurnState state, std::optional<int> exitCode)
+{
+    Live *live = m_live.take(id);
+    if (!live)
+        return;
+    const bool wasRunning = m_runningBySession.value(live->info.session) == id;
+    if (wasRunning)
+        m_runningBySession.remove(live->info.session);
+    m_queue.removeAll(id);
+    live->info.exitCode = exitCode;
+    live->info.finishedAt = QDateTime::currentDateTimeUtc();
+    if (live->process) {
+        live->info.output = live->process->output();
+        live->info.truncated = live->process->truncated();
+    }
+    live->info.state = state;
+    ++m_outcomes[state];
+    if (m_store)
+        m_store->recordFinished(live->info);
+    qCInfo(lcTurns).noquote() << QStringLiteral("turn %1 %2, exit code %3")
+                                     .arg(id, wireName(state),
+                                          exitCode ? QString::number(*exitCode)
+                                                   : QStringLiteral("none"));
+
+    TurnInfo finished = live->info;
+    finished.clientId = 0;
+    m_recent.insert(id, finished);
+    m_recentOrder.append(id);
+    while (m_recentOrder.size() > RecentTurnsKept)
+        m_recent.remove(m_recentOrder.takeFirst());
+    delete live;
+
+    Q_EMIT turnStateChanged(id, finished.session, state);
+    if (wasRunning) {
+        Q_EMIT runningCountChanged(m_runningBySession.size());
+        Q_EMIT agentsChanged();
+    }
+    schedule();
+    checkAllStopped();
+}
+
+std::optional<TurnInfo> TurnManager::turn(const QString &id) const
+{
+    if (const Live *live = m_live.value(id)) {
+        TurnInfo t = live->info;
+        if (live->process) {
+            t.output = live->process->output();
+            t.truncated = live->process->truncated();
+        }
+        return t;
+    }
+    if (m_recent.contains(id))
+        return m_recent.value(id);
+    if (m_store)
+        return m_store->loadTurn(id);
+    return std::nullopt;
+}
+
+QList<TurnInfo> TurnManager::runningTurns() const
+{
+    QList<TurnInfo> result;
+    for (const Live *live : m_live) {
+        if (live->info.state == TurnState::Running)
+            result << live->info;
+    }
+    std::sort(result.begin(), result.end(),
+              [](const TurnInfo &a, const TurnInfo &b) { return a.startedAt < b.startedAt; });
+    return result;
+}
+
+QList<TurnInfo> TurnManager::queuedTurns() const
+{
+    QList<TurnInfo> result;
+    for (const QString &id : m_queue) {
+        if (const Live *live = m_live.value(id))
+            result << live->info;
+    }
+    return result;
+}
+
+int TurnManager::runningCount() const
+{
+    return m_runningBySession.size();
+}
+
+int TurnManager::queuedCount() const
+{
+    return m_queue.size();
+}
+
+int TurnManager::liveTreeCount() const
+{
+    return m_trees.size();
+}
+
+QJsonArray TurnManager::agentsJson() const
+{
+    QJsonArray array;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QList<TurnInfo> running = runningTurns();
+    for (const TurnInfo &t : running)
+        array.append(t.toAgentJson(now));
+    return array;
+}
+
+int TurnManager::interruptTurn(const QString &id, const QString &reason)
+{
+    Live *live = m_live.value(id);
+    if (!live)
+        return turn(id) ? 0 : -1;
+    live->info.interruptReason = reason;
+    if (live->info.state == TurnState::Queued) {
+        finishTurn(id, TurnState::Interrupted, std::nullopt);
+        return 1;
+    }
+    if (live->process && !live->process->wasInterrupted()) {
+        qCInfo(lcTurns) << "interrupting turn" << id << ":" << reason;
+        live->process->interrupt();
+        return 1;
+    }
+    return 0;
+}
+
+int TurnManager::interruptSession(const QString &session, const QString &reason)
+{
+    QStringList ids;
+    for (const Live *live : std::as_const(m_live)) {
+        if (live->info.session == session)
+            ids << live->info.id;
+    }
+    int count = 0;
+    for (const QString &id : std::as_const(ids))
+        count += qMax(0, interruptTurn(id, reason));
+    return count;
+}
+
+void TurnManager::holdQueue(bool hold)
+{
+    m_hold = hold;
+    if (!hold)
+        schedule();
+}
+
+void TurnManager::interruptAll(const QString &reason)
+{
+    m_stopping = true;
+    const QStringList ids = m_live.keys();
+    for (const QString &id : ids)
+        interruptTurn(id, reason);
+    // Trees whose agent already exited but that still have leftovers are being cleaned up.
+    for (TurnProcess *p : std::as_const(m_trees))
+        p->interrupt();
+    QTimer::singleShot(0, this, &TurnManager::checkAllStopped);
+}
+
+void TurnManager::checkAllStopped()
+{
+    if (m_stopping && m_trees.isEmpty() && m_runningBySession.isEmpty())
+        Q_EMIT allStopped();
+}
+
+void TurnManager::killEverything()
+{
+    for (TurnProcess *p : std::as_const(m_trees))
+        p->killTree();
+#ifdef Q_OS_UNIX
+    // Leftovers of turns that ended earlier (their sessions are remembered).
+    for (qint64 sid : std::as_const(m_sessionIds))
+        ProcessTree::signalTree(sid, 9 /* SIGKILL */);
+#endif
+}
+
+} // namespace sluice

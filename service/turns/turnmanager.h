@@ -1,0 +1,106 @@
+#pragma once
+#include "turns/turninfo.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QList>
+#include <QObject>
+#include <QProcessEnvironment>
+#include <QSet>
+#include <QStringList>
+#include <optional>
+
+class QTimer;
+
+namespace sluice {
+
+class SessionStore;
+class TurnProcess;
+
+// Runs turns (docs/reference.md §7): one running turn per session with a FIFO queue per session, at
+// most maxConcurrent running overall, each as its own process tree (TurnProcess).
+// It has no idea of the gate: the Gateway decides what may be submitted.
+class TurnManager : public QObject
+{
+    Q_OBJECT
+public:
+    struct Config
+    {
+        QStringList agentCommand; // program + args
+        QString home;             // SLUICE_HOME for the agent
+        int maxConcurrent = 8;
+        int interruptGraceMs = 5000;
+    };
+    struct SubmitOptions
+    {
+        bool internal = false; // resumed by the service; not refused while draining
+        quint64 clientId = 0;
+        QHash<QString, QString> extraEnv; // e.g. SLUICE_RESUME=1 for resumed turns
+    };
+
+    TurnManager(const Config &config, SessionStore *store, QObject *parent = nullptr);
+    ~TurnManager() override;
+
+    // Queues a turn and starts it when its session and a slot are free. Returns the turn id.
+    QString submit(const QString &session, const QString &text, const SubmitOptions &options);
+
+    std::optional<TurnInfo> turn(const QString &id) const; // memory, then state.db
+    QList<TurnInfo> runningTurns() const;                  // oldest first
+    QList<TurnInfo> queuedTurns() const;
+    int runningCount() const;
+    int queuedCount() const;
+    int liveTreeCount() const; // processes not yet fully gone (running or being cleaned up)
+    QJsonArray agentsJson() const;
+
+    // -1 when the id is unknown; else how many turns it interrupted (0 or 1). A queued turn is
+    // removed from its queue and ends `interrupted`.
+    int interruptTurn(const QString &id, const QString &reason);
+    int interruptSession(const QString &session, const QString &reason);
+    // Stops starting queued turns (stop sequence). Queued turns stay queued until
+    // interruptAll() or dropQueued().
+    void holdQueue(bool hold);
+    // Interrupts every running and queued turn; `allStopped` once every tree is gone
+    // (emitted right away, queued, when nothing runs).
+    void interruptAll(const QString &reason);
+    // SIGKILL to every live tree and to any leftover of any turn's session (last resort).
+    void killEverything();
+
+    // Outcome counters since start (for metrics): done, failed, interrupted, refused.
+    QHash<TurnState, qint64> outcomeCounts() const { return m_outcomes; }
+    void countRefused() { ++m_outcomes[TurnState::Refused]; }
+
+    QString program() const;
+    const Config &config() const { return m_config; }
+
+Q_SIGNALS:
+    void turnStateChanged(const QString &turnId, const QString &session, sluice::TurnState state);
+    void runningCountChanged(int count);
+    void agentsChanged();
+    void allStopped();
+
+private:
+    struct Live;
+    void schedule();
+    void startTurn(const QString &id);
+    void finishTurn(const QString &id, TurnState state, std::optional<int> exitCode);
+    void setState(Live &live, TurnState state);
+    void onTreeGone(const QString &id);
+    void checkAllStopped();
+    QString resolveProgram() const;
+
+    Config m_config;
+    SessionStore *m_store;
+    QHash<QString, Live *> m_live; // turns not yet final
+    QList<QString> m_queue;        // queued turn ids in submission order
+    QHash<QString, QString> m_runningBySession;
+    QList<TurnProcess *> m_trees;      // processes whose tree is not gone yet
+    QHash<QString, TurnInfo> m_recent; // finished turns kept in memory (bounded)
+    QList<QString> m_recentOrder;
+    QSet<qint64> m_sessionIds; // sids of trees not yet gone (swept by killEverything)
+    QHash<TurnState, qint64> m_outcomes;
+    bool m_hold = false;
+    bool m_stopping = false;
+    QTimer *m_reaper = nullptr;
+};
+
+} // namespace sluice
