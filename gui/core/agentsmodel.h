@@ -8,9 +8,9 @@ class QTimer;
 
 namespace sluice::gui {
 
-// The active agents (CONTRACT §10 `agents`): turn_id, session, pid, state, elapsed. Elapsed time
-// ticks once per second from the service's elapsed_s at receipt plus local monotonic time, so it
-// keeps moving between updates without asking the service.
+// The active agents (docs/reference.md §10 `agents`): turn_id, session, pid, state, elapsed.
+// Elapsed time ticks once per second from the service's elapsed_s at receipt plus local monotonic
+// time, so it keeps moving between updates without asking the service.
 class AgentsModel : public QAbstractTableModel
 {
     Q_OBJECT

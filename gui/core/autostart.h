@@ -3,7 +3,7 @@
 
 namespace sluice::gui {
 
-// The login item that starts sluice-tray (CONTRACT §13):
+// The login item that starts sluice-tray (docs/reference.md §13):
 // Linux/BSD: $XDG_CONFIG_HOME/autostart/sluice-tray.desktop (with panel-wait hints for
 // GNOME/KDE/LXQt); macOS: ~/Library/LaunchAgents/io.sluice.tray.plist; Windows:
 // HKCU\Software\Microsoft\Windows\CurrentVersion\Run, value "SluiceTray".

@@ -2,7 +2,6 @@
 
 #include "core/guilogging.h"
 #include "core/serviceconnection.h"
-#include "core/traypresentation.h"
 
 #include "sluice/runtimestatus.h"
 
@@ -51,37 +50,36 @@ void Notifier::emitUnlessManual(Kind kind, const QString &title, const QString &
 
 void Notifier::evaluate()
 {
-    using namespace GatewayState;
-    const QString state = m_conn->effectiveState();
+    using S = GatewayState;
+    const std::optional<GatewayState> state = m_conn->effectiveState(); // none: unreachable
     const int active = m_conn->activeAgents();
     const RuntimeStatus status = m_conn->runtimeStatus();
     const bool live = m_conn->isReachable() &&
-                      (state == QLatin1String(Running) || state == QLatin1String(Draining) ||
-                       state == QLatin1String(Starting));
-    const QString previous = m_lastState;
+                      (state == S::Running || state == S::Draining || state == S::Starting);
+    const std::optional<GatewayState> previous = m_lastState;
+    const bool hadState = m_evaluated; // false on the first call: no transition yet
 
     // Drain finished: draining and nothing running any more (once per drain).
-    if (state == QLatin1String(Draining) && m_conn->isReachable()) {
+    if (state == S::Draining && m_conn->isReachable()) {
         const bool suppressed = status.drain && status.drain->suppressNotification;
-        if (active == 0 && !m_drainNotified && !previous.isEmpty()) {
+        if (active == 0 && !m_drainNotified && hadState) {
             m_drainNotified = true;
             if (!suppressed)
                 Q_EMIT notify(DrainFinished, QStringLiteral("Drain finished — safe to restart"),
                               QStringLiteral("No agent turn is running; Sluice can be restarted "
                                              "or stopped without interrupting anything."));
         }
-    } else if (state != QLatin1String(Draining)) {
+    } else if (state != S::Draining) {
         m_drainNotified = false;
     }
 
-    if (state == QLatin1String(Stopping) || (!live && previous == QLatin1String(Stopping))) {
+    if (state == S::Stopping || (!live && previous == S::Stopping)) {
         if (!m_stopSeen)
             m_pidBeforeStop = m_lastLivePid;
         m_stopSeen = true;
     }
 
-    if (state == QLatin1String(Stopped) && previous != QLatin1String(Stopped) &&
-        !previous.isEmpty()) {
+    if (state == S::Stopped && previous != S::Stopped && hadState) {
         if (status.restartRequested) {
             m_restartExpected = true; // the replacement is on its way
         } else if (!m_restartExpected) {
@@ -93,8 +91,7 @@ void Notifier::evaluate()
         }
     }
 
-    if (state == QLatin1String(UnreachableState) && !previous.isEmpty() &&
-        previous != QLatin1String(UnreachableState) && !m_stopSeen && !m_restartExpected) {
+    if (!state && hadState && previous && !m_stopSeen && !m_restartExpected) {
         const QString detail = m_conn->detail();
         emitUnlessManual(Unreachable, QStringLiteral("Sluice is not reachable"),
                          detail.isEmpty()
@@ -119,6 +116,7 @@ void Notifier::evaluate()
             m_lastLivePid = pid;
     }
     m_lastState = state;
+    m_evaluated = true;
 }
 
 } // namespace sluice::gui

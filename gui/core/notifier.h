@@ -1,6 +1,9 @@
 #pragma once
+#include "sluice/states.h"
+
 #include <QObject>
 #include <QString>
+#include <optional>
 
 namespace sluice::gui {
 
@@ -31,7 +34,8 @@ private:
     void emitUnlessManual(Kind kind, const QString &title, const QString &text);
 
     ServiceConnection *m_conn;
-    QString m_lastState;
+    std::optional<GatewayState> m_lastState; // none: unreachable
+    bool m_evaluated = false;
     qint64 m_lastLivePid = -1;
     qint64 m_pidBeforeStop = -1;
     bool m_stopSeen = false;        // stopping state or shutdown event seen

@@ -1,7 +1,6 @@
 #include "core/serviceconnection.h"
 
 #include "core/guilogging.h"
-#include "core/traypresentation.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/paths.h"
@@ -17,7 +16,6 @@ ServiceConnection::ServiceConnection(const QString &home, QObject *parent)
     , m_client(new IpcClient(this))
     , m_heartbeat(new QTimer(this))
     , m_offlinePoll(new QTimer(this))
-    , m_effectiveState(QString::fromLatin1(UnreachableState))
 {
     connect(m_client, &IpcClient::connected, this, &ServiceConnection::onConnected);
     connect(m_client, &IpcClient::disconnected, this, &ServiceConnection::onDisconnected);
@@ -189,8 +187,6 @@ void ServiceConnection::applyStatus(const QJsonObject &status)
     m_reachable = true;
     m_detail.clear();
     m_effectiveState = m_runtime.state;
-    if (m_effectiveState.isEmpty())
-        m_effectiveState = QString::fromLatin1(GatewayState::Starting);
     if (changed)
         Q_EMIT statusChanged();
 }
@@ -217,22 +213,20 @@ void ServiceConnection::recompute()
         return;
     // Nobody answers: what did the service last write? A finished stop says "stopped".
     const JsonFile f = readJsonFile(HomePaths(m_home).stateFile());
-    QString state = QString::fromLatin1(UnreachableState);
+    std::optional<GatewayState> state; // none: unreachable
     QJsonObject onDisk;
     if (f.isObject()) {
         onDisk = f.object;
-        const QString s = RuntimeStatus::fromJson(onDisk).state;
-        if (s == QLatin1String(GatewayState::Stopped) ||
-            s == QLatin1String(GatewayState::StartupFailed))
+        const GatewayState s = RuntimeStatus::fromJson(onDisk).state;
+        if (s == GatewayState::Stopped || s == GatewayState::StartupFailed)
             state = s;
     }
-    // A frozen but connected service is "unreachable" whatever the file says.
+    // A frozen but connected service is unreachable whatever the file says.
     if (m_client->isConnected())
-        state = QString::fromLatin1(UnreachableState);
-    if (state != m_effectiveState ||
-        (state != QLatin1String(UnreachableState) && onDisk != m_status)) {
+        state.reset();
+    if (state != m_effectiveState || (state && onDisk != m_status)) {
         m_effectiveState = state;
-        if (state != QLatin1String(UnreachableState))
+        if (state)
             setStatus(onDisk); // shows pid/exit details of the stopped service
         Q_EMIT statusChanged();
     }

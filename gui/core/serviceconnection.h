@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
+#include <optional>
 
 class QTimer;
 
@@ -18,7 +19,7 @@ inline constexpr char DrainTimeoutS[] = "drain_timeout_s";
 inline constexpr char Supervisor[] = "supervisor"; // {aligned, message, fix}
 } // namespace StatusField
 
-// The tray's one link to sluiced (CONTRACT §10), through the common IpcClient only.
+// The tray's one link to sluiced (docs/reference.md §10), through the common IpcClient only.
 // Reconnects by itself with backoff; on every connect it says hello, subscribes and asks for
 // status, agents and the last shutdown report. Every request is asynchronous with a timeout;
 // nothing here ever waits on the socket. A heartbeat notices a service that stopped answering
@@ -33,9 +34,9 @@ public:
     QString home() const { return m_home; }
     void start();
 
-    // "running", "draining", ... as the service says; when it cannot be asked: "stopped" if
-    // gateway_state.json says so, else "unreachable".
-    QString effectiveState() const { return m_effectiveState; }
+    // The state as the service says; when it cannot be asked: stopped or startup_failed if
+    // gateway_state.json says so, else none (unreachable).
+    std::optional<GatewayState> effectiveState() const { return m_effectiveState; }
     bool isReachable() const { return m_reachable; }
     QString detail() const { return m_detail; } // e.g. "not responding", "no service on socket"
     // The last status (may be stale): as RuntimeStatus, and whole for the StatusField extras.
@@ -86,7 +87,7 @@ private:
     RuntimeStatus m_runtime; // m_status parsed
     QJsonArray m_agents;
     QJsonObject m_shutdownReport;
-    QString m_effectiveState;
+    std::optional<GatewayState> m_effectiveState;
     QString m_detail;
     bool m_reachable = false;
     bool m_heartbeatPending = false;

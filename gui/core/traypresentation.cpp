@@ -1,6 +1,6 @@
 #include "core/traypresentation.h"
 
-#include "sluice/runtimestatus.h"
+#include <QStringList>
 
 namespace sluice::gui {
 
@@ -19,38 +19,46 @@ static QString agentsText(int n)
     return n == 1 ? QStringLiteral("1 active agent") : QStringLiteral("%1 active agents").arg(n);
 }
 
-TrayPresentation presentStatus(const QString &state, int activeAgents, bool accepting,
+static QString iconKeyFor(std::optional<GatewayState> state)
+{
+    if (state) {
+        switch (*state) {
+        case GatewayState::Starting:
+        case GatewayState::Running:
+            return QStringLiteral("running");
+        case GatewayState::Draining:
+            return QStringLiteral("draining");
+        case GatewayState::Stopping:
+            return QStringLiteral("stopping");
+        case GatewayState::Stopped:
+        case GatewayState::StartupFailed:
+            return QStringLiteral("stopped");
+        }
+    }
+    return QStringLiteral("unreachable");
+}
+
+TrayPresentation presentStatus(std::optional<GatewayState> state, int activeAgents, bool accepting,
                                const QString &detail)
 {
-    using namespace GatewayState;
+    using S = GatewayState;
     TrayPresentation p;
     p.state = state;
     const int active = qMax(0, activeAgents);
-    const bool reachable = state != QLatin1String(UnreachableState);
-    const bool live = state == QLatin1String(Running) || state == QLatin1String(Draining) ||
-                      state == QLatin1String(Starting);
+    const QString name = state ? wireName(*state) : QStringLiteral("unreachable");
+    const bool live = state == S::Running || state == S::Draining || state == S::Starting;
 
-    if (state == QLatin1String(Running) || state == QLatin1String(Starting))
-        p.iconKey = QStringLiteral("running");
-    else if (state == QLatin1String(Draining))
-        p.iconKey = QStringLiteral("draining");
-    else if (state == QLatin1String(Stopping))
-        p.iconKey = QStringLiteral("stopping");
-    else if (state == QLatin1String(Stopped) || state == QLatin1String(StartupFailed))
-        p.iconKey = QStringLiteral("stopped");
-    else
-        p.iconKey = QStringLiteral("unreachable");
+    p.iconKey = iconKeyFor(state);
 
-    const bool showsAgents =
-        reachable && state != QLatin1String(Stopped) && state != QLatin1String(StartupFailed);
-    p.stateLine = QStringLiteral("Sluice: %1").arg(state);
+    const bool showsAgents = state && *state != S::Stopped && *state != S::StartupFailed;
+    p.stateLine = QStringLiteral("Sluice: %1").arg(name);
     if (showsAgents)
         p.stateLine += QStringLiteral(" — %1").arg(agentsText(active));
 
-    QStringList tip{QStringLiteral("Sluice gateway"), QStringLiteral("State: %1").arg(state)};
+    QStringList tip{QStringLiteral("Sluice gateway"), QStringLiteral("State: %1").arg(name)};
     if (showsAgents) {
         tip << agentsText(active);
-        if (state == QLatin1String(Running) || state == QLatin1String(Draining))
+        if (state == S::Running || state == S::Draining)
             tip << (accepting ? QStringLiteral("Accepting new turns")
                               : QStringLiteral("Not accepting new turns"));
     }
@@ -59,10 +67,10 @@ TrayPresentation presentStatus(const QString &state, int activeAgents, bool acce
     p.tooltip = tip.join(QLatin1Char('\n'));
 
     // Drain and Cancel drain share one slot in the menu: Cancel while draining, Drain otherwise.
-    p.cancelDrainVisible = state == QLatin1String(Draining);
+    p.cancelDrainVisible = state == S::Draining;
     p.cancelDrainEnabled = p.cancelDrainVisible;
     p.drainVisible = !p.cancelDrainVisible;
-    p.drainEnabled = state == QLatin1String(Running);
+    p.drainEnabled = state == S::Running;
     p.stopEnabled = live;
     p.restartEnabled = live;
     p.forceRestartEnabled = live;

@@ -1,21 +1,21 @@
 #pragma once
+#include "sluice/states.h"
+
 #include <QString>
+#include <optional>
 
 namespace sluice::gui {
-
-// The state the tray shows when the service cannot be asked (no socket, no answer).
-inline constexpr char UnreachableState[] = "unreachable";
 
 // Everything the tray icon, its tooltip, the menu and the panel header show, derived from one
 // status by one pure function (syncthingtray's updateStatusIconAndText pattern), so none of
 // them can disagree with the others.
 struct TrayPresentation
 {
-    QString state;             // the input state ("running", ..., "unreachable")
-    QString iconKey;           // running | draining | stopping | stopped | unreachable
-    QString stateLine;         // "Sluice: running — 2 active agents"
-    QString tooltip;           // multi-line: name, state, active agents, accepting
-    bool drainVisible = false; // exactly one of Drain / Cancel drain is visible
+    std::optional<GatewayState> state; // the input state (none: unreachable)
+    QString iconKey;                   // running | draining | stopping | stopped | unreachable
+    QString stateLine;                 // "Sluice: running — 2 active agents"
+    QString tooltip;                   // multi-line: name, state, active agents, accepting
+    bool drainVisible = false;         // exactly one of Drain / Cancel drain is visible
     bool drainEnabled = false;
     bool cancelDrainVisible = false;
     bool cancelDrainEnabled = false;
@@ -28,9 +28,10 @@ struct TrayPresentation
     bool operator!=(const TrayPresentation &o) const { return !(*this == o); }
 };
 
-// state: a CONTRACT §3 state or "unreachable"; detail: an optional extra tooltip line
-// (e.g. "not responding"). Unknown states are shown as they are, with only safe actions.
-TrayPresentation presentStatus(const QString &state, int activeAgents, bool accepting,
+// state: the gateway's (docs/reference.md §3), or none when the service cannot be asked (no
+// socket, no answer), shown as "unreachable". detail: an optional extra tooltip line (e.g. "not
+// responding").
+TrayPresentation presentStatus(std::optional<GatewayState> state, int activeAgents, bool accepting,
                                const QString &detail = QString());
 
 // The resource path of an icon key, e.g. ":/icons/sluice-running.svg".

@@ -232,10 +232,9 @@ QString ControlPanel::alignmentWarningText(const QJsonObject &status)
 
 void ControlPanel::updateDrainProgress()
 {
-    const QString state = m_conn->effectiveState();
+    const std::optional<GatewayState> state = m_conn->effectiveState();
     const int active = m_conn->activeAgents();
-    const bool draining = state == QLatin1String(GatewayState::Draining) ||
-                          state == QLatin1String(GatewayState::Stopping);
+    const bool draining = state == GatewayState::Draining || state == GatewayState::Stopping;
     if (!draining || !m_conn->isReachable()) {
         m_drainStartCount = -1;
         m_drainProgress->hide();
@@ -252,9 +251,8 @@ void ControlPanel::updateDrainProgress()
         active == 0
             ? QStringLiteral("all turns finished — safe to restart")
             : QStringLiteral("%1 of %2 turns still running").arg(active).arg(m_drainStartCount));
-    m_drainLabel->setText(state == QLatin1String(GatewayState::Draining)
-                              ? QStringLiteral("Drain:")
-                              : QStringLiteral("Stopping:"));
+    m_drainLabel->setText(state == GatewayState::Draining ? QStringLiteral("Drain:")
+                                                          : QStringLiteral("Stopping:"));
     m_drainProgress->show();
     m_drainLabel->show();
 }

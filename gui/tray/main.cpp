@@ -1,4 +1,5 @@
-// sluice-tray: the tray icon and control panel of the Sluice agent gateway (CONTRACT §13).
+// sluice-tray: the tray icon and control panel of the Sluice agent gateway
+// (docs/reference.md §13).
 #include "core/autostart.h"
 #include "core/guilogging.h"
 #include "core/singleinstance.h"

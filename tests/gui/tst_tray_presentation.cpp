@@ -19,6 +19,19 @@
 
 using namespace sluice::gui;
 
+namespace {
+// The cases name states by their wire names, as the service sends them; any other name
+// ("unreachable", "something-new") stands for a service that cannot be asked.
+TrayPresentation presentStatus(const QString &state, int activeAgents, bool accepting,
+                               const QString &detail = QString())
+{
+    sluice::GatewayState s;
+    const bool known = sluice::fromWireName(state, &s);
+    return sluice::gui::presentStatus(known ? std::optional(s) : std::nullopt, activeAgents,
+                                      accepting, detail);
+}
+} // namespace
+
 class TstTrayPresentation : public QObject
 {
     Q_OBJECT

@@ -250,7 +250,7 @@ void TstTrayService::forceRestartAsksFirst()
     QVERIFY2(asked.contains(QStringLiteral("busy-one")), qPrintable(asked));
     // Declined: nothing happened to the service or the turn.
     QCOMPARE(fx.readState().pid, oldPid);
-    QCOMPARE(fx.readState().state, QStringLiteral("running"));
+    QCOMPARE(fx.readState().state, GatewayState::Running);
     QCOMPARE(
         fx.call(QStringLiteral("agents")).body.value(QStringLiteral("agents")).toArray().size(), 1);
 
@@ -262,7 +262,7 @@ void TstTrayService::forceRestartAsksFirst()
     QVERIFY(ServiceFixture::waitFor(
         [&] {
             const RuntimeStatus s = fx.readState();
-            return s.pid != oldPid && s.pid > 0 && s.state == QStringLiteral("running");
+            return s.pid != oldPid && s.pid > 0 && s.state == GatewayState::Running;
         },
         40000));
     QTRY_VERIFY_WITH_TIMEOUT(app->connection()->pid() != oldPid &&
@@ -278,8 +278,7 @@ void TstTrayService::forceRestartAsksFirst()
     app->actions()->stop()->trigger();
     QVERIFY(ServiceFixture::waitFor(
         [&] {
-            return fx.readState().state == QStringLiteral("stopped") &&
-                   fx.readState().pid == newPid;
+            return fx.readState().state == GatewayState::Stopped && fx.readState().pid == newPid;
         },
         40000));
     QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("stopped"), 20000);
@@ -397,7 +396,7 @@ void TstTrayService::notificationsForDrainAndRestartFromElsewhere()
     QVERIFY(ServiceFixture::waitFor(
         [&] {
             const RuntimeStatus s = fx.readState();
-            return s.state == QStringLiteral("stopped") && s.pid == newPid;
+            return s.state == GatewayState::Stopped && s.pid == newPid;
         },
         40000));
 }
