@@ -6,8 +6,7 @@ namespace sluice {
 
 namespace {
 
-template<typename Enum>
-struct Name
+template<typename Enum> struct Name
 {
     Enum value;
     const char *text;
@@ -23,9 +22,12 @@ const Name<DesiredState> kDesiredStates[] = {
     {DesiredState::Stopped, "stopped"},
 };
 const Name<TurnState> kTurnStates[] = {
-    {TurnState::Queued, "queued"}, {TurnState::Running, "running"},
-    {TurnState::Done, "done"},     {TurnState::Failed, "failed"},
-    {TurnState::Interrupted, "interrupted"}, {TurnState::Refused, "refused"},
+    {TurnState::Queued, "queued"},
+    {TurnState::Running, "running"},
+    {TurnState::Done, "done"},
+    {TurnState::Failed, "failed"},
+    {TurnState::Interrupted, "interrupted"},
+    {TurnState::Refused, "refused"},
 };
 const Name<StopCause> kStopCauses[] = {
     {StopCause::Planned, "planned"},
@@ -34,8 +36,7 @@ const Name<StopCause> kStopCauses[] = {
     {StopCause::ForceRestart, "force_restart"},
 };
 
-template<typename Enum, std::size_t N>
-QString nameOf(const Name<Enum> (&table)[N], Enum value)
+template<typename Enum, std::size_t N> QString nameOf(const Name<Enum> (&table)[N], Enum value)
 {
     for (const auto &n : table) {
         if (n.value == value)
@@ -58,15 +59,39 @@ bool valueOf(const Name<Enum> (&table)[N], QStringView text, Enum *out)
 
 } // namespace
 
-QString wireName(GatewayState state) { return nameOf(kGatewayStates, state); }
-QString wireName(DesiredState state) { return nameOf(kDesiredStates, state); }
-QString wireName(TurnState state) { return nameOf(kTurnStates, state); }
-QString wireName(StopCause cause) { return nameOf(kStopCauses, cause); }
+QString wireName(GatewayState state)
+{
+    return nameOf(kGatewayStates, state);
+}
+QString wireName(DesiredState state)
+{
+    return nameOf(kDesiredStates, state);
+}
+QString wireName(TurnState state)
+{
+    return nameOf(kTurnStates, state);
+}
+QString wireName(StopCause cause)
+{
+    return nameOf(kStopCauses, cause);
+}
 
-bool fromWireName(QStringView text, GatewayState *out) { return valueOf(kGatewayStates, text, out); }
-bool fromWireName(QStringView text, DesiredState *out) { return valueOf(kDesiredStates, text, out); }
-bool fromWireName(QStringView text, TurnState *out) { return valueOf(kTurnStates, text, out); }
-bool fromWireName(QStringView text, StopCause *out) { return valueOf(kStopCauses, text, out); }
+bool fromWireName(QStringView text, GatewayState *out)
+{
+    return valueOf(kGatewayStates, text, out);
+}
+bool fromWireName(QStringView text, DesiredState *out)
+{
+    return valueOf(kDesiredStates, text, out);
+}
+bool fromWireName(QStringView text, TurnState *out)
+{
+    return valueOf(kTurnStates, text, out);
+}
+bool fromWireName(QStringView text, StopCause *out)
+{
+    return valueOf(kStopCauses, text, out);
+}
 
 bool isFinal(TurnState state)
 {

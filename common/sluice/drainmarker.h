@@ -21,11 +21,14 @@ public:
     struct Decision
     {
         Verdict verdict = Verdict::Absent;
-        bool corrupt = false;      // present but not a readable JSON object
-        QJsonObject content;       // the marker when readable
-        QString reason;            // one line for the log, e.g. "epoch abc differs from xyz"
+        bool corrupt = false; // present but not a readable JSON object
+        QJsonObject content;  // the marker when readable
+        QString reason;       // one line for the log, e.g. "epoch abc differs from xyz"
         bool isActive() const { return verdict == Verdict::Active; }
-        bool isStale() const { return verdict == Verdict::OtherEpoch || verdict == Verdict::Expired; }
+        bool isStale() const
+        {
+            return verdict == Verdict::OtherEpoch || verdict == Verdict::Expired;
+        }
     };
 
     // epoch: the current instantiation epoch (may be empty: rule 4).

@@ -5,9 +5,9 @@
 
 namespace sluice {
 
-// The identity of this machine/container instantiation (docs/reference.md §4): stable across service
-// restarts, different after a reboot or a container re-creation.
-// Linux: kernel boot_id + the start time of PID 1. Empty when it cannot be determined.
+// The identity of this machine/container instantiation (docs/reference.md §4): stable across
+// service restarts, different after a reboot or a container re-creation. Linux: kernel boot_id +
+// the start time of PID 1. Empty when it cannot be determined.
 class InstantiationEpoch
 {
 public:

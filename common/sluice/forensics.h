@@ -9,10 +9,10 @@ namespace sluice {
 // takes well under 1 ms (tests/bench/ measures it).
 struct ForensicsSnapshot
 {
-    QString ts;              // ISO-8601 UTC
+    QString ts;               // ISO-8601 UTC
     qint64 tsMonotonicMs = 0; // QElapsedTimer::msecsSinceReference()
-    QString signal;          // "SIGTERM", "signal#N", "UNKNOWN"
-    int signalNum = 0;       // 0 = none
+    QString signal;           // "SIGTERM", "signal#N", "UNKNOWN"
+    int signalNum = 0;        // 0 = none
     qint64 pid = -1;
     qint64 ppid = -1;
     qint64 parentPid = -1;
@@ -20,9 +20,9 @@ struct ForensicsSnapshot
     QString parentCmdline;
     bool underSystemd = false; // INVOCATION_ID set
     QString systemdInvocationId;
-    double loadavg1m = -1;     // -1 unknown
-    qint64 tracerPid = -1;     // -1 unknown, 0 none
-    QString plannedStopMarker; // "self", "other" or empty (key left out)
+    double loadavg1m = -1;          // -1 unknown
+    qint64 tracerPid = -1;          // -1 unknown, 0 none
+    QString plannedStopMarker;      // "self", "other" or empty (key left out)
     bool drainMarkerActive = false; // "active" or key left out
 
     struct Context

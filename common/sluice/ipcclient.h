@@ -20,9 +20,9 @@ struct IpcReply
     QString errorMessage;
 };
 
-// Asynchronous local-socket client (docs/reference.md §10). Never blocks: no waitFor* calls, replies
-// matched by id with per-request timeouts, events delivered as signals. Used by sluicectl, the
-// tray and the tests.
+// Asynchronous local-socket client (docs/reference.md §10). Never blocks: no waitFor* calls,
+// replies matched by id with per-request timeouts, events delivered as signals. Used by sluicectl,
+// the tray and the tests.
 class IpcClient : public QObject
 {
     Q_OBJECT

@@ -14,10 +14,10 @@ class PlannedStopMarker
 public:
     enum class Verdict {
         Absent,
-        Self,      // names this process (pid equal, start time equal when both known)
-        Other,     // names another process, not older than 60 s
-        Expired,   // names another process (or is malformed) and is older than 60 s: remove it
-        Malformed  // unreadable / not JSON / no target_pid, younger than 60 s: leave it, do not act
+        Self,     // names this process (pid equal, start time equal when both known)
+        Other,    // names another process, not older than 60 s
+        Expired,  // names another process (or is malformed) and is older than 60 s: remove it
+        Malformed // unreadable / not JSON / no target_pid, younger than 60 s: leave it, do not act
     };
     struct Probe
     {

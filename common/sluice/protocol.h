@@ -5,7 +5,8 @@
 
 namespace sluice {
 
-// Names of the local-socket protocol (docs/reference.md §10). Shared by the server and every client.
+// Names of the local-socket protocol (docs/reference.md §10). Shared by the server and every
+// client.
 namespace Protocol {
 inline constexpr int Version = 1;
 
@@ -50,8 +51,8 @@ inline constexpr char Disconnected[] = "disconnected";
 } // namespace Error
 
 QJsonObject request(qint64 id, const QString &cmd, const QJsonObject &args = {});
-QJsonObject reply(qint64 id, const QJsonObject &fields = {});                     // ok:true
-QJsonObject errorReply(qint64 id, const QString &code, const QString &message);  // ok:false
+QJsonObject reply(qint64 id, const QJsonObject &fields = {});                   // ok:true
+QJsonObject errorReply(qint64 id, const QString &code, const QString &message); // ok:false
 QJsonObject event(const QString &name, const QJsonObject &fields = {});
 
 // Session names: 1-128 chars of A-Za-z0-9._:@-

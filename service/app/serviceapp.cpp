@@ -102,9 +102,9 @@ int ServiceApp::start()
     turnConfig.maxConcurrent = m_options.maxConcurrent;
     turnConfig.interruptGraceMs = int(m_options.interruptGraceS * 1000);
     m_turns = new TurnManager(turnConfig, m_store, this);
-    qCInfo(lcTurns).noquote() << "agent command:"
-                              << (QStringList{m_turns->program()} + m_options.agentCommand.mid(1))
-                                     .join(QLatin1Char(' '));
+    qCInfo(lcTurns).noquote()
+        << "agent command:"
+        << (QStringList{m_turns->program()} + m_options.agentCommand.mid(1)).join(QLatin1Char(' '));
 
     // 3. The gateway; the drain marker is read before any turn can be accepted.
     const QString socketPath =
@@ -133,7 +133,8 @@ int ServiceApp::start()
     connect(m_watcher, &HomeWatcher::rechecked, m_gateway, &Gateway::reevaluateMarker);
 
     // 4. The two ways in: the local socket (required) and the HTTP API (optional).
-    m_dispatcher = new GatewayDispatcher(m_gateway, m_turns, m_writer, m_paths.lastShutdown(), this);
+    m_dispatcher =
+        new GatewayDispatcher(m_gateway, m_turns, m_writer, m_paths.lastShutdown(), this);
     IpcServer::Limits ipcLimits;
     ipcLimits.maxPendingOutput = m_options.ipcMaxPendingBytes;
     ipcLimits.stallTimeoutMs = int(m_options.ipcStallTimeoutS * 1000);
@@ -144,8 +145,8 @@ int ServiceApp::start()
     startHttp();
 
     // 5. The service manager, and the one stop sequence every stop source ends in.
-    m_supervisor = new SupervisorLink(m_gateway, m_options.drainTimeoutS,
-                                      m_options.interruptGraceS, this);
+    m_supervisor =
+        new SupervisorLink(m_gateway, m_options.drainTimeoutS, m_options.interruptGraceS, this);
     ShutdownSequence::Dependencies stop;
     stop.paths = m_paths;
     stop.gateway = m_gateway;

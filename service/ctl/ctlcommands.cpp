@@ -572,10 +572,11 @@ int start(CtlContext &c)
                                .arg(pid)
                                .arg(c.paths.serviceLog()),
                            {{QStringLiteral("pid"), pid}});
-    return c.out->result({{QStringLiteral("started"), true},
-                          {QStringLiteral("pid"), pid},
-                          {QStringLiteral("state"), wireName(now.state)}},
-                         QStringLiteral("sluiced is %1 (pid %2)").arg(wireName(now.state)).arg(pid));
+    return c.out->result(
+        {{QStringLiteral("started"), true},
+         {QStringLiteral("pid"), pid},
+         {QStringLiteral("state"), wireName(now.state)}},
+        QStringLiteral("sluiced is %1 (pid %2)").arg(wireName(now.state)).arg(pid));
 }
 
 int send(CtlContext &c)

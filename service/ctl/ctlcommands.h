@@ -24,7 +24,8 @@ struct CtlContext
     double seconds(const char *option, double fallback, bool *bad) const;
 };
 
-// The service-control commands of docs/reference.md §12 (doctor and service live in their own files).
+// The service-control commands of docs/reference.md §12 (doctor and service live in their own
+// files).
 namespace Commands {
 int status(CtlContext &c);
 int agents(CtlContext &c);

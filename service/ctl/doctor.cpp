@@ -93,8 +93,7 @@ int doctor(CtlContext &c)
     } else if (!QFileInfo::exists(c.paths.stateFile())) {
         add(QStringLiteral("service"), QStringLiteral("ok"),
             QStringLiteral("never started in this HOME"));
-    } else if (st.state != GatewayState::Stopped &&
-               st.state != GatewayState::StartupFailed) {
+    } else if (st.state != GatewayState::Stopped && st.state != GatewayState::StartupFailed) {
         add(QStringLiteral("service"), QStringLiteral("warn"),
             QStringLiteral(
                 "not running, but the state file says \"%1\" (pid %2): the last run ended "

@@ -7,8 +7,8 @@
 
 namespace sluice::ctl {
 
-// `sluicectl service install|uninstall|status` (docs/reference.md §9, §12): writes, registers, removes
-// and checks the service-manager definition produced by UnitGenerator.
+// `sluicectl service install|uninstall|status` (docs/reference.md §9, §12): writes, registers,
+// removes and checks the service-manager definition produced by UnitGenerator.
 class ServiceInstaller
 {
 public:

@@ -1,8 +1,8 @@
 #include "gateway/gateway.h"
 
 #include "app/daemonlogging.h"
-#include "supervisor/stopbudget.h"
 #include "app/statuswriter.h"
+#include "supervisor/stopbudget.h"
 #include "turns/turninfo.h"
 #include "turns/turnmanager.h"
 
@@ -31,12 +31,12 @@ Gateway::Gateway(const Config &config, TurnManager *turns, StatusWriter *writer,
     m_status.httpPort = config.httpPort;
     m_status.version = QStringLiteral(SLUICE_VERSION);
 
-    m_supervisor = QJsonObject{
-        {QStringLiteral("aligned"), QJsonValue()},
-        {QStringLiteral("timeout_stop_us"), QJsonValue()},
-        {QStringLiteral("required_us"),
-         StopBudget::microseconds(config.drainTimeoutS, config.interruptGraceS)},
-                               {QStringLiteral("message"), QString()}};
+    m_supervisor =
+        QJsonObject{{QStringLiteral("aligned"), QJsonValue()},
+                    {QStringLiteral("timeout_stop_us"), QJsonValue()},
+                    {QStringLiteral("required_us"),
+                     StopBudget::microseconds(config.drainTimeoutS, config.interruptGraceS)},
+                    {QStringLiteral("message"), QString()}};
 
     connect(m_turns, &TurnManager::runningCountChanged, this, [this] { publish(); });
     connect(m_turns, &TurnManager::agentsChanged, this,
@@ -72,9 +72,9 @@ void Gateway::startServing()
     }
     m_serving = true;
     qCInfo(lcGateway).noquote() << QStringLiteral("serving; state %1, accepting %2")
-                                       .arg(wireName(m_status.state), m_status.accepting
-                                                                ? QStringLiteral("true")
-                                                                : QStringLiteral("false"));
+                                       .arg(wireName(m_status.state),
+                                            m_status.accepting ? QStringLiteral("true")
+                                                               : QStringLiteral("false"));
     publish();
 }
 
@@ -138,8 +138,8 @@ QJsonObject Gateway::metricsJson() const
 {
     const QHash<TurnState, qint64> counts = m_turns->outcomeCounts();
     QJsonObject outcomes;
-    for (TurnState s : {TurnState::Done, TurnState::Failed, TurnState::Interrupted,
-                        TurnState::Refused})
+    for (TurnState s :
+         {TurnState::Done, TurnState::Failed, TurnState::Interrupted, TurnState::Refused})
         outcomes.insert(wireName(s), counts.value(s));
     auto opt = [](const std::optional<double> &v) { return v ? QJsonValue(*v) : QJsonValue(); };
     std::optional<double> drainPeriod = m_lastDrainPeriodS;

@@ -4,8 +4,7 @@
 
 namespace sluice {
 
-StopOutcome stopOutcome(StopCause cause, bool supervised, DesiredState previous,
-                        StopEnding ending)
+StopOutcome stopOutcome(StopCause cause, bool supervised, DesiredState previous, StopEnding ending)
 {
     const bool restart = cause == StopCause::Restart || cause == StopCause::ForceRestart;
     StopOutcome o;

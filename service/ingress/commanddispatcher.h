@@ -11,7 +11,7 @@ enum class RequestSource { Ipc, Http, Internal };
 struct RequestContext
 {
     RequestSource source = RequestSource::Ipc;
-    QString principal;   // who asked (IPC: the hello `client`, HTTP: "http", ...)
+    QString principal;    // who asked (IPC: the hello `client`, HTTP: "http", ...)
     quint64 clientId = 0; // IPC connection id (0 for HTTP); used for subscriptions and notify
 };
 

@@ -126,16 +126,14 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
         m_gateway->enterDrain(info, true);
         const QJsonObject fields{{QStringLiteral("state"), wireName(m_gateway->state())},
                                  {QStringLiteral("accepting"), m_gateway->isAccepting()}};
-        m_writer->whenWritten(
-            [done, fields] { done(CommandResult::success(fields)); });
+        m_writer->whenWritten([done, fields] { done(CommandResult::success(fields)); });
         return;
     }
     if (cmd == QLatin1String(Protocol::Cmd::CancelDrain)) {
         const bool was = m_gateway->cancelDrain(true);
         const QJsonObject fields{{QStringLiteral("state"), wireName(m_gateway->state())},
                                  {QStringLiteral("was_draining"), was}};
-        m_writer->whenWritten(
-            [done, fields] { done(CommandResult::success(fields)); });
+        m_writer->whenWritten([done, fields] { done(CommandResult::success(fields)); });
         return;
     }
     if (cmd == QLatin1String(Protocol::Cmd::Stop)) {

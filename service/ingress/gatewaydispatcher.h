@@ -9,8 +9,8 @@ class Gateway;
 class StatusWriter;
 class TurnManager;
 
-// The one implementation of every command of docs/reference.md §10 (+ the internal "metrics"), shared
-// by the local socket server and the HTTP API. Validates arguments (bad_request), applies
+// The one implementation of every command of docs/reference.md §10 (+ the internal "metrics"),
+// shared by the local socket server and the HTTP API. Validates arguments (bad_request), applies
 // the gate (draining / stopping) and answers through `done` exactly once.
 class GatewayDispatcher : public QObject, public CommandDispatcher
 {

@@ -32,8 +32,7 @@ int SessionResumer::resumeAtStart()
     if (store && store->isOpen()) {
         const QList<TurnInfo> flagged = store->resumePendingTurns();
         for (const TurnInfo &old : flagged) {
-            if (old.state == TurnState::Done ||
-                old.state == TurnState::Failed ||
+            if (old.state == TurnState::Done || old.state == TurnState::Failed ||
                 old.state == TurnState::Refused) {
                 store->setResumePending(QString(), old.id, false); // finished: nothing to redo
                 continue;
@@ -63,12 +62,11 @@ int SessionResumer::resumeAtStart()
                                             : QStringLiteral("self-restart"),
                         restart->force ? QStringLiteral(", forced") : QString())
                    .arg(resumed);
-        m_gateway->publishEvent(
-            QString::fromLatin1(Protocol::Event::RestartFinished),
-            QJsonObject{{QStringLiteral("requested_at"), restart->requestedAt},
-                        {QStringLiteral("via_service"), restart->viaService},
-                        {QStringLiteral("force"), restart->force},
-                        {QStringLiteral("resumed"), resumedIds}});
+        m_gateway->publishEvent(QString::fromLatin1(Protocol::Event::RestartFinished),
+                                QJsonObject{{QStringLiteral("requested_at"), restart->requestedAt},
+                                            {QStringLiteral("via_service"), restart->viaService},
+                                            {QStringLiteral("force"), restart->force},
+                                            {QStringLiteral("resumed"), resumedIds}});
         RestartPending::remove(pendingPath);
     } else if (resumed > 0) {
         qCInfo(lcLifecycle) << resumed << "resume-pending sessions resumed after an unclean stop";

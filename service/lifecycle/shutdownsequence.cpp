@@ -207,9 +207,9 @@ void ShutdownSequence::phaseMarkResume()
             ++marked;
         }
     }
-    qCInfo(lcLifecycle).noquote()
-        << QStringLiteral("marked %1 resume-pending").arg(marked == 1 ? QStringLiteral("1 turn")
-                                                            : QStringLiteral("%1 turns").arg(marked));
+    qCInfo(lcLifecycle).noquote() << QStringLiteral("marked %1 resume-pending")
+                                         .arg(marked == 1 ? QStringLiteral("1 turn")
+                                                          : QStringLiteral("%1 turns").arg(marked));
     phaseDrain();
 }
 
@@ -440,8 +440,8 @@ void ShutdownSequence::onWatchdog()
     m_report.beginPhase(kExit);
     m_report.write();
     // The final state, written directly: the event loop (and the status writer) may be stuck.
-    const StopOutcome outcome = stopOutcome(m_request.cause, m_deps.supervised,
-                                            status.desiredState, StopEnding::WatchdogFired);
+    const StopOutcome outcome = stopOutcome(m_request.cause, m_deps.supervised, status.desiredState,
+                                            StopEnding::WatchdogFired);
     status.state = GatewayState::Stopped;
     status.accepting = false;
     status.exitCode = outcome.exitCode;

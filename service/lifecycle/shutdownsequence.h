@@ -48,7 +48,7 @@ public:
         HttpApi *http = nullptr; // null: no HTTP API
         double drainTimeoutS = 30;
         double interruptGraceS = 5;
-        bool supervised = false;       // decided at start (RestartPolicy::isSupervised)
+        bool supervised = false;        // decided at start (RestartPolicy::isSupervised)
         QStringList successorArguments; // a self-restart starts sluiced with these
     };
 

@@ -10,9 +10,9 @@
 namespace sluice {
 
 // Cuts a hung stop short (docs/reference.md §6): armed at `begin` for the stop budget
-// (supervisor/stopbudget.h). It runs on its own thread, so it fires even when the event loop is stuck. On fire
-// it calls the handler (record forensics and "watchdog" in last-shutdown.json and the log;
-// runs on the watchdog thread) and then _exit()s with the given non-zero code at once.
+// (supervisor/stopbudget.h). It runs on its own thread, so it fires even when the event loop is
+// stuck. On fire it calls the handler (record forensics and "watchdog" in last-shutdown.json and
+// the log; runs on the watchdog thread) and then _exit()s with the given non-zero code at once.
 class StopWatchdog
 {
 public:

@@ -9,8 +9,8 @@ class QTimer;
 
 namespace sluice {
 
-// The service-manager alignment check of docs/reference.md §8. Under systemd it reads the unit's stop
-// timeout with `systemctl show -p TimeoutStopUSec` (asynchronously, with a time limit) and
+// The service-manager alignment check of docs/reference.md §8. Under systemd it reads the unit's
+// stop timeout with `systemctl show -p TimeoutStopUSec` (asynchronously, with a time limit) and
 // compares it with the stop budget (drain timeout + interrupt grace + 30 s).
 //
 // Which unit: $SLUICE_SYSTEMD_UNIT (or setUnit()), else the `*.service` named in

@@ -8,9 +8,9 @@ class QTimer;
 
 namespace sluice {
 
-// The systemd notify protocol without libsystemd (docs/reference.md §9): one datagram per message to
-// $NOTIFY_SOCKET (a path, or an abstract address when it starts with '@').
-// Disabled (every call a no-op) when NOTIFY_SOCKET is not set.
+// The systemd notify protocol without libsystemd (docs/reference.md §9): one datagram per message
+// to $NOTIFY_SOCKET (a path, or an abstract address when it starts with '@'). Disabled (every call
+// a no-op) when NOTIFY_SOCKET is not set.
 //
 // Wiring: ready() once the listeners are up; setStatus() on every state / active-count change;
 // stopBegan() at the `begin` phase of a stop; stopFinished() before exit.

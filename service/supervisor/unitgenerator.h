@@ -6,8 +6,8 @@
 
 namespace sluice {
 
-// Generates the service-manager definition `sluicectl service install` writes (docs/reference.md §9):
-// a systemd unit, a launchd LaunchAgent/LaunchDaemon plist or a Windows scheduled task, plus
+// Generates the service-manager definition `sluicectl service install` writes (docs/reference.md
+// §9): a systemd unit, a launchd LaunchAgent/LaunchDaemon plist or a Windows scheduled task, plus
 // the commands that register / unregister it. Pure: no file or process I/O here, so the same
 // content is produced for install, for the drift check and for --dry-run.
 class UnitGenerator

@@ -152,8 +152,9 @@ void SessionStore::recordFinished(const TurnInfo &t)
 {
     exec(QStringLiteral("UPDATE turns SET state=?, exit_code=?, output=?, truncated=?, "
                         "started_at=?, finished_at=? WHERE id=?"),
-         {wireName(t.state), t.exitCode ? QVariant(*t.exitCode) : QVariant(QMetaType(QMetaType::Int)),
-          t.output, int(t.truncated), iso(t.startedAt), iso(t.finishedAt), t.id});
+         {wireName(t.state),
+          t.exitCode ? QVariant(*t.exitCode) : QVariant(QMetaType(QMetaType::Int)), t.output,
+          int(t.truncated), iso(t.startedAt), iso(t.finishedAt), t.id});
 }
 
 std::optional<TurnInfo> SessionStore::loadTurn(const QString &id) const

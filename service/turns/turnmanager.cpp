@@ -152,8 +152,7 @@ void TurnManager::startTurn(const QString &id)
         else if (!crashed && code == 0)
             finishTurn(id, TurnState::Done, 0);
         else
-            finishTurn(id, TurnState::Failed,
-                       crashed ? std::nullopt : std::optional<int>(code));
+            finishTurn(id, TurnState::Failed, crashed ? std::nullopt : std::optional<int>(code));
     });
     connect(process, &TurnProcess::failedToStart, this, [this, id](const QString &error) {
         if (Live *l = m_live.value(id)) {

@@ -38,8 +38,7 @@ void TestStates::wireNames()
     QCOMPARE(wireName(StopCause::ForceRestart), QStringLiteral("force_restart"));
 }
 
-template<typename Enum>
-static void checkRoundTrip()
+template<typename Enum> static void checkRoundTrip()
 {
     // Every enumerator the meta-object knows has a name, and the name parses back to it.
     const QMetaEnum meta = QMetaEnum::fromType<Enum>();

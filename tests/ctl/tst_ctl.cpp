@@ -325,8 +325,8 @@ void TstCtl::startDuringAStopWaitsThenStarts()
     QVERIFY(f.call(QStringLiteral("send"), {{"session", "s1"}, {"text", "block"}}).ok);
     QVERIFY(ServiceFixture::waitFor([&] { return f.readState().activeAgents == 1; }, 15000));
     QVERIFY(f.call(QStringLiteral("stop")).ok);
-    QVERIFY(ServiceFixture::waitFor(
-        [&] { return f.readState().state == GatewayState::Stopping; }, 15000));
+    QVERIFY(ServiceFixture::waitFor([&] { return f.readState().state == GatewayState::Stopping; },
+                                    15000));
 
     const QStringList base{QStringLiteral("--home"), home, QStringLiteral("--json")};
     CtlResult r = runCtl(base + QStringList{QStringLiteral("start"), QStringLiteral("--"),
@@ -353,8 +353,8 @@ void TstCtl::stopDuringARestartStopsTheReplacement()
     QVERIFY(f.call(QStringLiteral("send"), {{"session", "s1"}, {"text", "block"}}).ok);
     QVERIFY(ServiceFixture::waitFor([&] { return f.readState().activeAgents == 1; }, 15000));
     QVERIFY(f.call(QStringLiteral("restart"), {{"force", false}}).ok);
-    QVERIFY(ServiceFixture::waitFor(
-        [&] { return f.readState().state == GatewayState::Stopping; }, 15000));
+    QVERIFY(ServiceFixture::waitFor([&] { return f.readState().state == GatewayState::Stopping; },
+                                    15000));
 
     QProcess ctl;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

@@ -92,10 +92,9 @@ void TestStopOutcome::table_data()
                                          : qstrcmp(r.desired, "running") == 0
                                              ? DesiredState::Running
                                              : DesiredState::Stopped;
-            const QByteArray name = wireName(r.cause).toLatin1() +
-                                    (r.supervised ? " supervised " : " alone ") +
-                                    endingNames[int(r.ending)] + " was " +
-                                    wireName(previous).toLatin1();
+            const QByteArray name =
+                wireName(r.cause).toLatin1() + (r.supervised ? " supervised " : " alone ") +
+                endingNames[int(r.ending)] + " was " + wireName(previous).toLatin1();
             QTest::newRow(name.constData())
                 << r.cause << r.supervised << previous << r.ending << r.exitCode << desired
                 << QString::fromLatin1(r.reason) << r.restartRequested << r.startsSuccessor;

@@ -1,10 +1,10 @@
 // In-process tests of sluiced building blocks that are hard to observe from outside:
 // StatusWriter coalescing and sealing, HomeWatcher on a file replaced by rename, and option
 // parsing details (config file precedence, quoting).
-#include "lifecycle/homewatcher.h"
-#include "turns/processtree.h"
 #include "app/serviceoptions.h"
 #include "app/statuswriter.h"
+#include "lifecycle/homewatcher.h"
+#include "turns/processtree.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/paths.h"

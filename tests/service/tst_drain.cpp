@@ -70,6 +70,19 @@ private Q_SLOTS:
     void drainRequestedDuringAStopHoldsForTheNextStart();
 };
 
+namespace {
+// An agent that says it started (scripts/started) and finishes once scripts/release exists.
+QString holdingAgent(ServiceFixture &f)
+{
+    return f.writeAgentScript(QStringLiteral("hold.sh"),
+                              QStringLiteral("cat > /dev/null\n"
+                                             "touch '%1/started'\n"
+                                             "while [ ! -e '%1/release' ]; do sleep 0.05; done\n"
+                                             "echo finished\n")
+                                  .arg(f.scriptsDir()));
+}
+} // namespace
+
 void TestDrain::markerByHandEntersAndLeavesDrain()
 {
     ServiceFixture f;
@@ -194,13 +207,7 @@ void TestDrain::runningTurnIsNotTouchedByADrain()
 {
     ServiceFixture f;
     const QString dir = f.scriptsDir();
-    const QString agent =
-        f.writeAgentScript(QStringLiteral("hold.sh"),
-                           QStringLiteral("cat > /dev/null\n"
-                                          "touch '%1/started'\n"
-                                          "while [ ! -e '%1/release' ]; do sleep 0.05; done\n"
-                                          "echo finished\n")
-                               .arg(dir));
+    const QString agent = holdingAgent(f);
     QVERIFY(f.start({QStringLiteral("--agent-command"), agent}));
     IpcReply r = f.call(QStringLiteral("send"), {{QStringLiteral("session"), QStringLiteral("s1")},
                                                  {QStringLiteral("text"), QStringLiteral("go")}});
@@ -290,13 +297,7 @@ void TestDrain::drainRequestedDuringAStopHoldsForTheNextStart()
 {
     ServiceFixture f;
     const QString dir = f.scriptsDir();
-    const QString agent =
-        f.writeAgentScript(QStringLiteral("hold.sh"),
-                           QStringLiteral("cat > /dev/null\n"
-                                          "touch '%1/started'\n"
-                                          "while [ ! -e '%1/release' ]; do sleep 0.05; done\n"
-                                          "echo finished\n")
-                               .arg(dir));
+    const QString agent = holdingAgent(f);
     QVERIFY(f.start({QStringLiteral("--agent-command"), agent}));
     QVERIFY(f.call(QStringLiteral("send"), {{QStringLiteral("session"), QStringLiteral("s1")},
                                             {QStringLiteral("text"), QStringLiteral("go")}})

@@ -89,6 +89,20 @@ private:
     QSocketNotifier *m_notifier = nullptr;
 };
 
+namespace {
+// The status field `supervisor` once the service has run its alignment check (empty on time-out).
+QJsonObject checkedSupervisor(ServiceFixture &f)
+{
+    QJsonObject supervisor;
+    const bool checked = ServiceFixture::waitFor([&] {
+        supervisor =
+            f.call(QStringLiteral("status")).body.value(QStringLiteral("supervisor")).toObject();
+        return supervisor.value(QStringLiteral("checked")).toBool();
+    });
+    return checked ? supervisor : QJsonObject();
+}
+} // namespace
+
 class TstSdNotify : public QObject
 {
     Q_OBJECT
@@ -207,12 +221,8 @@ void TstSdNotify::notAlignedWithShortStopTimeout()
     qputenv("PATH", oldPath);
     cleanup();
     QVERIFY(started);
-    QJsonObject supervisor;
-    QVERIFY(ServiceFixture::waitFor([&] {
-        supervisor =
-            f.call(QStringLiteral("status")).body.value(QStringLiteral("supervisor")).toObject();
-        return supervisor.value(QStringLiteral("checked")).toBool();
-    }));
+    const QJsonObject supervisor = checkedSupervisor(f);
+    QVERIFY(!supervisor.isEmpty());
     QCOMPARE(supervisor.value(QStringLiteral("manager")).toString(), QStringLiteral("systemd"));
     QCOMPARE(supervisor.value(QStringLiteral("aligned")).toBool(true), false);
     QCOMPARE(supervisor.value(QStringLiteral("timeout_stop_us")).toInteger(), 90000000LL);
@@ -252,12 +262,8 @@ void TstSdNotify::alignedWithLongStopTimeout()
     const bool started = f.start({QStringLiteral("--drain-timeout"), QStringLiteral("120")});
     cleanup();
     QVERIFY(started);
-    QJsonObject supervisor;
-    QVERIFY(ServiceFixture::waitFor([&] {
-        supervisor =
-            f.call(QStringLiteral("status")).body.value(QStringLiteral("supervisor")).toObject();
-        return supervisor.value(QStringLiteral("checked")).toBool();
-    }));
+    const QJsonObject supervisor = checkedSupervisor(f);
+    QVERIFY(!supervisor.isEmpty());
     QCOMPARE(supervisor.value(QStringLiteral("aligned")).toBool(false), true);
     QCOMPARE(supervisor.value(QStringLiteral("timeout_stop_us")).toInteger(), 300000000LL);
 }

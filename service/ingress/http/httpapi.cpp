@@ -50,6 +50,12 @@ HttpResponse ok(const QJsonObject &fields, int status = 200)
     o.remove(QStringLiteral("id"));
     return HttpResponse::json(status, o);
 }
+// 202 for a stop or restart the service took on (it runs after the answer).
+HttpResponse acceptedReply(const QJsonObject &fields)
+{
+    return ok({{QStringLiteral("accepted"), fields.value(QStringLiteral("accepted")).toBool(true)}},
+              202);
+}
 } // namespace
 
 HttpApi::HttpApi(CommandDispatcher *dispatcher, const Options &options, QObject *parent)
@@ -257,12 +263,7 @@ void HttpApi::route(QPointer<HttpConnection> connection, const HttpRequest &requ
             return methodNotAllowed("POST");
         if (!parseBody(request.body, true, &body, &bodyError))
             return badRequest(bodyError);
-        return call(connection, QString::fromLatin1(Protocol::Cmd::Stop), {},
-                    [](const QJsonObject &f) {
-                        return ok({{QStringLiteral("accepted"),
-                                    f.value(QStringLiteral("accepted")).toBool(true)}},
-                                  202);
-                    });
+        return call(connection, QString::fromLatin1(Protocol::Cmd::Stop), {}, acceptedReply);
     }
     if (path == "/api/gateway/restart") {
         if (method != "POST")
@@ -273,11 +274,7 @@ void HttpApi::route(QPointer<HttpConnection> connection, const HttpRequest &requ
         if (!force.isUndefined() && !force.isBool())
             return badRequest(QStringLiteral("force must be a boolean"));
         return call(connection, QString::fromLatin1(Protocol::Cmd::Restart),
-                    {{QStringLiteral("force"), force.toBool(false)}}, [](const QJsonObject &f) {
-                        return ok({{QStringLiteral("accepted"),
-                                    f.value(QStringLiteral("accepted")).toBool(true)}},
-                                  202);
-                    });
+                    {{QStringLiteral("force"), force.toBool(false)}}, acceptedReply);
     }
     if (path == "/v1/turns") {
         if (method != "POST")

@@ -13,8 +13,8 @@ namespace sluice {
 
 class CommandDispatcher;
 
-// The HTTP API of docs/reference.md §11 on a small QTcpServer-based HTTP/1.1 server (docs/http.md says
-// why not QHttpServer). Routes map to the same dispatcher commands as IPC; it knows nothing of
+// The HTTP API of docs/reference.md §11 on a small QTcpServer-based HTTP/1.1 server (docs/http.md
+// says why not QHttpServer). Routes map to the same dispatcher commands as IPC; it knows nothing of
 // the daemon's classes. Bound to 127.0.0.1 unless configured otherwise.
 class HttpApi : public QObject
 {

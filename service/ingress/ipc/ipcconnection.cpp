@@ -1,7 +1,7 @@
 #include "ingress/ipc/ipcconnection.h"
 
-#include "ingress/commanddispatcher.h"
 #include "app/daemonlogging.h"
+#include "ingress/commanddispatcher.h"
 #include "ingress/ipc/ipcserver.h"
 
 #include "sluice/protocol.h"
