@@ -49,6 +49,8 @@ DrainMarker::Decision DrainMarker::evaluate(const QDateTime &now) const
     if (m_ttlSeconds > 0) {
         const QDateTime mtime = info.lastModified().toUTC();
         const qint64 age = mtime.secsTo(now);
+        if (mtime.isValid())
+            d.expiresAt = mtime.addSecs(m_ttlSeconds + 1);
         if (mtime.isValid() && age > m_ttlSeconds) {
             d.verdict = Verdict::Expired;
             d.reason = QStringLiteral("marker is %1 s old, older than the TTL of %2 s")

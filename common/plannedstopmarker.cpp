@@ -75,6 +75,8 @@ PlannedStopMarker::Probe PlannedStopMarker::probe(qint64 selfPid, qint64 selfSta
         written = info.lastModified();
     const qint64 ageS = written.isValid() ? written.toUTC().secsTo(now) : 0;
     const bool old = ageS > OtherTtlSeconds;
+    if (written.isValid())
+        p.expiresAt = written.toUTC().addSecs(OtherTtlSeconds + 1);
 
     bool hasPid = false;
     if (f.isObject()) {

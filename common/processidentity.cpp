@@ -123,6 +123,27 @@ QList<ProcStat> processTable()
         if (parseStat(readProcFile(procPath(pid, "stat")), &s))
             table << s;
     }
+#elif defined(Q_OS_MACOS)
+    int mib[3] = {CTL_KERN, KERN_PROC, KERN_PROC_ALL};
+    size_t size = 0;
+    if (::sysctl(mib, 3, nullptr, &size, nullptr, 0) != 0)
+        return table;
+    QList<struct kinfo_proc> procs(qsizetype(size / sizeof(struct kinfo_proc)) + 32);
+    size = size_t(procs.size()) * sizeof(struct kinfo_proc);
+    if (::sysctl(mib, 3, procs.data(), &size, nullptr, 0) != 0)
+        return table;
+    procs.resize(qsizetype(size / sizeof(struct kinfo_proc)));
+    for (const struct kinfo_proc &p : std::as_const(procs)) {
+        ProcStat s;
+        s.pid = p.kp_proc.p_pid;
+        s.ppid = p.kp_eproc.e_ppid;
+        s.pgrp = p.kp_eproc.e_pgid;
+        s.session = ::getsid(pid_t(s.pid));
+        s.state = p.kp_proc.p_stat == SZOMB ? 'Z' : 'S';
+        s.startTime =
+            qint64(p.kp_proc.p_starttime.tv_sec) * 1000000 + p.kp_proc.p_starttime.tv_usec;
+        table << s;
+    }
 #endif
     return table;
 }

@@ -24,6 +24,7 @@ public:
         bool corrupt = false; // present but not a readable JSON object
         QJsonObject content;  // the marker when readable
         QString reason;       // one line for the log, e.g. "epoch abc differs from xyz"
+        QDateTime expiresAt;  // when the TTL makes a present marker stale; invalid: never
         bool isActive() const { return verdict == Verdict::Active; }
         bool isStale() const
         {

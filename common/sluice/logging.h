@@ -1,9 +1,10 @@
 #pragma once
 #include <QLoggingCategory>
 
-// One logging category per module, so QT_LOGGING_RULES="sluice.markers.debug=true" turns on one part.
-Q_DECLARE_LOGGING_CATEGORY(lcPaths)    // sluice.paths
-Q_DECLARE_LOGGING_CATEGORY(lcFiles)    // sluice.files
-Q_DECLARE_LOGGING_CATEGORY(lcMarkers)  // sluice.markers
-Q_DECLARE_LOGGING_CATEGORY(lcIpc)      // sluice.ipc
+// One logging category per module, so QT_LOGGING_RULES="sluice.markers.debug=true" turns on one
+// part.
+Q_DECLARE_LOGGING_CATEGORY(lcPaths)     // sluice.paths
+Q_DECLARE_LOGGING_CATEGORY(lcFiles)     // sluice.files
+Q_DECLARE_LOGGING_CATEGORY(lcMarkers)   // sluice.markers
+Q_DECLARE_LOGGING_CATEGORY(lcIpc)       // sluice.ipc
 Q_DECLARE_LOGGING_CATEGORY(lcForensics) // sluice.forensics

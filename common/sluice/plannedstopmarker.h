@@ -27,6 +27,7 @@ public:
         bool restart = false;
         QJsonObject content;
         QString reason;
+        QDateTime expiresAt; // Other / Malformed: when it becomes Expired
     };
 
     static constexpr qint64 OtherTtlSeconds = 60;

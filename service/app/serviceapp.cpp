@@ -15,6 +15,7 @@
 #include "lifecycle/restartpolicy.h"
 #include "lifecycle/sessionresumer.h"
 #include "lifecycle/shutdownsequence.h"
+#include "turns/containment.h"
 #include "turns/processtree.h"
 #include "turns/sessionstore.h"
 #include "turns/turnmanager.h"
@@ -51,6 +52,8 @@ ServiceApp::~ServiceApp()
     m_ipc = nullptr;
     delete m_turns;
     m_turns = nullptr;
+    if (m_containment)
+        m_containment->release();
     if (m_store)
         m_store->close();
     if (m_lock)
@@ -93,15 +96,28 @@ int ServiceApp::start()
     m_store = new SessionStore(this);
     QString error;
     if (!m_store->open(m_paths.stateDb(), &error))
-        return failStartup(QStringLiteral("cannot open state.db: %1").arg(error));
+        return failStartup(QStringLiteral("cannot open state.db: %1").arg(error),
+                           ExitCode::Failure);
     m_store->recoverUnfinished();
+
+    Containment::Mode mode = Containment::Mode::Auto;
+    Containment::parseMode(m_options.containment, &mode);
+    TurnLimits limits;
+    limits.memoryMaxBytes = m_options.turnMemoryMaxBytes;
+    limits.pidsMax = m_options.turnPidsMax;
+    limits.cpuMax = m_options.turnCpuMax;
+    m_containment = Containment::create(mode, limits, &error);
+    if (!m_containment) // a setting this host cannot honour: a manager must not retry
+        return failStartup(error, ExitCode::Usage);
+    qCInfo(lcTurns).noquote() << "turn containment:"
+                              << Containment::modeName(m_containment->mode());
 
     TurnManager::Config turnConfig;
     turnConfig.agentCommand = m_options.agentCommand;
     turnConfig.home = m_paths.home();
     turnConfig.maxConcurrent = m_options.maxConcurrent;
     turnConfig.interruptGraceMs = int(m_options.interruptGraceS * 1000);
-    m_turns = new TurnManager(turnConfig, m_store, this);
+    m_turns = new TurnManager(turnConfig, m_store, m_containment.get(), this);
     qCInfo(lcTurns).noquote()
         << "agent command:"
         << (QStringList{m_turns->program()} + m_options.agentCommand.mid(1)).join(QLatin1Char(' '));
@@ -119,6 +135,7 @@ int ServiceApp::start()
     gwConfig.supervised = m_options.supervised;
     gwConfig.socket = socketPath;
     gwConfig.httpPort = -1; // set once the HTTP API is bound
+    gwConfig.containment = m_containment->describe();
     m_gateway = new Gateway(gwConfig, m_turns, m_writer, this);
     if (gwConfig.epoch.isEmpty())
         qCWarning(lcGateway) << "instantiation epoch unknown: any drain marker is active";
@@ -130,7 +147,6 @@ int ServiceApp::start()
         if (name == QLatin1String(FileNames::DrainMarker))
             m_gateway->reevaluateMarker();
     });
-    connect(m_watcher, &HomeWatcher::rechecked, m_gateway, &Gateway::reevaluateMarker);
 
     // 4. The two ways in: the local socket (required) and the HTTP API (optional).
     m_dispatcher =
@@ -140,7 +156,7 @@ int ServiceApp::start()
     ipcLimits.stallTimeoutMs = int(m_options.ipcStallTimeoutS * 1000);
     m_ipc = new IpcServer(m_dispatcher, ipcLimits, this);
     if (!m_ipc->listen(socketPath, &error))
-        return failStartup(error);
+        return failStartup(error, ExitCode::Failure);
     connect(m_gateway, &Gateway::eventPublished, m_ipc, &IpcServer::broadcast);
     startHttp();
 
@@ -155,6 +171,7 @@ int ServiceApp::start()
     stop.writer = m_writer;
     stop.ipc = m_ipc;
     stop.http = m_http;
+    stop.containment = m_containment.get();
     stop.drainTimeoutS = m_options.drainTimeoutS;
     stop.interruptGraceS = m_options.interruptGraceS;
     // Decided now, while the parent is still the one that started us.
@@ -228,7 +245,7 @@ void ServiceApp::recordPreviousStop()
     m_gateway->recordStopDurations(drainS, totalS);
 }
 
-int ServiceApp::failStartup(const QString &reason)
+int ServiceApp::failStartup(const QString &reason, int exitCode)
 {
     // We hold the lock, so we are the state file's one writer: say why we could not start.
     qCCritical(lcDaemon).noquote() << "startup failed:" << reason;
@@ -239,7 +256,7 @@ int ServiceApp::failStartup(const QString &reason)
     status.startTime = ProcessIdentity::currentStartTime();
     status.epoch = InstantiationEpoch::current();
     status.accepting = false;
-    status.exitCode = ExitCode::Failure;
+    status.exitCode = exitCode;
     status.exitReason = reason;
     status.version = QStringLiteral(SLUICE_VERSION);
     status.updatedAt = isoUtcNow();
@@ -247,7 +264,7 @@ int ServiceApp::failStartup(const QString &reason)
     if (!writeJsonAtomically(m_paths.stateFile(), status.toJson(), &error))
         qCWarning(lcDaemon) << "cannot write the state file:" << error;
     m_lock->release();
-    return ExitCode::Failure;
+    return exitCode;
 }
 
 void ServiceApp::finishStop(int exitCode)
@@ -258,6 +275,9 @@ void ServiceApp::finishStop(int exitCode)
     // The final state is on disk; once the lock is released a successor may write its own,
     // so nothing of this process (a late turn exit, the writer's destructor) may write again.
     m_writer->seal();
+    // Every tree is gone (interrupt phase): the turns' cgroups go too, before a successor
+    // sweeps for leftovers.
+    m_containment->release();
     m_lock->release();
     qCInfo(lcDaemon) << "exiting with code" << exitCode;
     QCoreApplication::exit(exitCode);

@@ -8,6 +8,7 @@
 
 namespace sluice {
 
+class Containment;
 class Gateway;
 class GatewayDispatcher;
 class HomeWatcher;
@@ -24,8 +25,9 @@ class TurnManager;
 
 // The composition root of sluiced: builds every component, hands each the few collaborators it
 // needs, and runs the startup order:
-//   lock -> state.db -> turns -> gateway + drain marker (before any turn) -> local socket ->
-//   HTTP API -> service-manager link -> shutdown sequence + lifecycle -> first status write.
+//   lock -> state.db -> containment -> turns -> gateway + drain marker (before any turn) -> local
+//   socket -> HTTP API -> service-manager link -> shutdown sequence + lifecycle -> first status
+//   write.
 // The one way out is the ShutdownSequence's finished(exitCode), handled by finishStop().
 class ServiceApp : public QObject
 {
@@ -38,7 +40,8 @@ public:
     int start();
 
 private:
-    int failStartup(const QString &reason); // writes state startup_failed; returns 1
+    // Writes state startup_failed with the reason; returns exitCode.
+    int failStartup(const QString &reason, int exitCode);
     void startHttp();
     void recordPreviousStop();
     // The end of every stop, after the sequence wrote the final state and closed the
@@ -48,6 +51,7 @@ private:
     ServiceOptions m_options;
     HomePaths m_paths;
     std::unique_ptr<InstanceLock> m_lock;
+    std::unique_ptr<Containment> m_containment;
     SessionStore *m_store = nullptr;
     StatusWriter *m_writer = nullptr;
     TurnManager *m_turns = nullptr;

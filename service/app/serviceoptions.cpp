@@ -53,7 +53,34 @@ const OptionSpec kSpecs[] = {
      "An idle keep-alive HTTP connection is closed after this (default 10)."},
     {"http-request-timeout", "SECONDS",
      "An HTTP request must arrive complete within this (default 30)."},
+    {"containment", "MODE",
+     "How turns are contained: auto (default), cgroup, process-group, job-object."},
+    {"turn-memory-max", "BYTES", "Memory limit per turn, e.g. 512M or 2G (cgroup; default none)."},
+    {"turn-pids-max", "N", "Most processes per turn (cgroup; default none)."},
+    {"turn-cpu-max", "CPUS", "CPU limit per turn in CPUs, e.g. 0.5 or 2 (cgroup; default none)."},
 };
+
+// "512M", "2G", "65536" -> bytes (binary multiples). False for anything else.
+bool parseBytes(const QString &text, qint64 *out)
+{
+    QString t = text.trimmed().toUpper();
+    if (t.endsWith(QLatin1Char('B')))
+        t.chop(1);
+    qint64 factor = 1;
+    if (t.endsWith(QLatin1Char('K')) || t.endsWith(QLatin1Char('M')) ||
+        t.endsWith(QLatin1Char('G')) || t.endsWith(QLatin1Char('T'))) {
+        const int power = int(QStringLiteral("KMGT").indexOf(t.back())) + 1;
+        for (int i = 0; i < power; ++i)
+            factor *= 1024;
+        t.chop(1);
+    }
+    bool ok = false;
+    const double v = t.toDouble(&ok);
+    if (!ok || !(v > 0) || v * double(factor) > 9e18)
+        return false;
+    *out = qint64(v * double(factor));
+    return true;
+}
 
 // Values are collected from the file first, then the command line overrides them.
 using Values = QHash<QString, QString>;
@@ -395,6 +422,33 @@ ServiceOptions::ParseResult ServiceOptions::parse(const QStringList &arguments, 
         {"http-idle-timeout", &o.httpIdleTimeoutS},
         {"http-request-timeout", &o.httpRequestTimeoutS},
     };
+    if (values.contains(QStringLiteral("containment"))) {
+        o.containment = values.value(QStringLiteral("containment")).trimmed();
+        const QStringList modes{QStringLiteral("auto"), QStringLiteral("cgroup"),
+                                QStringLiteral("process-group"), QStringLiteral("job-object")};
+        if (!modes.contains(o.containment))
+            return usage(QStringLiteral("invalid value for containment: '%1' (expected auto, "
+                                        "cgroup, process-group or job-object)")
+                             .arg(o.containment));
+    }
+    if (values.contains(QStringLiteral("turn-memory-max")) &&
+        (!parseBytes(values.value(QStringLiteral("turn-memory-max")), &o.turnMemoryMaxBytes) ||
+         o.turnMemoryMaxBytes < 1024 * 1024))
+        return usage(QStringLiteral("invalid value for turn-memory-max: '%1' (expected a size of "
+                                    "at least 1M, e.g. 512M or 2G)")
+                         .arg(values.value(QStringLiteral("turn-memory-max"))));
+    if (values.contains(QStringLiteral("turn-pids-max"))) {
+        if (!parseInt(QStringLiteral("turn-pids-max"),
+                      values.value(QStringLiteral("turn-pids-max")), 1, 4194304, &n, &error))
+            return usage(error);
+        o.turnPidsMax = n;
+    }
+    if (values.contains(QStringLiteral("turn-cpu-max"))) {
+        if (!parseNumber(QStringLiteral("turn-cpu-max"),
+                         values.value(QStringLiteral("turn-cpu-max")), 0.01, 4096, &d, &error))
+            return usage(error);
+        o.turnCpuMax = d;
+    }
     for (const auto &t : timeouts) {
         const QString key = QLatin1String(t.key);
         if (!values.contains(key))

@@ -29,6 +29,11 @@ struct ServiceOptions
     double ipcStallTimeoutS = 10;                // a partial frame may stall this long
     double httpIdleTimeoutS = 10;                // idle keep-alive connection closed after
     double httpRequestTimeoutS = 30;             // a request must be complete within
+    // How turns are contained, and the limits each runs under (0 = none).
+    QString containment = QStringLiteral("auto"); // auto, cgroup, process-group, job-object
+    qint64 turnMemoryMaxBytes = 0;
+    qint64 turnPidsMax = 0;
+    double turnCpuMax = 0; // CPUs
 
     // The raw command-line arguments (for a self-restart that keeps them).
     QStringList arguments;

@@ -12,6 +12,8 @@
 #include <QJsonArray>
 #include <QTimer>
 
+#include <limits>
+
 namespace sluice {
 
 Gateway::Gateway(const Config &config, TurnManager *turns, StatusWriter *writer, QObject *parent)
@@ -19,7 +21,10 @@ Gateway::Gateway(const Config &config, TurnManager *turns, StatusWriter *writer,
     , m_config(config)
     , m_turns(turns)
     , m_writer(writer)
+    , m_markerExpiry(new QTimer(this))
 {
+    m_markerExpiry->setSingleShot(true);
+    connect(m_markerExpiry, &QTimer::timeout, this, &Gateway::reevaluateMarker);
     m_uptime.start();
     m_status.state = GatewayState::Starting;
     m_status.desiredState = DesiredState::Running;
@@ -126,6 +131,8 @@ QJsonObject Gateway::statusJson() const
     o.insert(QStringLiteral("interrupt_grace_s"), m_config.interruptGraceS);
     o.insert(QStringLiteral("supervisor"), m_supervisor);
     o.insert(QStringLiteral("queued_turns"), m_turns->queuedCount());
+    o.insert(QStringLiteral("containment"), m_config.containment.value(QStringLiteral("mode")));
+    o.insert(QStringLiteral("containment_detail"), m_config.containment);
     return o;
 }
 
@@ -264,6 +271,13 @@ void Gateway::reevaluateMarker()
 {
     const DrainMarker marker = drainMarker();
     DrainMarker::Decision d = marker.evaluate();
+    // No file event marks a marker's TTL running out: wake up once, exactly then.
+    if (d.isActive() && d.expiresAt.isValid()) {
+        const qint64 ms = QDateTime::currentDateTimeUtc().msecsTo(d.expiresAt);
+        m_markerExpiry->start(int(qBound(qint64(0), ms, qint64(std::numeric_limits<int>::max()))));
+    } else {
+        m_markerExpiry->stop();
+    }
     if (d.isStale()) {
         logStaleOnce(d);
         marker.clear();

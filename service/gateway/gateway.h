@@ -12,6 +12,8 @@
 #include <QObject>
 #include <optional>
 
+class QTimer;
+
 namespace sluice {
 
 class StatusWriter;
@@ -38,6 +40,7 @@ public:
         bool supervised = false;
         QString socket;
         int httpPort = -1;
+        QJsonObject containment; // Containment::describe(): {mode, ...}
     };
 
     Gateway(const Config &config, TurnManager *turns, StatusWriter *writer,
@@ -114,6 +117,7 @@ private:
     Config m_config;
     TurnManager *m_turns;
     StatusWriter *m_writer;
+    QTimer *m_markerExpiry; // fires when an active marker's TTL runs out
     RuntimeStatus m_status;
     RuntimeStatus m_published; // what subscribers last saw (updatedAt ignored)
     bool m_everPublished = false;

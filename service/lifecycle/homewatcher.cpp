@@ -37,12 +37,11 @@ void HomeWatcher::setRecheckInterval(int ms)
 
 void HomeWatcher::start()
 {
-    if (!m_watcher->directories().contains(m_folder) && !m_watcher->addPath(m_folder))
-        qCWarning(lcWatch) << "cannot watch" << m_folder
-                           << "- relying on the periodic re-check every" << m_timer->interval()
-                           << "ms";
+    if (m_watcher->directories().contains(m_folder) || m_watcher->addPath(m_folder))
+        return;
+    qCWarning(lcWatch).noquote() << "cannot watch" << m_folder << "- relying on a re-check every"
+                                 << m_timer->interval() << "ms";
     m_timer->start();
-    qCDebug(lcWatch) << "watching" << m_files << "in" << m_folder;
 }
 
 HomeWatcher::Seen HomeWatcher::stat(const QString &fileName) const
@@ -68,8 +67,6 @@ void HomeWatcher::check(bool periodic)
                          << (periodic ? "(re-check)" : "(notification)");
         Q_EMIT changed(name);
     }
-    if (periodic)
-        Q_EMIT rechecked();
 }
 
 } // namespace sluice

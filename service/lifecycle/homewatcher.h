@@ -12,8 +12,9 @@ namespace sluice {
 
 // Watches named files in one folder (HOME) for appearing, changing and vanishing.
 // QFileSystemWatcher loses a file's watch when the file is replaced by rename or removed,
-// so it watches the FOLDER and filters by name; a periodic re-check (default 1 s) covers
-// filesystems without notification. Used for the drain marker and the planned-stop marker.
+// so it watches the FOLDER and filters by name. An idle service must not wake up: the periodic
+// re-check (default 1 s) runs only when the folder cannot be watched. Used for the drain
+// marker and the planned-stop marker.
 class HomeWatcher : public QObject
 {
     Q_OBJECT
@@ -23,14 +24,13 @@ public:
     void addFile(const QString &fileName); // a name inside the folder
     QString folder() const { return m_folder; }
     void setRecheckInterval(int ms);
+    // Watches by notification; falls back to the periodic re-check (and says so in the log)
+    // when the folder cannot be watched.
     void start();
 
 Q_SIGNALS:
     // The file appeared, vanished or changed (size/mtime), by notification or re-check.
     void changed(const QString &fileName);
-    // Every periodic re-check, after `changed` ones: lets listeners re-evaluate rules that
-    // depend on time alone (a marker's TTL expiring without any file event).
-    void rechecked();
 
 private:
     struct Seen

@@ -7,6 +7,7 @@
 #include "lifecycle/sessionresumer.h"
 #include "lifecycle/shutdownsequence.h"
 #include "lifecycle/signalbridge.h"
+#include "turns/processtree.h"
 
 #include "sluice/forensics.h"
 #include "sluice/lifecyclemarkers.h"
@@ -47,6 +48,8 @@ void LifecycleController::start()
 
     m_bridge = new SignalBridge(this);
     connect(m_bridge, &SignalBridge::signalReceived, this, &LifecycleController::handleSignal);
+    // Orphans our turns leave (we are their subreaper) are reaped as they exit.
+    connect(m_bridge, &SignalBridge::childExited, this, [] { ProcessTree::reapOrphans(); });
     m_bridge->install();
 
     m_watcher = new PlannedStopWatcher(

@@ -6,6 +6,7 @@
 #include "sluice/processidentity.h"
 
 #include <QFileInfo>
+#include <QTimer>
 
 namespace sluice {
 
@@ -13,8 +14,12 @@ PlannedStopWatcher::PlannedStopWatcher(const QString &markerPath, std::function<
                                        QObject *parent)
     : QObject(parent)
     , m_marker(markerPath)
+    , m_expiry(new QTimer(this))
     , m_canStop(std::move(canStop))
-{}
+{
+    m_expiry->setSingleShot(true);
+    connect(m_expiry, &QTimer::timeout, this, &PlannedStopWatcher::evaluate);
+}
 
 void PlannedStopWatcher::attach(HomeWatcher *watcher)
 {
@@ -25,7 +30,6 @@ void PlannedStopWatcher::attach(HomeWatcher *watcher)
             evaluate();
     });
     // Time alone can make a marker for another process old enough to remove.
-    connect(watcher, &HomeWatcher::rechecked, this, &PlannedStopWatcher::evaluate);
     evaluate();
 }
 
@@ -59,14 +63,17 @@ void PlannedStopWatcher::evaluate()
     switch (p.verdict) {
     case PlannedStopMarker::Verdict::Absent:
         m_lastLogged.clear();
+        m_expiry->stop();
         return;
     case PlannedStopMarker::Verdict::Other:
         logOnce(QStringLiteral("planned-stop marker names another process (pid %1): left alone")
                     .arg(p.targetPid));
+        scheduleExpiry(p.expiresAt);
         return;
     case PlannedStopMarker::Verdict::Malformed:
         logOnce(QStringLiteral("planned-stop marker is unreadable or malformed (%1): ignored")
                     .arg(p.reason));
+        scheduleExpiry(p.expiresAt);
         return;
     case PlannedStopMarker::Verdict::Expired:
         qCInfo(lcLifecycle).noquote()
@@ -88,6 +95,15 @@ void PlannedStopWatcher::evaluate()
         Q_EMIT plannedStopRequested(p.restart);
         return;
     }
+}
+
+void PlannedStopWatcher::scheduleExpiry(const QDateTime &at)
+{
+    // No file event marks the marker growing old: wake up once, when it does.
+    if (!at.isValid())
+        return;
+    const qint64 ms = QDateTime::currentDateTimeUtc().msecsTo(at);
+    m_expiry->start(int(qBound(qint64(0), ms, qint64(24) * 3600 * 1000)));
 }
 
 } // namespace sluice

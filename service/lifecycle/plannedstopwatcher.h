@@ -4,6 +4,8 @@
 #include <QObject>
 #include <functional>
 
+class QTimer;
+
 namespace sluice {
 
 class HomeWatcher;
@@ -38,7 +40,10 @@ Q_SIGNALS:
     void plannedStopRequested(bool restart);
 
 private:
+    void scheduleExpiry(const QDateTime &at);
+
     PlannedStopMarker m_marker;
+    QTimer *m_expiry; // one shot: a marker for another process grows old enough to remove
     std::function<bool()> m_canStop;
     bool m_fired = false;
     QString m_lastLogged;

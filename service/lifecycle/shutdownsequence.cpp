@@ -10,6 +10,7 @@
 #include "lifecycle/restartpolicy.h"
 #include "lifecycle/shutdowndiagnostic.h"
 #include "supervisor/stopbudget.h"
+#include "turns/containment.h"
 #include "turns/sessionstore.h"
 #include "turns/turnmanager.h"
 
@@ -464,6 +465,7 @@ void ShutdownSequence::onWatchdog()
     for (qint64 leader : std::as_const(groups))
         ::kill(-pid_t(leader), SIGKILL);
 #endif
+    m_deps.containment->killAllNow();
 }
 
 } // namespace sluice

@@ -17,6 +17,7 @@ class QTimer;
 
 namespace sluice {
 
+class Containment;
 class Gateway;
 class HttpApi;
 class IpcServer;
@@ -46,6 +47,7 @@ public:
         StatusWriter *writer = nullptr;
         IpcServer *ipc = nullptr;
         HttpApi *http = nullptr; // null: no HTTP API
+        Containment *containment = nullptr;
         double drainTimeoutS = 30;
         double interruptGraceS = 5;
         bool supervised = false;        // decided at start (RestartPolicy::isSupervised)

@@ -18,6 +18,7 @@ namespace sluice {
 namespace {
 // [0] written by the handler, [1] read by the notifier. Process-wide: handlers have no context.
 int g_pair[2] = {-1, -1};
+struct sigaction g_previousChild = {};
 
 extern "C" void sluiceSignalHandler(int sig)
 {
@@ -26,6 +27,18 @@ extern "C" void sluiceSignalHandler(int sig)
     // Non-blocking: if the pipe were ever full, dropping a repeat signal is fine.
     [[maybe_unused]] ssize_t n = ::write(g_pair[0], &byte, 1);
     errno = savedErrno;
+}
+
+extern "C" void sluiceChildHandler(int sig, siginfo_t *info, void *context)
+{
+    sluiceSignalHandler(sig);
+    // Whoever handled SIGCHLD before us (Qt's process launcher on old kernels) still must.
+    if (g_previousChild.sa_flags & SA_SIGINFO) {
+        if (g_previousChild.sa_sigaction)
+            g_previousChild.sa_sigaction(sig, info, context);
+    } else if (g_previousChild.sa_handler != SIG_DFL && g_previousChild.sa_handler != SIG_IGN) {
+        g_previousChild.sa_handler(sig);
+    }
 }
 } // namespace
 #endif
@@ -39,6 +52,8 @@ SignalBridge::~SignalBridge()
 #ifdef Q_OS_UNIX
     for (int sig : std::as_const(m_signals))
         ::signal(sig, SIG_DFL);
+    if (m_child)
+        ::sigaction(SIGCHLD, &g_previousChild, nullptr);
     if (m_installed) {
         delete m_notifier;
         m_notifier = nullptr;
@@ -89,6 +104,14 @@ bool SignalBridge::install(const QList<int> &signalList)
         }
         m_signals.append(sig);
     }
+    struct sigaction child = {};
+    child.sa_sigaction = sluiceChildHandler;
+    sigemptyset(&child.sa_mask);
+    child.sa_flags = SA_RESTART | SA_SIGINFO | SA_NOCLDSTOP;
+    if (::sigaction(SIGCHLD, &child, &g_previousChild) == 0)
+        m_child = true;
+    else
+        qCWarning(lcLifecycle) << "signal bridge: sigaction SIGCHLD failed";
     m_installed = true;
     return true;
 #else
@@ -105,8 +128,15 @@ void SignalBridge::onReadable()
         const ssize_t n = ::read(g_pair[1], buffer, sizeof buffer);
         if (n <= 0)
             break; // EAGAIN: drained
-        for (ssize_t i = 0; i < n; ++i)
-            Q_EMIT signalReceived(buffer[i]);
+        bool child = false;
+        for (ssize_t i = 0; i < n; ++i) {
+            if (buffer[i] == SIGCHLD)
+                child = true; // one reap pass covers every child that exited
+            else
+                Q_EMIT signalReceived(buffer[i]);
+        }
+        if (child)
+            Q_EMIT childExited();
     }
 #endif
 }

@@ -9,7 +9,9 @@ namespace sluice {
 // Brings Unix signals into the Qt event loop safely (the KeePassXC pattern): the
 // async-signal-safe handler only write()s the signal number as one byte into a socket pair;
 // a QSocketNotifier on the other end reads it and emits signalReceived() from the event loop.
-// Handles SIGTERM, SIGHUP, SIGINT and SIGUSR1 (graceful restart). One instance per process.
+// Handles SIGTERM, SIGHUP, SIGINT and SIGUSR1 (graceful restart), and SIGCHLD (childExited, so
+// orphans are reaped when one exits, not by a timer; a handler installed before ours, e.g.
+// Qt's own, is still called). One instance per process.
 // Windows: no such signals; the object exists but never emits (the planned-stop marker is the
 // stop request there).
 class SignalBridge : public QObject
@@ -27,6 +29,7 @@ public:
 
 Q_SIGNALS:
     void signalReceived(int signalNumber);
+    void childExited();
 
 private:
     void onReadable();
@@ -34,6 +37,7 @@ private:
     QSocketNotifier *m_notifier = nullptr;
     QList<int> m_signals;
     bool m_installed = false;
+    bool m_child = false;
 };
 
 } // namespace sluice

@@ -4,12 +4,14 @@
 
 #include "sluice/processidentity.h"
 
+#include <QFile>
+#include <QHash>
 #include <QMutex>
 #include <QMutexLocker>
+#include <QSet>
 
 #ifdef Q_OS_UNIX
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -27,12 +29,20 @@ namespace {
 QMutex g_ownedMutex;
 QSet<qint64> g_owned;
 
-#ifdef Q_OS_LINUX
-template<typename F> void forEachProcess(F f)
+bool isOwned(qint64 pid)
 {
-    const QList<ProcessIdentity::ProcStat> table = ProcessIdentity::processTable();
-    for (const ProcessIdentity::ProcStat &s : table)
-        f(s.pid, s);
+    QMutexLocker locker(&g_ownedMutex);
+    return g_owned.contains(pid);
+}
+
+#ifdef Q_OS_LINUX
+bool carriesTag(qint64 pid, const QByteArray &tag)
+{
+    QFile f(QStringLiteral("/proc/%1/environ").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return false;
+    const QList<QByteArray> vars = f.readAll().split('\0');
+    return vars.contains(tag);
 }
 #endif
 
@@ -48,66 +58,66 @@ bool becomeSubreaper()
     return false;
 }
 
-QList<qint64> members(qint64 sid)
+QList<qint64> turnProcesses(qint64 sid, const QByteArray &tag)
 {
     QList<qint64> result;
+#ifdef Q_OS_UNIX
     if (sid <= 1)
         return result;
+    const qint64 self = ::getpid();
+    const QList<ProcessIdentity::ProcStat> table = ProcessIdentity::processTable();
+    QHash<qint64, qint64> parent;
+    for (const ProcessIdentity::ProcStat &s : table)
+        parent.insert(s.pid, s.ppid);
+    const auto descendsFromUs = [&](qint64 pid) {
+        for (int depth = 0; depth < 64 && pid > 1; ++depth) {
+            pid = parent.value(pid, -1);
+            if (pid == self)
+                return true;
+        }
+        return false;
+    };
+    for (const ProcessIdentity::ProcStat &s : table) {
+        if (s.pid == self || s.state == 'Z' || s.state == 'X')
+            continue;
+        if (s.session == sid || s.pgrp == sid) {
+            result << s.pid;
+            continue;
+        }
 #ifdef Q_OS_LINUX
-    const qint64 self = getpid();
-    forEachProcess([&](qint64 pid, const ProcessIdentity::ProcStat &s) {
-        if (pid == self || s.state == 'Z' || s.state == 'X')
-            return;
-        if (s.session == sid || s.pgrp == sid)
-            result << pid;
-    });
+        if (descendsFromUs(s.pid) && carriesTag(s.pid, tag))
+            result << s.pid;
+#else
+        Q_UNUSED(tag)
+        if (descendsFromUs(s.pid) && parent.value(s.pid) != self)
+            result << s.pid; // no subreaper here: descendants still under the turn's tree
 #endif
-    return result;
-}
-
-int signalTree(qint64 sid, int sig)
-{
-    if (sid <= 1)
-        return 0;
-    int count = 0;
-#ifdef Q_OS_UNIX
-    ::kill(pid_t(-sid), sig); // the group; ESRCH when it is empty
-    const QList<qint64> pids = members(sid);
-    for (qint64 pid : pids) {
-        if (pid > 1 && ::kill(pid_t(pid), sig) == 0)
-            ++count;
     }
 #else
-    Q_UNUSED(sig)
+    Q_UNUSED(sid)
+    Q_UNUSED(tag)
 #endif
-    return count;
+    return result;
 }
 
 int reapOrphans()
 {
     int reaped = 0;
-#ifdef Q_OS_LINUX
-    const qint64 self = getpid();
-    // Orphans of turns live in a turn's session (or one they made); our own direct children
-    // that share our session (QProcess ones: systemctl, ...) are collected by QProcess, which
-    // must see their exit status: never take it.
-    const qint64 ownSession = ::getsid(0);
-    QList<qint64> zombies;
-    forEachProcess([&](qint64 pid, const ProcessIdentity::ProcStat &s) {
-        if (s.ppid == self && s.state == 'Z' && s.session != ownSession)
-            zombies << pid;
-    });
-    for (qint64 pid : std::as_const(zombies)) {
-        {
-            QMutexLocker locker(&g_ownedMutex);
-            if (g_owned.contains(pid))
-                continue; // QProcess will collect it
-        }
-        int status = 0;
-        if (::waitpid(pid_t(pid), &status, WNOHANG) == pid) {
-            ++reaped;
-            qCDebug(lcTurns) << "reaped orphan" << pid;
-        }
+#ifdef Q_OS_UNIX
+    for (;;) {
+        siginfo_t info;
+        std::memset(&info, 0, sizeof info);
+        if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0)
+            break; // no child, or none has exited
+        const qint64 pid = info.si_pid;
+        // QProcess collects its own children (registered, or in our session: turns and
+        // what they leave have sessions of their own); the rest waits for the next call.
+        if (isOwned(pid) || ::getsid(pid_t(pid)) == ::getsid(0))
+            break;
+        if (::waitpid(pid_t(pid), nullptr, WNOHANG) != pid)
+            break;
+        ++reaped;
+        qCDebug(lcTurns) << "reaped orphan" << pid;
     }
 #endif
     return reaped;

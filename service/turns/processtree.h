@@ -1,28 +1,25 @@
 #pragma once
+#include <QByteArray>
 #include <QList>
-#include <QSet>
 #include <QtGlobal>
 
 namespace sluice {
 
-// Process-tree helpers for turns. Every turn runs as the leader of its own session and
-// process group (setsid), so its whole tree shares one session id, even children that
-// double-fork away (they are reparented to sluiced, a child subreaper, but keep the sid).
+// Process helpers for turns on Unix. sluiced is the child subreaper of everything its turns
+// leave behind (Linux), so double-forked descendants are reparented to it, not to init.
 namespace ProcessTree {
 
 // Linux: prctl(PR_SET_CHILD_SUBREAPER). False (and a no-op) elsewhere.
 bool becomeSubreaper();
 
-// Live (non-zombie) processes whose session or process group is `sid`. Linux walks /proc;
-// elsewhere returns an empty list (the group signal still reaches the tree).
-QList<qint64> members(qint64 sid);
+// The live processes of one process-group turn: those in session/group `sid`, and every
+// descendant of sluiced whose environment carries `tag` ("SLUICE_TURN_ID=t-…"; Linux reads
+// /proc/PID/environ only for descendants). One walk of the process table.
+QList<qint64> turnProcesses(qint64 sid, const QByteArray &tag);
 
-// Sends sig to the process group -sid and to every member found. Returns how many members
-// (besides the group) were signalled.
-int signalTree(qint64 sid, int sig);
-
-// Reaps zombie children of this process that are NOT owned by a QProcess (orphans
-// reparented to the subreaper). Never touches registered pids. Returns how many it reaped.
+// Reaps zombie children that no QProcess owns (orphans reparented to the subreaper), without
+// scanning the process table: waitid(WNOWAIT) shows the next zombie, which is reaped unless
+// it is registered. Call on SIGCHLD and after an owned child was collected. Returns how many.
 int reapOrphans();
 
 // Every QProcess child of sluiced must be registered while its QProcess owns it, so the

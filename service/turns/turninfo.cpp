@@ -29,6 +29,10 @@ QJsonObject TurnInfo::toJson() const
     o.insert(QStringLiteral("internal"), internal);
     if (!interruptReason.isEmpty())
         o.insert(QStringLiteral("interrupt_reason"), interruptReason);
+    if (!failureReason.isEmpty())
+        o.insert(QStringLiteral("failure_reason"), failureReason);
+    if (isFinal(state))
+        o.insert(QStringLiteral("usage"), usage.toJson());
     return o;
 }
 

@@ -1,4 +1,6 @@
 #pragma once
+#include "turns/containment.h"
+
 #include "sluice/states.h"
 
 #include <QByteArray>
@@ -27,6 +29,8 @@ struct TurnInfo
     bool resumePending = false; // set by the stop sequence's mark_resume phase
     quint64 clientId = 0;       // IPC connection that sent it (0: HTTP / internal)
     QString interruptReason;
+    QString failureReason; // e.g. the limit that killed it
+    TurnUsage usage;       // what its processes used (cgroup mode), when it ended
 
     // IPC `turn` reply: {turn_id, session, state, exit_code, output, truncated} (+ a few extras).
     QJsonObject toJson() const;

@@ -1,7 +1,7 @@
 #include "turns/turnmanager.h"
 
 #include "app/daemonlogging.h"
-#include "turns/processtree.h"
+#include "turns/containment.h"
 #include "turns/sessionstore.h"
 #include "turns/turnprocess.h"
 
@@ -16,7 +16,6 @@ namespace sluice {
 
 namespace {
 constexpr int RecentTurnsKept = 1000; // finished turns answered from memory; older: state.db
-constexpr int ReaperIntervalMs = 1000;
 } // namespace
 
 struct TurnManager::Live
@@ -26,18 +25,13 @@ struct TurnManager::Live
     TurnProcess *process = nullptr;
 };
 
-TurnManager::TurnManager(const Config &config, SessionStore *store, QObject *parent)
+TurnManager::TurnManager(const Config &config, SessionStore *store, Containment *containment,
+                         QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_store(store)
-    , m_reaper(new QTimer(this))
-{
-    // Orphans reparented to us (we are a subreaper) are reaped here; QProcess's own
-    // children are registered and never touched.
-    m_reaper->setInterval(ReaperIntervalMs);
-    connect(m_reaper, &QTimer::timeout, this, [] { ProcessTree::reapOrphans(); });
-    m_reaper->start();
-}
+    , m_containment(containment)
+{}
 
 TurnManager::~TurnManager()
 {
@@ -81,8 +75,10 @@ QString TurnManager::submit(const QString &session, const QString &text,
     m_queue.append(live->info.id);
     if (m_store)
         m_store->recordQueued(live->info);
-    qCInfo(lcTurns) << "turn" << live->info.id << "queued for session" << session
-                    << (options.internal ? "(internal)" : "");
+    qCInfo(lcTurns).noquote() << QStringLiteral("turn %1 queued for session %2%3")
+                                     .arg(live->info.id, session,
+                                          options.internal ? QStringLiteral(" (internal)")
+                                                           : QString());
     Q_EMIT turnStateChanged(live->info.id, session, live->info.state);
     schedule();
     return live->info.id;
@@ -132,7 +128,8 @@ void TurnManager::startTurn(const QString &id)
     for (auto it = live->extraEnv.cbegin(); it != live->extraEnv.cend(); ++it)
         env.insert(it.key(), it.value());
 
-    auto *process = new TurnProcess(id, m_config.interruptGraceMs, this);
+    auto *process = new TurnProcess(id, m_config.interruptGraceMs,
+                                    m_containment->createContainer(id, nullptr), this);
     live->process = process;
     m_trees.append(process);
 
@@ -146,7 +143,11 @@ void TurnManager::startTurn(const QString &id)
             return;
         l->info.output = process->output();
         l->info.truncated = process->truncated();
-        if (process->wasInterrupted())
+        l->info.usage = process->usage();
+        l->info.failureReason = process->limitReason();
+        if (!l->info.failureReason.isEmpty())
+            finishTurn(id, TurnState::Failed, crashed ? std::nullopt : std::optional<int>(code));
+        else if (process->wasInterrupted())
             finishTurn(id, TurnState::Interrupted,
                        crashed ? std::nullopt : std::optional<int>(code));
         else if (!crashed && code == 0)
@@ -161,8 +162,6 @@ void TurnManager::startTurn(const QString &id)
         }
     });
     connect(process, &TurnProcess::treeGone, this, [this, process] {
-        // Nothing can join a session once it is empty: its id needs no more sweeping.
-        m_sessionIds.remove(process->pid());
         m_trees.removeAll(process);
         process->deleteLater();
         checkAllStopped();
@@ -176,10 +175,11 @@ void TurnManager::startTurn(const QString &id)
     if (!live)
         return;
     if (process->pid() > 0) {
-        m_sessionIds.insert(process->pid());
         live->info.pid = process->pid();
-        qCInfo(lcTurns) << "turn" << id << "running as pid" << process->pid() << "(" << program
-                        << ")";
+        qCInfo(lcTurns).noquote() << QStringLiteral("turn %1 running as pid %2 (%3)")
+                                         .arg(id)
+                                         .arg(process->pid())
+                                         .arg(program);
     }
     if (m_store)
         m_store->recordStarted(live->info);
@@ -287,8 +287,13 @@ QJsonArray TurnManager::agentsJson() const
     QJsonArray array;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QList<TurnInfo> running = runningTurns();
-    for (const TurnInfo &t : running)
-        array.append(t.toAgentJson(now));
+    for (const TurnInfo &t : running) {
+        QJsonObject agent = t.toAgentJson(now);
+        const Live *live = m_live.value(t.id);
+        const TurnUsage usage = live && live->process ? live->process->usage() : TurnUsage();
+        agent.insert(QStringLiteral("usage"), usage.toJson());
+        array.append(agent);
+    }
     return array;
 }
 
@@ -303,7 +308,7 @@ int TurnManager::interruptTurn(const QString &id, const QString &reason)
         return 1;
     }
     if (live->process && !live->process->wasInterrupted()) {
-        qCInfo(lcTurns) << "interrupting turn" << id << ":" << reason;
+        qCInfo(lcTurns).noquote() << QStringLiteral("interrupting turn %1: %2").arg(id, reason);
         live->process->interrupt();
         return 1;
     }
@@ -350,13 +355,9 @@ void TurnManager::checkAllStopped()
 
 void TurnManager::killEverything()
 {
+    // m_trees also holds the trees of ended turns whose leftovers are not gone yet.
     for (TurnProcess *p : std::as_const(m_trees))
         p->killTree();
-#ifdef Q_OS_UNIX
-    // Leftovers of turns that ended earlier (their sessions are remembered).
-    for (qint64 sid : std::as_const(m_sessionIds))
-        ProcessTree::signalTree(sid, 9 /* SIGKILL */);
-#endif
 }
 
 } // namespace sluice

@@ -14,6 +14,7 @@ class QTimer;
 
 namespace sluice {
 
+class Containment;
 class SessionStore;
 class TurnProcess;
 
@@ -38,7 +39,9 @@ public:
         QHash<QString, QString> extraEnv; // e.g. SLUICE_RESUME=1 for resumed turns
     };
 
-    TurnManager(const Config &config, SessionStore *store, QObject *parent = nullptr);
+    // containment: how each turn's processes are held (not owned; outlives the manager).
+    TurnManager(const Config &config, SessionStore *store, Containment *containment,
+                QObject *parent = nullptr);
     ~TurnManager() override;
 
     // Queues a turn and starts it when its session and a slot are free. Returns the turn id.
@@ -50,6 +53,7 @@ public:
     int runningCount() const;
     int queuedCount() const;
     int liveTreeCount() const; // processes not yet fully gone (running or being cleaned up)
+    // Running turns, oldest first, each with what its processes use now.
     QJsonArray agentsJson() const;
 
     // -1 when the id is unknown; else how many turns it interrupted (0 or 1). A queued turn is
@@ -62,7 +66,7 @@ public:
     // Interrupts every running and queued turn; `allStopped` once every tree is gone
     // (emitted right away, queued, when nothing runs).
     void interruptAll(const QString &reason);
-    // SIGKILL to every live tree and to any leftover of any turn's session (last resort).
+    // Kills every live tree, leftovers of ended turns included (last resort).
     void killEverything();
 
     // Outcome counters since start (for metrics): done, failed, interrupted, refused.
@@ -90,17 +94,16 @@ private:
 
     Config m_config;
     SessionStore *m_store;
+    Containment *m_containment;
     QHash<QString, Live *> m_live; // turns not yet final
     QList<QString> m_queue;        // queued turn ids in submission order
     QHash<QString, QString> m_runningBySession;
     QList<TurnProcess *> m_trees;      // processes whose tree is not gone yet
     QHash<QString, TurnInfo> m_recent; // finished turns kept in memory (bounded)
     QList<QString> m_recentOrder;
-    QSet<qint64> m_sessionIds; // sids of trees not yet gone (swept by killEverything)
     QHash<TurnState, qint64> m_outcomes;
     bool m_hold = false;
     bool m_stopping = false;
-    QTimer *m_reaper = nullptr;
 };
 
 } // namespace sluice

@@ -9,44 +9,35 @@
 #include <csignal>
 #include <unistd.h>
 #endif
+#ifdef Q_OS_WIN
+#include <windows.h>
+#endif
 
 namespace sluice {
 
-namespace {
-constexpr int TreePollMs = 100;
-}
-
-TurnProcess::TurnProcess(const QString &turnId, int graceMs, QObject *parent)
+TurnProcess::TurnProcess(const QString &turnId, int graceMs, TurnContainer *container,
+                         QObject *parent)
     : QObject(parent)
     , m_turnId(turnId)
     , m_graceMs(graceMs)
+    , m_container(container)
     , m_process(new QProcess(this))
     , m_graceTimer(new QTimer(this))
-    , m_pollTimer(new QTimer(this))
 {
+    m_container->setParent(this);
+    connect(m_container, &TurnContainer::emptied, this, &TurnProcess::markGone);
     m_graceTimer->setSingleShot(true);
     connect(m_graceTimer, &QTimer::timeout, this, [this] {
-        qCInfo(lcTurns) << m_turnId << "grace of" << m_graceMs << "ms over: SIGKILL to the tree";
+        qCInfo(lcTurns).noquote() << QStringLiteral("%1: grace of %2 ms over, killing the tree")
+                                         .arg(m_turnId)
+                                         .arg(m_graceMs);
         killTree();
     });
-    m_pollTimer->setInterval(TreePollMs);
-    connect(m_pollTimer, &QTimer::timeout, this, &TurnProcess::pollTree);
 
     connect(m_process, &QProcess::readyReadStandardOutput, this, &TurnProcess::onReadyStdout);
     connect(m_process, &QProcess::readyReadStandardError, this, &TurnProcess::onReadyStderr);
     connect(m_process, &QProcess::finished, this, &TurnProcess::onFinished);
     connect(m_process, &QProcess::errorOccurred, this, &TurnProcess::onError);
-#ifdef Q_OS_UNIX
-    // A new session (and process group) per turn: the whole tree can be signalled, and every
-    // descendant, even one that double-forks away, keeps the session id.
-    // sluiced ignores SIGPIPE; an ignored disposition survives exec, so give the agent the
-    // default back (Qt's own child setup does too; kept explicit so it never depends on it).
-    // Async-signal-safe calls only: this runs between fork and exec.
-    m_process->setChildProcessModifier([] {
-        ::setsid();
-        ::signal(SIGPIPE, SIG_DFL);
-    });
-#endif
 }
 
 TurnProcess::~TurnProcess()
@@ -54,7 +45,8 @@ TurnProcess::~TurnProcess()
     // Never let QProcess's destructor be what stops a child: by design the manager deletes
     // us only once the tree is gone. If that ever fails, kill deliberately and say so.
     if (m_process->state() != QProcess::NotRunning) {
-        qCWarning(lcTurns) << m_turnId << "destroyed with its process running: killing the tree";
+        qCWarning(lcTurns).noquote()
+            << m_turnId << "destroyed with its process running: killing the tree";
         killTree();
         m_process->waitForFinished(1000);
     }
@@ -65,12 +57,40 @@ TurnProcess::~TurnProcess()
 void TurnProcess::start(const QString &program, const QStringList &arguments,
                         const QProcessEnvironment &environment, const QByteArray &stdinData)
 {
+    QString error;
+    if (!m_container->prepare(&error)) {
+        qCWarning(lcTurns).noquote() << m_turnId << "cannot contain the turn:" << error;
+        m_leaderExited = true;
+        Q_EMIT failedToStart(error);
+        markGone();
+        return;
+    }
+#ifdef Q_OS_UNIX
+    // Into the container first, then a new session (and process group) of its own.
+    // sluiced ignores SIGPIPE; an ignored disposition survives exec, so give the agent the
+    // default back. Async-signal-safe calls only: this runs between fork and exec.
+    const std::function<void()> enter = m_container->childSetup();
+    m_process->setChildProcessModifier([enter] {
+        if (enter)
+            enter();
+        ::setsid();
+        ::signal(SIGPIPE, SIG_DFL);
+    });
+#endif
+#ifdef Q_OS_WIN
+    // Suspended until it is in its job object (JobObjectContainment resumes it); its own
+    // console process group, so a CTRL_BREAK reaches it and nothing else.
+    m_process->setCreateProcessArgumentsModifier([](QProcess::CreateProcessArguments *args) {
+        args->flags |= CREATE_SUSPENDED | CREATE_NEW_PROCESS_GROUP;
+    });
+#endif
     m_process->setProcessEnvironment(environment);
     m_process->setProgram(program);
     m_process->setArguments(arguments);
     m_process->start(QIODevice::ReadWrite);
     m_pid = m_process->processId();
     if (m_pid > 0) {
+        m_container->attach(m_pid);
         ProcessTree::registerOwnedChild(m_pid);
         m_started = true;
         m_process->write(stdinData);
@@ -124,22 +144,21 @@ void TurnProcess::onFinished(int exitCode, QProcess::ExitStatus status)
     m_leaderExited = true;
     if (m_pid > 0)
         ProcessTree::unregisterOwnedChild(m_pid);
+    ProcessTree::reapOrphans(); // zombies queued behind the leader's exit status
     const bool crashed = status == QProcess::CrashExit;
-    qCInfo(lcTurns) << m_turnId << "agent pid" << m_pid << "exited"
-                    << (crashed ? QStringLiteral("by a signal")
-                                : QStringLiteral("with code %1").arg(exitCode));
+    qCInfo(lcTurns).noquote() << QStringLiteral("%1: agent pid %2 exited %3")
+                                     .arg(m_turnId)
+                                     .arg(m_pid)
+                                     .arg(crashed ? QStringLiteral("by a signal")
+                                                  : QStringLiteral("with code %1").arg(exitCode));
     Q_EMIT exited(crashed ? -1 : exitCode, crashed);
 
     // What is left of the tree belongs to the turn and goes with it.
-    if (ProcessTree::members(m_pid).isEmpty()) {
-        markGone();
-        return;
-    }
-    if (!m_interrupted) {
-        qCWarning(lcTurns) << m_turnId << "left processes behind; terminating them";
+    if (!m_container->isEmpty() && !m_interrupted) {
+        qCWarning(lcTurns).noquote() << m_turnId << "left processes behind; terminating them";
         interrupt();
     }
-    m_pollTimer->start();
+    m_container->leaderExited();
 }
 
 void TurnProcess::onError(QProcess::ProcessError error)
@@ -159,39 +178,17 @@ void TurnProcess::interrupt()
         return;
     if (!m_interrupted) {
         m_interrupted = true;
-#ifdef Q_OS_UNIX
-        const int n = ProcessTree::signalTree(m_pid, SIGTERM);
-        qCInfo(lcTurns) << m_turnId << "SIGTERM to the tree of" << m_pid << "(" << n
-                        << "processes )";
-#endif
+        m_container->terminate();
         m_graceTimer->start(m_graceMs);
     }
-    if (m_leaderExited)
-        m_pollTimer->start();
 }
 
 void TurnProcess::killTree()
 {
     if (m_treeGone || m_pid <= 0)
         return;
-    m_killed = true;
     m_graceTimer->stop();
-#ifdef Q_OS_UNIX
-    ProcessTree::signalTree(m_pid, SIGKILL);
-#endif
-    if (m_leaderExited)
-        m_pollTimer->start();
-}
-
-void TurnProcess::pollTree()
-{
-    ProcessTree::reapOrphans(); // killed descendants reparented to us become our zombies
-    if (!m_leaderExited)
-        return;
-    if (ProcessTree::members(m_pid).isEmpty())
-        markGone();
-    else if (m_killed)
-        ProcessTree::signalTree(m_pid, SIGKILL); // late forks during the kill
+    m_container->kill();
 }
 
 void TurnProcess::markGone()
@@ -199,7 +196,6 @@ void TurnProcess::markGone()
     if (m_treeGone)
         return;
     m_treeGone = true;
-    m_pollTimer->stop();
     m_graceTimer->stop();
     Q_EMIT treeGone();
 }

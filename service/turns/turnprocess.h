@@ -1,4 +1,6 @@
 #pragma once
+#include "turns/containment.h"
+
 #include <QByteArray>
 #include <QObject>
 #include <QProcess>
@@ -9,10 +11,10 @@ class QTimer;
 
 namespace sluice {
 
-// One turn's process tree. The agent runs as the leader of a new session (setsid in a child
-// modifier), so the whole tree, double-forked descendants included, shares its session id.
+// One turn's process tree, in its TurnContainer (a cgroup, a process group, a Job Object).
+// The agent also leads a new session (Unix), so terminal signals never reach it from us.
 // Lifetime: `exited` when the agent (the leader) exits — the turn's outcome; `treeGone` once
-// nothing of the tree is left (leftovers are terminated, then killed after the grace).
+// the container is empty (leftovers are terminated, then killed after the grace).
 // The QProcess is never destroyed while its child runs: its destructor's SIGKILL is never
 // what stops a turn.
 class TurnProcess : public QObject
@@ -21,7 +23,9 @@ class TurnProcess : public QObject
 public:
     static constexpr qsizetype MaxOutput = 1 << 20; // stdout kept, then truncated + flagged
 
-    TurnProcess(const QString &turnId, int graceMs, QObject *parent = nullptr);
+    // Takes ownership of the container.
+    TurnProcess(const QString &turnId, int graceMs, TurnContainer *container,
+                QObject *parent = nullptr);
     ~TurnProcess() override;
 
     void start(const QString &program, const QStringList &arguments,
@@ -33,6 +37,8 @@ public:
     bool wasInterrupted() const { return m_interrupted; }
     QByteArray output() const { return m_output; }
     bool truncated() const { return m_truncated; }
+    TurnUsage usage() const { return m_container->usage(); }
+    QString limitReason() const { return m_container->limitReason(); }
 
     // SIGTERM to the whole tree now, SIGKILL to what is left after the grace. Idempotent.
     void interrupt();
@@ -51,11 +57,11 @@ private:
     void onReadyStderr();
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onError(QProcess::ProcessError error);
-    void pollTree();
     void markGone();
 
     QString m_turnId;
     int m_graceMs;
+    TurnContainer *m_container;
     QProcess *m_process = nullptr;
     qint64 m_pid = -1;
     QByteArray m_output;
@@ -64,10 +70,8 @@ private:
     bool m_leaderExited = false;
     bool m_treeGone = false;
     bool m_interrupted = false;
-    bool m_killed = false;
     bool m_started = false;
     QTimer *m_graceTimer = nullptr; // SIGKILL when it fires
-    QTimer *m_pollTimer = nullptr;  // after the leader exits: watch for leftovers
 };
 
 } // namespace sluice

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QPointer>
 #include <QSet>
 #include <QTest>
@@ -324,6 +325,59 @@ void ServiceFixture::killAll()
         m_process->kill();
         m_process->waitForFinished(5000);
     }
+    // A SIGKILLed sluiced cannot remove its cgroups (the next one in the same parent would);
+    // a test leaves none behind.
+    for (qint64 pid : std::as_const(m_pids))
+        removeCgroupsOf(pid);
+}
+
+QString ServiceFixture::cgroupOf(qint64 servicePid)
+{
+#ifdef Q_OS_LINUX
+    // sluiced-<pid> below the cgroup this test runs in (sluiced's own one when it started).
+    QFile mounts(QStringLiteral("/proc/self/mountinfo"));
+    QFile own(QStringLiteral("/proc/self/cgroup"));
+    if (!mounts.open(QIODevice::ReadOnly) || !own.open(QIODevice::ReadOnly))
+        return QString();
+    QString mount;
+    const QList<QByteArray> lines = mounts.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        const qsizetype dash = line.indexOf(" - cgroup2 ");
+        if (dash > 0)
+            mount = QString::fromLocal8Bit(line.left(dash).split(' ').value(4));
+    }
+    QString path;
+    const QList<QByteArray> groups = own.readAll().split('\n');
+    for (const QByteArray &g : groups) {
+        if (g.startsWith("0::"))
+            path = QString::fromLocal8Bit(g.mid(3).trimmed());
+    }
+    if (mount.isEmpty() || path.isEmpty())
+        return QString();
+    return QDir::cleanPath(mount + path) + QStringLiteral("/sluiced-%1").arg(servicePid);
+#else
+    Q_UNUSED(servicePid)
+    return QString();
+#endif
+}
+
+void ServiceFixture::removeCgroupsOf(qint64 servicePid)
+{
+    const QString base = cgroupOf(servicePid);
+    if (base.isEmpty() || !QFileInfo::exists(base))
+        return;
+    const QString turns = base + QStringLiteral("/turns");
+    const QStringList left = QDir(turns).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &t : left) {
+        QFile kill(turns + QLatin1Char('/') + t + QStringLiteral("/cgroup.kill"));
+        if (kill.open(QIODevice::WriteOnly))
+            kill.write("1");
+        kill.close();
+        waitFor([&] { return QDir().rmdir(turns + QLatin1Char('/') + t); }, 10000);
+    }
+    QDir().rmdir(turns);
+    QDir().rmdir(base + QStringLiteral("/service"));
+    QDir().rmdir(base);
 }
 
 } // namespace sluice::test

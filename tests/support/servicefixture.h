@@ -28,8 +28,7 @@ public:
     QString home() const;       // the temporary HOME (kept across restarts of the service)
     QString socketPath() const; // the --socket passed to sluiced
 
-    // The --http-port the fixture passes (one constant: "-1" until HTTP is wired into sluiced,
-    // then "0" for any free port).
+    // The --http-port the fixture passes: any free port.
     static constexpr const char *HttpPortArg = "0";
 
     // Starts sluiced --home HOME --socket SOCK --http-port HttpPortArg plus extraArgs, and waits
@@ -55,7 +54,6 @@ public:
     IpcReply call(const QString &cmd, const QJsonObject &args = {}, int timeoutMs = 15000);
     IpcClient *client(); // connected shared client (connects on first use)
 
-    // Additions (tests/support owner):
     // A new, connected client the caller owns (nullptr when it cannot connect in time).
     std::unique_ptr<IpcClient> newClient(int timeoutMs = 10000);
     // Synchronous request over a given client.
@@ -71,10 +69,16 @@ public:
     QByteArray token() const;
     // Waits until turn `turnId` has a final state; returns its `turn` reply (empty on timeout).
     QJsonObject waitForTurn(const QString &turnId, int timeoutMs = 20000);
-    // Kills the service (SIGKILL) and every process tree it started; waits until gone.
+    // Kills the service (SIGKILL) and every process tree it started; waits until gone; removes
+    // the cgroups it could not remove itself.
     void killAll();
+    // Linux: the cgroup a sluiced started by a test makes for itself (sluiced-<pid> below the
+    // test's own cgroup); empty elsewhere. Exists only while that sluiced runs in cgroup mode.
+    static QString cgroupOf(qint64 servicePid);
 
 private:
+    static void removeCgroupsOf(qint64 servicePid);
+
     QTemporaryDir m_home;
     QTemporaryDir m_scripts;
     QTemporaryDir m_run; // short private folder for the socket
