@@ -196,6 +196,8 @@ QString formatStatus(const QJsonObject &s)
     row(QStringLiteral("http"),
         port > 0 ? QStringLiteral("127.0.0.1:%1").arg(port) : QStringLiteral("off"));
     row(QStringLiteral("socket"), s.value(QStringLiteral("socket")).toString());
+    if (s.contains(QStringLiteral("containment")))
+        row(QStringLiteral("containment"), s.value(QStringLiteral("containment")).toString());
     const QJsonObject sup = s.value(QStringLiteral("supervisor")).toObject();
     if (!sup.isEmpty()) {
         QString text = sup.value(QStringLiteral("manager")).toString(QStringLiteral("none"));
@@ -270,14 +272,28 @@ int agents(CtlContext &c)
     } else {
         lines << pad(QStringLiteral("TURN"), 26) + pad(QStringLiteral("SESSION"), 22) +
                      pad(QStringLiteral("PID"), 9) + pad(QStringLiteral("STATE"), 12) +
-                     QStringLiteral("ELAPSED");
+                     pad(QStringLiteral("ELAPSED"), 10) + pad(QStringLiteral("CPU"), 10) +
+                     pad(QStringLiteral("MEMORY"), 12) + QStringLiteral("PROCS");
         for (const QJsonValue &v : list) {
             const QJsonObject a = v.toObject();
+            // What the containment measures; "-" where it cannot (docs/reference.md §7).
+            const QJsonObject u = a.value(QStringLiteral("usage")).toObject();
+            const QJsonValue cpu = u.value(QStringLiteral("cpu_s"));
+            const QJsonValue memory = u.value(QStringLiteral("memory_bytes"));
+            const QJsonValue procs = u.value(QStringLiteral("processes"));
             lines << pad(a.value(QStringLiteral("turn_id")).toString(), 26) +
                          pad(a.value(QStringLiteral("session")).toString(), 22) +
                          pad(QString::number(a.value(QStringLiteral("pid")).toInteger()), 9) +
                          pad(a.value(QStringLiteral("state")).toString(), 12) +
-                         fmtSeconds(a.value(QStringLiteral("elapsed_s")).toDouble());
+                         pad(fmtSeconds(a.value(QStringLiteral("elapsed_s")).toDouble()), 10) +
+                         pad(cpu.isDouble() ? fmtSeconds(cpu.toDouble()) : QStringLiteral("-"),
+                             10) +
+                         pad(memory.isDouble() ? QStringLiteral("%1 MiB").arg(
+                                                     memory.toDouble() / 1048576.0, 0, 'f', 1)
+                                               : QStringLiteral("-"),
+                             12) +
+                         (procs.isDouble() ? QString::number(procs.toInteger())
+                                           : QStringLiteral("-"));
         }
     }
     return c.out->result(f, lines.join(QLatin1Char('\n')));

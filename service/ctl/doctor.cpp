@@ -106,6 +106,33 @@ int doctor(CtlContext &c)
                 .arg(wireName(st.state), wireName(st.desiredState)));
     }
 
+    // Containment of turns (only a running service knows which it got)
+    if (!liveStatus.isEmpty()) {
+        const QString mode = liveStatus.value(QStringLiteral("containment")).toString();
+        const QJsonObject detail =
+            liveStatus.value(QStringLiteral("containment_detail")).toObject();
+        if (mode == QLatin1String("cgroup")) {
+            QStringList controllers;
+            const QJsonArray list = detail.value(QStringLiteral("controllers")).toArray();
+            for (const QJsonValue &v : list)
+                controllers << v.toString();
+            add(QStringLiteral("containment"), QStringLiteral("ok"),
+                QStringLiteral("cgroup %1 (accounting: cpu%2)")
+                    .arg(detail.value(QStringLiteral("cgroup")).toString(),
+                         controllers.contains(QStringLiteral("memory"))
+                             ? QStringLiteral(", memory")
+                             : QStringLiteral("; no memory controller, so no memory figures "
+                                              "or memory limit")));
+        } else if (mode == QLatin1String("process-group")) {
+            add(QStringLiteral("containment"), QStringLiteral("warn"),
+                QStringLiteral("process groups: a tool that leaves its session and clears its "
+                               "environment can outlive its turn; run as root or under systemd "
+                               "(the generated unit sets Delegate=yes) for cgroup containment"));
+        } else if (!mode.isEmpty()) {
+            add(QStringLiteral("containment"), QStringLiteral("ok"), mode);
+        }
+    }
+
     // Lock
     {
         QLockFile lock(c.paths.lockFile());

@@ -44,8 +44,9 @@ Gateway::Gateway(const Config &config, TurnManager *turns, StatusWriter *writer,
                     {QStringLiteral("message"), QString()}};
 
     connect(m_turns, &TurnManager::runningCountChanged, this, [this] { publish(); });
-    connect(m_turns, &TurnManager::agentsChanged, this,
-            [this] { publishEvent(QStringLiteral("agents"), agentsJson()); });
+    connect(m_turns, &TurnManager::agentsChanged, this, [this] {
+        publishEvent(QStringLiteral("agents"), agentsJson(TurnManager::Usage::Without));
+    });
     connect(m_turns, &TurnManager::turnStateChanged, this,
             [this](const QString &id, const QString &session, TurnState state) {
                 publishEvent(QStringLiteral("turn"),
@@ -136,9 +137,9 @@ QJsonObject Gateway::statusJson() const
     return o;
 }
 
-QJsonObject Gateway::agentsJson() const
+QJsonObject Gateway::agentsJson(TurnManager::Usage usage) const
 {
-    return QJsonObject{{QStringLiteral("agents"), m_turns->agentsJson()}};
+    return QJsonObject{{QStringLiteral("agents"), m_turns->agentsJson(usage)}};
 }
 
 QJsonObject Gateway::metricsJson() const
@@ -162,6 +163,7 @@ QJsonObject Gateway::metricsJson() const
         {QStringLiteral("last_stop_duration_s"), opt(m_lastStopS)},
         {QStringLiteral("drain_period_s"), opt(drainPeriod)},
         {QStringLiteral("uptime_s"), double(m_uptime.elapsed()) / 1000.0},
+        {QStringLiteral("agents"), m_turns->agentsJson(TurnManager::Usage::With)},
     };
 }
 

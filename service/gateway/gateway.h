@@ -1,6 +1,7 @@
 #pragma once
 #include "gateway/stopoutcome.h"
 #include "gateway/stoprequest.h"
+#include "turns/turnmanager.h"
 
 #include "sluice/drainmarker.h"
 #include "sluice/paths.h"
@@ -61,7 +62,8 @@ public:
     // The `status` reply / event: gateway_state.json fields + uptime_s, drain_timeout_s,
     // supervisor.
     QJsonObject statusJson() const;
-    QJsonObject agentsJson() const; // {agents: [...]}
+    // {agents: [...]}: the `agents` reply carries each turn's usage; the event does not.
+    QJsonObject agentsJson(TurnManager::Usage usage = TurnManager::Usage::With) const;
     QJsonObject metricsJson() const;
     DrainMarker drainMarker() const;
 

@@ -182,6 +182,8 @@ QString UnitGenerator::systemdUnit(const Config &c)
     // '-': a stop after the service already exited (e.g. exit 75) is not an ExecStop failure.
     s += QStringLiteral("ExecStop=-%1\n").arg(joinSystemd(stop));
     s += QStringLiteral("KillMode=mixed\n");
+    // The service's cgroup is its own to manage: each turn gets a child cgroup (containment).
+    s += QStringLiteral("Delegate=yes\n");
     s += QStringLiteral("TimeoutStopSec=%1\n").arg(budget);
     s += QStringLiteral("Restart=on-failure\n");
     s += QStringLiteral("RestartSec=2\n");

@@ -1,7 +1,6 @@
 #include "turns/processgroupcontainment.h"
 
 #include "app/daemonlogging.h"
-#include "turns/processtree.h"
 
 #include <QTimer>
 
@@ -11,20 +10,18 @@
 namespace sluice {
 
 namespace {
-
 constexpr int EmptyCheckMs = 100;
+}
 
 class ProcessGroupContainer : public TurnContainer
 {
 public:
-    ProcessGroupContainer(const QString &turnId, QObject *parent)
+    ProcessGroupContainer(const QString &turnId, ProcessGroupContainment *owner, QObject *parent)
         : TurnContainer(parent)
-        , m_tag(QByteArrayLiteral("SLUICE_TURN_ID=") + turnId.toLatin1())
-        , m_timer(new QTimer(this))
-    {
-        m_timer->setInterval(EmptyCheckMs);
-        connect(m_timer, &QTimer::timeout, this, [this] { check(); });
-    }
+        , m_turnId(turnId.toLatin1())
+        , m_owner(owner)
+    {}
+    ~ProcessGroupContainer() override { m_owner->forget(this); }
 
     bool prepare(QString *) override { return true; }
     std::function<void()> childSetup() override { return {}; } // setsid: TurnProcess
@@ -33,70 +30,71 @@ public:
     void leaderExited() override
     {
         m_leaderExited = true;
-        check();
-        if (!m_emptied)
-            m_timer->start();
+        m_owner->waitForEmpty(this);
     }
 
-    void terminate() override { signalAll(SIGTERM); }
+    void terminate() override { signalAll(SIGTERM, m_owner->snapshot()); }
 
     void kill() override
     {
         m_killing = true;
-        signalAll(SIGKILL);
+        signalAll(SIGKILL, m_owner->snapshot());
     }
 
-    bool isEmpty() const override { return ProcessTree::turnProcesses(m_sid, m_tag).isEmpty(); }
-
-    TurnUsage usage() const override
+    bool isEmpty() const override
     {
-        TurnUsage u;
-        u.processes = ProcessTree::turnProcesses(m_sid, m_tag).size();
-        return u;
+        return ProcessTree::Snapshot::take().turnProcesses(m_sid, m_turnId).isEmpty();
     }
 
+    // Counting would walk the process table for every turn of every `agents` request.
+    TurnUsage usage() const override { return TurnUsage(); }
     QString limitReason() const override { return QString(); }
 
+    // One tick of the owner: true once nothing of the turn is left.
+    bool checkEmpty(const ProcessTree::Snapshot &snapshot)
+    {
+        if (m_emptied)
+            return true;
+        if (!snapshot.turnProcesses(m_sid, m_turnId).isEmpty()) {
+            if (m_killing)
+                signalAll(SIGKILL, snapshot); // late forks during the kill
+            return false;
+        }
+        m_emptied = true;
+        QTimer::singleShot(0, this, [this] { Q_EMIT emptied(); });
+        return true;
+    }
+
 private:
-    void signalAll(int sig)
+    void signalAll(int sig, const ProcessTree::Snapshot &snapshot)
     {
         if (m_sid <= 1)
             return;
         ::kill(pid_t(-m_sid), sig); // the group; ESRCH once it is empty
-        const QList<qint64> pids = ProcessTree::turnProcesses(m_sid, m_tag);
+        const QList<qint64> pids = snapshot.turnProcesses(m_sid, m_turnId);
         for (qint64 pid : pids)
             ::kill(pid_t(pid), sig);
         if (sig == SIGTERM)
             qCInfo(lcTurns).noquote()
-                << QStringLiteral("SIGTERM to process group %1 and %2 tagged processes")
+                << QStringLiteral("SIGTERM to process group %1 and %2 processes of the turn")
                        .arg(m_sid)
                        .arg(pids.size());
     }
 
-    void check()
-    {
-        ProcessTree::reapOrphans(); // killed descendants reparented to us are our zombies
-        if (m_emptied || !m_leaderExited)
-            return;
-        if (!isEmpty()) {
-            if (m_killing)
-                signalAll(SIGKILL); // late forks during the kill
-            return;
-        }
-        m_emptied = true;
-        m_timer->stop();
-        QTimer::singleShot(0, this, [this] { Q_EMIT emptied(); });
-    }
-
-    QByteArray m_tag;
-    QTimer *m_timer;
+    QByteArray m_turnId;
+    ProcessGroupContainment *m_owner;
     qint64 m_sid = -1;
     bool m_leaderExited = false;
     bool m_killing = false;
     bool m_emptied = false;
 };
 
-} // namespace
+ProcessGroupContainment::ProcessGroupContainment()
+    : m_timer(new QTimer(this))
+{
+    m_timer->setInterval(EmptyCheckMs);
+    connect(m_timer, &QTimer::timeout, this, &ProcessGroupContainment::tick);
+}
 
 QJsonObject ProcessGroupContainment::describe() const
 {
@@ -108,7 +106,49 @@ QJsonObject ProcessGroupContainment::describe() const
 
 TurnContainer *ProcessGroupContainment::createContainer(const QString &turnId, QObject *parent)
 {
-    return new ProcessGroupContainer(turnId, parent);
+    return new ProcessGroupContainer(turnId, this, parent);
+}
+
+const ProcessTree::Snapshot &ProcessGroupContainment::snapshot()
+{
+    if (!m_snapshot) {
+        m_snapshot = ProcessTree::Snapshot::take();
+        QTimer::singleShot(0, this, [this] { m_snapshot.reset(); });
+    }
+    return *m_snapshot;
+}
+
+void ProcessGroupContainment::waitForEmpty(ProcessGroupContainer *container)
+{
+    if (!m_waiting.contains(container))
+        m_waiting.append(container);
+    // The first check right away, from the event loop: most agents leave nothing behind.
+    if (!m_timer->isActive()) {
+        QTimer::singleShot(0, this, &ProcessGroupContainment::tick);
+        m_timer->start();
+    }
+}
+
+void ProcessGroupContainment::forget(ProcessGroupContainer *container)
+{
+    m_waiting.removeAll(container);
+}
+
+void ProcessGroupContainment::tick()
+{
+    ProcessTree::reapOrphans(); // killed descendants reparented to us are our zombies
+    if (m_waiting.isEmpty()) {
+        m_timer->stop();
+        return;
+    }
+    const ProcessTree::Snapshot now = ProcessTree::Snapshot::take();
+    const QList<ProcessGroupContainer *> waiting = m_waiting;
+    for (ProcessGroupContainer *c : waiting) {
+        if (c->checkEmpty(now))
+            m_waiting.removeAll(c);
+    }
+    if (m_waiting.isEmpty())
+        m_timer->stop();
 }
 
 } // namespace sluice

@@ -36,13 +36,18 @@ bool isOwned(qint64 pid)
 }
 
 #ifdef Q_OS_LINUX
-bool carriesTag(qint64 pid, const QByteArray &tag)
+QByteArray turnIdOf(qint64 pid)
 {
     QFile f(QStringLiteral("/proc/%1/environ").arg(pid));
     if (!f.open(QIODevice::ReadOnly))
-        return false;
+        return QByteArray();
+    static const QByteArray key = QByteArrayLiteral("SLUICE_TURN_ID=");
     const QList<QByteArray> vars = f.readAll().split('\0');
-    return vars.contains(tag);
+    for (const QByteArray &v : vars) {
+        if (v.startsWith(key))
+            return v.mid(key.size());
+    }
+    return QByteArray();
 }
 #endif
 
@@ -58,12 +63,10 @@ bool becomeSubreaper()
     return false;
 }
 
-QList<qint64> turnProcesses(qint64 sid, const QByteArray &tag)
+Snapshot Snapshot::take()
 {
-    QList<qint64> result;
+    Snapshot snapshot;
 #ifdef Q_OS_UNIX
-    if (sid <= 1)
-        return result;
     const qint64 self = ::getpid();
     const QList<ProcessIdentity::ProcStat> table = ProcessIdentity::processTable();
     QHash<qint64, qint64> parent;
@@ -80,23 +83,35 @@ QList<qint64> turnProcesses(qint64 sid, const QByteArray &tag)
     for (const ProcessIdentity::ProcStat &s : table) {
         if (s.pid == self || s.state == 'Z' || s.state == 'X')
             continue;
-        if (s.session == sid || s.pgrp == sid) {
-            result << s.pid;
-            continue;
-        }
+        Entry e{s.pid, s.session, s.pgrp, descendsFromUs(s.pid), QByteArray()};
 #ifdef Q_OS_LINUX
-        if (descendsFromUs(s.pid) && carriesTag(s.pid, tag))
-            result << s.pid;
+        if (e.descendant)
+            e.turnId = turnIdOf(s.pid);
 #else
-        Q_UNUSED(tag)
-        if (descendsFromUs(s.pid) && parent.value(s.pid) != self)
-            result << s.pid; // no subreaper here: descendants still under the turn's tree
+        // No subreaper and no environ here: what is still under sluiced is the turn's.
+        e.descendant = e.descendant && parent.value(s.pid) != self;
 #endif
+        snapshot.m_entries.append(e);
     }
-#else
-    Q_UNUSED(sid)
-    Q_UNUSED(tag)
 #endif
+    return snapshot;
+}
+
+QList<qint64> Snapshot::turnProcesses(qint64 sid, const QByteArray &turnId) const
+{
+    QList<qint64> result;
+    if (sid <= 1)
+        return result;
+    for (const Entry &e : m_entries) {
+#ifdef Q_OS_LINUX
+        const bool tagged = e.descendant && e.turnId == turnId;
+#else
+        Q_UNUSED(turnId)
+        const bool tagged = false;
+#endif
+        if (e.session == sid || e.pgrp == sid || tagged)
+            result << e.pid;
+    }
     return result;
 }
 

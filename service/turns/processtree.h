@@ -12,10 +12,27 @@ namespace ProcessTree {
 // Linux: prctl(PR_SET_CHILD_SUBREAPER). False (and a no-op) elsewhere.
 bool becomeSubreaper();
 
-// The live processes of one process-group turn: those in session/group `sid`, and every
-// descendant of sluiced whose environment carries `tag` ("SLUICE_TURN_ID=t-…"; Linux reads
-// /proc/PID/environ only for descendants). One walk of the process table.
-QList<qint64> turnProcesses(qint64 sid, const QByteArray &tag);
+// One walk of the process table, for the process-group containment: which live processes
+// belong to which turn. A turn's processes are those in its session or group, and every
+// descendant of sluiced whose environment carries its SLUICE_TURN_ID (Linux reads
+// /proc/PID/environ only for descendants; elsewhere: descendants not directly ours).
+class Snapshot
+{
+public:
+    static Snapshot take();
+    QList<qint64> turnProcesses(qint64 sid, const QByteArray &turnId) const;
+
+private:
+    struct Entry
+    {
+        qint64 pid;
+        qint64 session;
+        qint64 pgrp;
+        bool descendant;
+        QByteArray turnId; // SLUICE_TURN_ID of a descendant, when readable
+    };
+    QList<Entry> m_entries;
+};
 
 // Reaps zombie children that no QProcess owns (orphans reparented to the subreaper), without
 // scanning the process table: waitid(WNOWAIT) shows the next zombie, which is reaped unless

@@ -282,7 +282,7 @@ int TurnManager::liveTreeCount() const
     return m_trees.size();
 }
 
-QJsonArray TurnManager::agentsJson() const
+QJsonArray TurnManager::agentsJson(Usage withUsage) const
 {
     QJsonArray array;
     const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -290,8 +290,10 @@ QJsonArray TurnManager::agentsJson() const
     for (const TurnInfo &t : running) {
         QJsonObject agent = t.toAgentJson(now);
         const Live *live = m_live.value(t.id);
-        const TurnUsage usage = live && live->process ? live->process->usage() : TurnUsage();
-        agent.insert(QStringLiteral("usage"), usage.toJson());
+        if (withUsage == Usage::With) {
+            const TurnUsage usage = live && live->process ? live->process->usage() : TurnUsage();
+            agent.insert(QStringLiteral("usage"), usage.toJson());
+        }
         array.append(agent);
     }
     return array;

@@ -53,8 +53,10 @@ public:
     int runningCount() const;
     int queuedCount() const;
     int liveTreeCount() const; // processes not yet fully gone (running or being cleaned up)
-    // Running turns, oldest first, each with what its processes use now.
-    QJsonArray agentsJson() const;
+    // Running turns, oldest first; with `usage`, what each one's processes use now (files read
+    // per turn: for a request, not for the event sent on every start and end).
+    enum class Usage { Without, With };
+    QJsonArray agentsJson(Usage usage) const;
 
     // -1 when the id is unknown; else how many turns it interrupted (0 or 1). A queued turn is
     // removed from its queue and ends `interrupted`.

@@ -154,7 +154,7 @@ void TurnProcess::onFinished(int exitCode, QProcess::ExitStatus status)
     Q_EMIT exited(crashed ? -1 : exitCode, crashed);
 
     // What is left of the tree belongs to the turn and goes with it.
-    if (!m_container->isEmpty() && !m_interrupted) {
+    if (!m_interrupted && !m_container->isEmpty()) {
         qCWarning(lcTurns).noquote() << m_turnId << "left processes behind; terminating them";
         interrupt();
     }

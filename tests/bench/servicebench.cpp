@@ -3,7 +3,7 @@
 // round trips, how fast a drain marker or request takes effect, turn start latency, planned
 // stop wall time and the service's resident memory. Prints a table; asserts nothing.
 // Every loop is bounded in count and in time; every process started is killed at the end.
-#include "servicefixture.h"
+#include "testhelpers.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/epoch.h"
@@ -11,11 +11,13 @@
 #include "sluice/paths.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
 #include <QTcpSocket>
+#include <QTest>
 #include <QThread>
 #include <QTimer>
 
@@ -25,8 +27,10 @@
 #include <memory>
 #include <vector>
 
+#include <unistd.h>
+
 using namespace sluice;
-using sluice::test::ServiceFixture;
+using namespace sluice::test;
 
 namespace {
 
@@ -237,13 +241,15 @@ struct Bench
     std::unique_ptr<IpcClient> subscriber; // events only
     EventLog events;
 
-    bool startService()
+    bool startService(const QStringList &extra = {}, const QString &agentCommand = {})
     {
         requests.reset();
         subscriber.reset();
         events.entries.clear();
-        if (!fixture.start({QStringLiteral("--agent-command"), agent,
-                            QStringLiteral("--interrupt-grace"), QStringLiteral("2")}))
+        if (!fixture.start(QStringList{QStringLiteral("--agent-command"),
+                                       agentCommand.isEmpty() ? agent : agentCommand,
+                                       QStringLiteral("--interrupt-grace"), QStringLiteral("2")} +
+                           extra))
             return false;
         requests = fixture.newClient();
         subscriber = fixture.newClient();
@@ -502,6 +508,166 @@ void benchStop(Bench &b)
         std::printf("  note: %d run(s) did not exit 0\n", badExit);
 }
 
+// Context switches (every wakeup of any thread) and CPU time of a process so far (Linux).
+struct Activity
+{
+    qint64 switches = 0;
+    double cpuMs = 0;
+};
+
+Activity activity(qint64 pid)
+{
+    Activity a;
+#ifdef Q_OS_LINUX
+    const QString taskDir = QStringLiteral("/proc/%1/task").arg(pid);
+    const QStringList tasks = QDir(taskDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &t : tasks) {
+        QFile f(taskDir + QLatin1Char('/') + t + QStringLiteral("/status"));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        for (const QByteArray &line : lines) {
+            if (line.startsWith("voluntary_ctxt_switches:") ||
+                line.startsWith("nonvoluntary_ctxt_switches:"))
+                a.switches += line.mid(line.indexOf(':') + 1).trimmed().toLongLong();
+        }
+    }
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (stat.open(QIODevice::ReadOnly)) {
+        const QByteArray text = stat.readAll();
+        const QList<QByteArray> f = text.mid(text.lastIndexOf(')') + 2).split(' ');
+        // utime and stime are fields 14 and 15 (1-based), in clock ticks.
+        const double ticks = double(::sysconf(_SC_CLK_TCK));
+        a.cpuMs = (f.value(11).toDouble() + f.value(12).toDouble()) * 1000.0 / ticks;
+    }
+#else
+    Q_UNUSED(pid)
+#endif
+    return a;
+}
+
+// An idle service (no requests, no turns, markers untouched) over a window: how often it
+// wakes up and how much CPU it spends, with the host's process count as it is and with
+// `extraProcesses` more.
+void benchIdle(Bench &b, int windowS, int extraProcesses)
+{
+    std::printf("\n%-44s %12s %12s %12s\n", "idle service", "window s", "wakeups/s", "CPU ms/s");
+    std::printf("%s\n", QByteArray(84, '-').constData());
+    for (int extra : {0, extraProcesses}) {
+        std::vector<std::unique_ptr<QProcess>> sleepers;
+        for (int i = 0; i < extra; ++i) {
+            sleepers.push_back(std::make_unique<QProcess>());
+            sleepers.back()->start(QStringLiteral("sleep"), {QString::number(windowS + 60)});
+        }
+        for (auto &p : sleepers)
+            p->waitForStarted(5000);
+        if (!b.startService())
+            return;
+        const qint64 pid = b.fixture.pid();
+        QTest::qWait(2000); // settle: the first status write, the clients' hello
+        const Activity before = activity(pid);
+        const double t0 = nowMs();
+        QTest::qWait(windowS * 1000);
+        const double seconds = (nowMs() - t0) / 1000.0;
+        const Activity after = activity(pid);
+        const QByteArray label =
+            "idle sluiced, " + QByteArray::number(extra ? extra : 0) + " extra host processes";
+        std::printf("%-44s %12.1f %12.2f %12.3f\n", label.constData(), seconds,
+                    double(after.switches - before.switches) / seconds,
+                    (after.cpuMs - before.cpuMs) / seconds);
+        std::fflush(stdout);
+        call(b.requests.get(), QStringLiteral("stop"));
+        b.fixture.waitForExit(60000);
+        for (auto &p : sleepers)
+            p->kill();
+        for (auto &p : sleepers)
+            p->waitForFinished(5000);
+    }
+}
+
+// 50 running turns, then a stop with --drain-timeout 0: request -> process exit, and no
+// process of any turn left. `obey`: the agents exit on SIGTERM; else they ignore it and the
+// interrupt grace (2 s) ends them.
+void benchStopWithTurns(Bench &b, const QString &containment, bool obey)
+{
+    const int turns = 50;
+    const int runs = 3;
+    const QString pidFile = b.fixture.scriptsDir() + QStringLiteral("/stop-bench.pid");
+    const QString agent = b.fixture.writeAgentScript(
+        obey ? QStringLiteral("obey.sh") : QStringLiteral("ignore.sh"),
+        (obey ? QStringLiteral("cat > /dev/null\necho $$ >> '%1'\nexec sleep 300\n")
+              : QStringLiteral("trap '' TERM\ncat > /dev/null\necho $$ >> '%1'\n"
+                               "sleep 300 &\nwhile :; do wait; done\n"))
+            .arg(pidFile));
+    std::vector<double> ms;
+    int leftovers = 0;
+    for (int run = 0; run < runs; ++run) {
+        QFile::remove(pidFile);
+        if (!b.startService({QStringLiteral("--containment"), containment,
+                             QStringLiteral("--max-concurrent"), QString::number(turns),
+                             QStringLiteral("--drain-timeout"), QStringLiteral("0")},
+                            agent))
+            return;
+        for (int i = 0; i < turns; ++i)
+            b.send(QStringLiteral("s%1").arg(i), QStringLiteral("x"));
+        const bool allRunning = waitUntil(
+            [&] {
+                QFile f(pidFile);
+                return f.open(QIODevice::ReadOnly) && f.readAll().count('\n') >= turns;
+            },
+            30000);
+        if (!allRunning)
+            break;
+        QProcess *p = b.fixture.process();
+        double exitedAt = -1;
+        QObject::connect(p, &QProcess::finished, p, [&exitedAt] { exitedAt = nowMs(); });
+        const double t0 = nowMs();
+        call(b.requests.get(), QStringLiteral("stop"));
+        if (!waitUntil([&] { return exitedAt >= 0; }, 60000))
+            break;
+        ms.push_back(exitedAt - t0 - (obey ? 0 : 2000));
+        const QList<qint64> pids = recordedPids(b.fixture.scriptsDir());
+        for (qint64 pid : pids)
+            leftovers += pidAlive(pid) ? 1 : 0;
+        killPids(pids);
+    }
+    const QByteArray label = "stop, 50 turns " + QByteArray(obey ? "obeying" : "ignoring") +
+                             " SIGTERM" + (obey ? "" : " (- 2 s grace)") + ", " +
+                             containment.toLatin1();
+    row(label.constData(), ms, runs);
+    if (leftovers)
+        std::printf("  note: %d turn process(es) outlived the stop\n", leftovers);
+}
+
+// IPC `agents` with 50 running turns: what reading every turn's accounting costs.
+void benchAgentsWithTurns(Bench &b, const QString &containment)
+{
+    const int turns = 50;
+    const int runs = 200;
+    if (!b.startService({QStringLiteral("--containment"), containment,
+                         QStringLiteral("--max-concurrent"), QString::number(turns)}))
+        return;
+    for (int i = 0; i < turns; ++i)
+        b.send(QStringLiteral("a%1").arg(i), QStringLiteral("sleep"));
+    waitUntil(
+        [&] {
+            return call(b.requests.get(), QStringLiteral("status"))
+                       .body.value(QStringLiteral("active_agents"))
+                       .toInt() == turns;
+        },
+        30000);
+    std::vector<double> ms;
+    for (int i = 0; i < runs; ++i) {
+        const double t0 = nowMs();
+        if (!call(b.requests.get(), QStringLiteral("agents")).ok)
+            break;
+        ms.push_back(nowMs() - t0);
+    }
+    row(("IPC agents, 50 running turns, " + containment.toLatin1()).constData(), ms, runs);
+    call(b.requests.get(), QStringLiteral("stop"));
+    b.fixture.waitForExit(60000);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -538,6 +704,20 @@ int main(int argc, char **argv)
     call(b.requests.get(), QStringLiteral("stop"));
     b.fixture.waitForExit(60000);
     benchStop(b);
+
+    // Containment: the strongest mode this host gives (cgroup as root) and the fallback.
+    const QStringList modes =
+        ::geteuid() == 0 ? QStringList{QStringLiteral("cgroup"), QStringLiteral("process-group")}
+                         : QStringList{QStringLiteral("process-group")};
+    std::printf("\n");
+    printHeader();
+    for (const QString &mode : modes) {
+        benchStopWithTurns(b, mode, true);
+        benchStopWithTurns(b, mode, false);
+    }
+    for (const QString &mode : modes)
+        benchAgentsWithTurns(b, mode);
+    benchIdle(b, 30, 1000);
 
     b.requests.reset();
     b.subscriber.reset();

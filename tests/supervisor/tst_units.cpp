@@ -137,8 +137,8 @@ void TstUnits::systemdUnitVerifies()
     const QString unit = QString::fromUtf8(f.readAll());
     for (const QString &line :
          {QStringLiteral("Type=notify"), QStringLiteral("KillMode=mixed"),
-          QStringLiteral("TimeoutStopSec=65"), QStringLiteral("Restart=on-failure"),
-          QStringLiteral("RestartForceExitStatus=75"),
+          QStringLiteral("Delegate=yes"), QStringLiteral("TimeoutStopSec=65"),
+          QStringLiteral("Restart=on-failure"), QStringLiteral("RestartForceExitStatus=75"),
           QStringLiteral("RestartPreventExitStatus=78"),
           QStringLiteral("WorkingDirectory=") + m_home->path(),
           QStringLiteral("NotifyAccess=main")})

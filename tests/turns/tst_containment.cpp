@@ -320,6 +320,33 @@ void TestContainment::cgroupAccountingGrowsWithABusyAgent()
     QCOMPARE(first.value(QStringLiteral("memory_bytes")).isDouble(),
              controllers.contains(QStringLiteral("memory")));
 
+    // The same figures reach every way out: HTTP, /metrics, sluicectl, doctor.
+    const quint16 port = quint16(f.httpPort());
+    const HttpReply api = http(port, "GET", "/api/agents", f.token());
+    QCOMPARE(api.status, 200);
+    QVERIFY(api.json()
+                .value(QStringLiteral("agents"))
+                .toArray()
+                .first()
+                .toObject()
+                .value(QStringLiteral("usage"))
+                .toObject()
+                .value(QStringLiteral("cpu_s"))
+                .toDouble() > before);
+    const HttpReply metrics = http(port, "GET", "/metrics", f.token());
+    QCOMPARE(metrics.status, 200);
+    QVERIFY2(metrics.body.contains("sluice_turn_cpu_seconds_total{turn_id=\"" + id.toLatin1() +
+                                   "\",session=\"s1\"}"),
+             metrics.body.constData());
+    const CtlResult table = runCtl({QStringLiteral("--home"), f.home(), QStringLiteral("agents")});
+    QCOMPARE(table.exitCode, 0);
+    QVERIFY2(table.out.contains("CPU") && table.out.contains(id.toLatin1()), table.out.constData());
+    const CtlResult doctor = runCtl(
+        {QStringLiteral("--home"), f.home(), QStringLiteral("--json"), QStringLiteral("doctor")});
+    QVERIFY2(doctor.out.contains("\"containment\"") &&
+                 doctor.out.contains(ServiceFixture::cgroupOf(f.pid()).toUtf8()),
+             doctor.out.constData());
+
     QVERIFY(f.call(QStringLiteral("interrupt"), {{"turn_id", id}}).ok);
     const QJsonObject done = f.waitForTurn(id);
     QCOMPARE(done.value(QStringLiteral("state")).toString(), QStringLiteral("interrupted"));

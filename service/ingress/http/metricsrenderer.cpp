@@ -144,6 +144,40 @@ QByteArray render(const QJsonObject &status, const QJsonObject &metrics)
     w.sample("sluice_uptime_seconds", status.value(QStringLiteral("uptime_s")).toDouble());
     used.insert(QStringLiteral("uptime_s"));
 
+    // What each running turn's processes use (cgroup containment measures; elsewhere only
+    // the process count, or nothing).
+    used.insert(QStringLiteral("agents"));
+    const QJsonArray agents = metrics.value(QStringLiteral("agents")).toArray();
+    const struct
+    {
+        const char *name;
+        const char *type;
+        const char *help;
+        const char *key;
+    } perTurn[] = {
+        {"sluice_turn_cpu_seconds_total", "counter", "CPU time of a running turn's processes.",
+         "cpu_s"},
+        {"sluice_turn_memory_bytes", "gauge", "Memory of a running turn's processes now.",
+         "memory_bytes"},
+        {"sluice_turn_memory_peak_bytes", "gauge", "Highest memory of a running turn so far.",
+         "memory_peak_bytes"},
+        {"sluice_turn_processes", "gauge", "Processes of a running turn now.", "processes"},
+    };
+    for (const auto &m : perTurn) {
+        w.family(m.name, m.type, m.help);
+        for (const QJsonValue &a : agents) {
+            const QJsonObject agent = a.toObject();
+            const QJsonValue value =
+                agent.value(QStringLiteral("usage")).toObject().value(QLatin1String(m.key));
+            if (!value.isDouble())
+                continue;
+            w.sample(m.name, value.toDouble(),
+                     "turn_id=\"" + escapeLabel(agent.value(QStringLiteral("turn_id")).toString()) +
+                         "\",session=\"" +
+                         escapeLabel(agent.value(QStringLiteral("session")).toString()) + '"');
+        }
+    }
+
     // Any further plain number the service reports becomes a gauge of its own, so a new
     // counter shows up without a change here.
     for (auto it = metrics.constBegin(); it != metrics.constEnd(); ++it) {
