@@ -31,6 +31,9 @@ void AgentsModel::setAgents(const QJsonArray &agents)
         a.session = o.value(QLatin1String("session")).toString();
         a.pid = o.value(QLatin1String("pid")).toInteger(-1);
         a.state = o.value(QLatin1String("state")).toString();
+        const QJsonObject usage = o.value(QLatin1String("usage")).toObject();
+        a.cpuSeconds = usage.value(QLatin1String("cpu_s"));
+        a.memoryBytes = usage.value(QLatin1String("memory_bytes"));
         if (o.contains(QLatin1String("elapsed_s"))) {
             a.elapsedAtReceipt = o.value(QLatin1String("elapsed_s")).toDouble();
         } else {
@@ -103,7 +106,8 @@ QVariant AgentsModel::data(const QModelIndex &index, int role) const
     const Agent &a = m_agents.at(index.row());
     if (role == ElapsedSecondsRole)
         return elapsedSeconds(index.row());
-    if (role == Qt::TextAlignmentRole && (index.column() == Pid || index.column() == Elapsed))
+    if (role == Qt::TextAlignmentRole && index.column() != TurnId && index.column() != Session &&
+        index.column() != State)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
         return {};
@@ -118,9 +122,25 @@ QVariant AgentsModel::data(const QModelIndex &index, int role) const
         return a.state;
     case Elapsed:
         return formatElapsed(elapsedSeconds(index.row()));
+    case Cpu:
+        return a.cpuSeconds.isDouble()
+                   ? QStringLiteral("%1 s").arg(a.cpuSeconds.toDouble(), 0, 'f', 1)
+                   : QStringLiteral("–");
+    case Memory:
+        return a.memoryBytes.isDouble() ? formatBytes(a.memoryBytes.toDouble())
+                                        : QStringLiteral("–");
     default:
         return {};
     }
+}
+
+QString AgentsModel::formatBytes(double bytes)
+{
+    if (bytes < 1024.0 * 1024.0)
+        return QStringLiteral("%1 KiB").arg(qRound(bytes / 1024.0));
+    if (bytes < 1024.0 * 1024.0 * 1024.0)
+        return QStringLiteral("%1 MiB").arg(bytes / (1024.0 * 1024.0), 0, 'f', 1);
+    return QStringLiteral("%1 GiB").arg(bytes / (1024.0 * 1024.0 * 1024.0), 0, 'f', 1);
 }
 
 QVariant AgentsModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -138,6 +158,10 @@ QVariant AgentsModel::headerData(int section, Qt::Orientation orientation, int r
         return QStringLiteral("State");
     case Elapsed:
         return QStringLiteral("Elapsed");
+    case Cpu:
+        return QStringLiteral("CPU");
+    case Memory:
+        return QStringLiteral("Memory");
     default:
         return {};
     }

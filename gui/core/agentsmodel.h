@@ -2,6 +2,7 @@
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QJsonValue>
 #include <QVector>
 
 class QTimer;
@@ -15,7 +16,9 @@ class AgentsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { TurnId, Session, Pid, State, Elapsed, ColumnCount };
+    // Cpu, Memory: what the service's containment measures (docs/reference.md §7), "–" where it
+    // cannot.
+    enum Column { TurnId, Session, Pid, State, Elapsed, Cpu, Memory, ColumnCount };
     enum Role { ElapsedSecondsRole = Qt::UserRole + 1 };
 
     explicit AgentsModel(QObject *parent = nullptr);
@@ -33,6 +36,7 @@ public:
     qint64 elapsedSeconds(int row) const;
 
     static QString formatElapsed(qint64 seconds); // "42 s", "3:07", "1:02:03"
+    static QString formatBytes(double bytes);     // "812 KiB", "12.3 MiB", "1.5 GiB"
 
 private:
     struct Agent
@@ -42,6 +46,8 @@ private:
         qint64 pid = -1;
         QString state;
         double elapsedAtReceipt = 0;
+        QJsonValue cpuSeconds;  // null or a number
+        QJsonValue memoryBytes; // null or a number
         QElapsedTimer received;
     };
     void tick();

@@ -6,6 +6,7 @@
 #include "sluice/paths.h"
 #include "sluice/protocol.h"
 
+#include <QHash>
 #include <QTimer>
 
 namespace sluice::gui {
@@ -140,6 +141,19 @@ void ServiceConnection::heartbeat()
         return;
     m_heartbeatPending = true;
     const quint64 gen = m_generation;
+    // The agents event carries no usage (it goes out on every turn start and end): what the
+    // running turns use is asked for with the heartbeat, only while some run.
+    if (!m_agents.isEmpty()) {
+        m_client->request(
+            QLatin1String(Protocol::Cmd::Agents), {},
+            [this, gen](const IpcReply &r) {
+                if (gen == m_generation && r.ok) {
+                    m_agents = r.body.value(QLatin1String("agents")).toArray();
+                    Q_EMIT agentsChanged();
+                }
+            },
+            m_heartbeatTimeoutMs);
+    }
     m_client->request(
         QLatin1String(Protocol::Cmd::Status), {},
         [this, gen](const IpcReply &r) {
@@ -159,7 +173,23 @@ void ServiceConnection::onEvent(const QString &name, const QJsonObject &event)
     if (name == QLatin1String(Protocol::Event::Status)) {
         applyStatus(event);
     } else if (name == QLatin1String(Protocol::Event::Agents)) {
-        m_agents = event.value(QLatin1String("agents")).toArray();
+        // Keep the last known usage of turns that are still running.
+        QHash<QString, QJsonValue> usage;
+        for (const QJsonValue &v : std::as_const(m_agents)) {
+            const QJsonObject a = v.toObject();
+            usage.insert(a.value(QLatin1String("turn_id")).toString(),
+                         a.value(QLatin1String("usage")));
+        }
+        QJsonArray agents = event.value(QLatin1String("agents")).toArray();
+        for (qsizetype i = 0; i < agents.size(); ++i) {
+            QJsonObject a = agents.at(i).toObject();
+            const QJsonValue known = usage.value(a.value(QLatin1String("turn_id")).toString());
+            if (!a.contains(QLatin1String("usage")) && known.isObject()) {
+                a.insert(QLatin1String("usage"), known);
+                agents.replace(i, a);
+            }
+        }
+        m_agents = agents;
         Q_EMIT agentsChanged();
     } else if (name == QLatin1String(Protocol::Event::Shutdown)) {
         // Field names are defensive: a bool "restart", or a kind/reason mentioning restart.

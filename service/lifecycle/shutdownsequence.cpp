@@ -239,6 +239,7 @@ void ShutdownSequence::phaseDrain()
             finishDrain(QStringLiteral("every turn finished"));
     });
     m_drainTimer = new QTimer(this);
+    m_drainTimer->setTimerType(Qt::PreciseTimer); // coarse: up to 5% of the timeout late
     m_drainTimer->setSingleShot(true);
     connect(m_drainTimer, &QTimer::timeout, this,
             [this] { finishDrain(QStringLiteral("drain timeout")); });

@@ -27,6 +27,7 @@ TurnProcess::TurnProcess(const QString &turnId, int graceMs, TurnContainer *cont
     m_container->setParent(this);
     connect(m_container, &TurnContainer::emptied, this, &TurnProcess::markGone);
     m_graceTimer->setSingleShot(true);
+    m_graceTimer->setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5% (100 ms of 2 s) late
     connect(m_graceTimer, &QTimer::timeout, this, [this] {
         qCInfo(lcTurns).noquote() << QStringLiteral("%1: grace of %2 ms over, killing the tree")
                                          .arg(m_turnId)
