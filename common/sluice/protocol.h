@@ -45,6 +45,8 @@ inline constexpr char Draining[] = "draining";
 inline constexpr char Stopping[] = "stopping";
 inline constexpr char NotFound[] = "not_found";
 inline constexpr char UnsupportedVersion[] = "unsupported_version";
+// HOME cannot be written (full, read-only): nothing new is accepted until it can.
+inline constexpr char StorageUnavailable[] = "storage_unavailable";
 // Client-side only (never on the wire): no reply in time, connection lost.
 inline constexpr char Timeout[] = "timeout";
 inline constexpr char Disconnected[] = "disconnected";

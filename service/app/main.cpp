@@ -5,6 +5,7 @@
 #include "app/serviceoptions.h"
 #include "gateway/exitcodes.h"
 #include "lifecycle/shutdowndiagnostic.h"
+#include "turns/turnprocess.h"
 
 #include "sluice/paths.h"
 #include "sluice/version.h"
@@ -12,6 +13,11 @@
 #include <QCoreApplication>
 
 #include <cstdio>
+
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#include <sys/stat.h>
+#endif
 
 int main(int argc, char *argv[])
 {
@@ -36,6 +42,19 @@ int main(int argc, char *argv[])
         break;
     }
 
+    sluice::TurnProcess::AgentDefaults agentDefaults;
+#ifdef Q_OS_UNIX
+    // Everything sluiced creates in HOME is private (state.db holds prompts and outputs),
+    // whatever the umask it was started with; agents get that umask back (TurnProcess).
+    agentDefaults.umask = int(::umask(077));
+    // Many clients must not exhaust the descriptor table: take all the hard limit allows.
+    struct rlimit files;
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        agentDefaults.openFilesLimit = qint64(files.rlim_cur);
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
+#endif
     const sluice::HomePaths paths(options.home);
     QString error;
     if (!paths.ensureHome(&error)) {
@@ -48,7 +67,7 @@ int main(int argc, char *argv[])
 
     int code = 0;
     {
-        sluice::ServiceApp service(options);
+        sluice::ServiceApp service(options, agentDefaults);
         code = service.start();
         if (code < 0)
             code = QCoreApplication::exec();

@@ -36,9 +36,11 @@
 
 namespace sluice {
 
-ServiceApp::ServiceApp(const ServiceOptions &options, QObject *parent)
+ServiceApp::ServiceApp(const ServiceOptions &options,
+                       const TurnProcess::AgentDefaults &agentDefaults, QObject *parent)
     : QObject(parent)
     , m_options(options)
+    , m_agentDefaults(agentDefaults)
     , m_paths(options.home)
 {}
 
@@ -95,9 +97,23 @@ int ServiceApp::start()
 
     m_store = new SessionStore(this);
     QString error;
-    if (!m_store->open(m_paths.stateDb(), &error))
-        return failStartup(QStringLiteral("cannot open state.db: %1").arg(error),
-                           ExitCode::Failure);
+    bool corrupt = false;
+    if (!m_store->open(m_paths.stateDb(), &error, &corrupt)) {
+        if (!corrupt)
+            return failStartup(QStringLiteral("cannot open state.db: %1").arg(error),
+                               ExitCode::Failure);
+        // Never a restart loop over a broken file: keep it aside, start with a fresh one.
+        const QString aside = SessionStore::moveAside(m_paths.stateDb(), &error);
+        if (aside.isEmpty() || !m_store->open(m_paths.stateDb(), &error))
+            return failStartup(QStringLiteral("state.db is unreadable and no fresh one can be "
+                                              "created: %1")
+                                   .arg(error),
+                               ExitCode::Usage);
+        m_warnings << QStringLiteral("state.db was not a readable database: moved to %1 and a "
+                                     "fresh one started (earlier turns are only in that file)")
+                          .arg(aside);
+        qCCritical(lcStore).noquote() << m_warnings.constLast();
+    }
     m_store->recoverUnfinished();
 
     Containment::Mode mode = Containment::Mode::Auto;
@@ -117,6 +133,7 @@ int ServiceApp::start()
     turnConfig.home = m_paths.home();
     turnConfig.maxConcurrent = m_options.maxConcurrent;
     turnConfig.interruptGraceMs = int(m_options.interruptGraceS * 1000);
+    turnConfig.agentDefaults = m_agentDefaults;
     m_turns = new TurnManager(turnConfig, m_store, m_containment.get(), this);
     qCInfo(lcTurns).noquote()
         << "agent command:"
@@ -136,6 +153,7 @@ int ServiceApp::start()
     gwConfig.socket = socketPath;
     gwConfig.httpPort = -1; // set once the HTTP API is bound
     gwConfig.containment = m_containment->describe();
+    gwConfig.warnings = m_warnings;
     m_gateway = new Gateway(gwConfig, m_turns, m_writer, this);
     if (gwConfig.epoch.isEmpty())
         qCWarning(lcGateway) << "instantiation epoch unknown: any drain marker is active";
@@ -154,8 +172,10 @@ int ServiceApp::start()
     IpcServer::Limits ipcLimits;
     ipcLimits.maxPendingOutput = m_options.ipcMaxPendingBytes;
     ipcLimits.stallTimeoutMs = int(m_options.ipcStallTimeoutS * 1000);
+    ipcLimits.idleTimeoutMs = int(m_options.ipcIdleTimeoutS * 1000);
+    ipcLimits.maxConnections = m_options.ipcMaxConnections;
     m_ipc = new IpcServer(m_dispatcher, ipcLimits, this);
-    if (!m_ipc->listen(socketPath, &error))
+    if (!m_ipc->listen(socketPath, m_options.socketPath.isEmpty(), &error))
         return failStartup(error, ExitCode::Failure);
     connect(m_gateway, &Gateway::eventPublished, m_ipc, &IpcServer::broadcast);
     startHttp();

@@ -1,5 +1,6 @@
 #pragma once
 #include "app/serviceoptions.h"
+#include "turns/turnprocess.h"
 
 #include "sluice/paths.h"
 
@@ -33,7 +34,10 @@ class ServiceApp : public QObject
 {
     Q_OBJECT
 public:
-    explicit ServiceApp(const ServiceOptions &options, QObject *parent = nullptr);
+    // agentDefaults: what main() changed for sluiced (umask, descriptor limit) and agents get
+    // back.
+    ServiceApp(const ServiceOptions &options, const TurnProcess::AgentDefaults &agentDefaults,
+               QObject *parent = nullptr);
     ~ServiceApp() override;
 
     // -1 when the service is up (run the event loop), else the exit code (docs/reference.md §3).
@@ -49,6 +53,7 @@ private:
     void finishStop(int exitCode);
 
     ServiceOptions m_options;
+    TurnProcess::AgentDefaults m_agentDefaults;
     HomePaths m_paths;
     std::unique_ptr<InstanceLock> m_lock;
     std::unique_ptr<Containment> m_containment;
@@ -64,6 +69,7 @@ private:
     ShutdownSequence *m_sequence = nullptr;
     SessionResumer *m_resumer = nullptr;
     LifecycleController *m_lifecycle = nullptr;
+    QStringList m_warnings; // conditions found at start that an operator must know about
     bool m_finished = false;
 };
 

@@ -78,6 +78,8 @@ void rotate(State &s)
     }
     s.file.setFileName(s.path);
     s.file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text);
+    // A log written by an older version (or another umask) becomes private too.
+    s.file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 }
 
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)

@@ -47,6 +47,12 @@ const OptionSpec kSpecs[] = {
     {"log-keep", "N", "Rotated log files kept (default 3)."},
     {"ipc-max-pending", "BYTES",
      "Unread output a local-socket client may leave before it is dropped (default 8 MiB)."},
+    {"ipc-max-connections", "N",
+     "Local-socket connections at once; then the least recently active one is closed "
+     "(default 256)."},
+    {"ipc-idle-timeout", "SECONDS",
+     "A local-socket client that sends nothing for this long is closed; subscribers are not "
+     "(default 300)."},
     {"ipc-stall-timeout", "SECONDS",
      "A local-socket frame received only in part is dropped after this (default 10)."},
     {"http-idle-timeout", "SECONDS",
@@ -413,12 +419,19 @@ ServiceOptions::ParseResult ServiceOptions::parse(const QStringList &arguments, 
             return usage(error);
         o.ipcMaxPendingBytes = n;
     }
+    if (values.contains(QStringLiteral("ipc-max-connections"))) {
+        if (!parseInt(QStringLiteral("ipc-max-connections"),
+                      values.value(QStringLiteral("ipc-max-connections")), 4, 100000, &n, &error))
+            return usage(error);
+        o.ipcMaxConnections = int(n);
+    }
     const struct
     {
         const char *key;
         double *target;
     } timeouts[] = {
         {"ipc-stall-timeout", &o.ipcStallTimeoutS},
+        {"ipc-idle-timeout", &o.ipcIdleTimeoutS},
         {"http-idle-timeout", &o.httpIdleTimeoutS},
         {"http-request-timeout", &o.httpRequestTimeoutS},
     };

@@ -27,6 +27,8 @@ struct ServiceOptions
     // Limits of the two ways in (docs/reference.md §1).
     qint64 ipcMaxPendingBytes = 8 * 1024 * 1024; // unread output before a client is dropped
     double ipcStallTimeoutS = 10;                // a partial frame may stall this long
+    int ipcMaxConnections = 256;                 // then the least recently active one goes
+    double ipcIdleTimeoutS = 300;                // a client without requests is closed after
     double httpIdleTimeoutS = 10;                // idle keep-alive connection closed after
     double httpRequestTimeoutS = 30;             // a request must be complete within
     // How turns are contained, and the limits each runs under (0 = none).

@@ -2,6 +2,10 @@
 
 #include "supervisor/stopbudget.h"
 
+#include <QUuid>
+
+#include <memory>
+
 #include "sluice/atomicjson.h"
 #include "sluice/lifecyclemarkers.h"
 #include "sluice/plannedstopmarker.h"
@@ -605,12 +609,27 @@ int send(CtlContext &c)
         return code;
     if (!Protocol::isValidSessionName(c.args[0]))
         return usage(c, QStringLiteral("SESSION must be 1-128 characters of A-Za-z0-9._:@-"));
-    ServiceLink link(c.paths);
-    if (!connectOrFail(c, link, &code))
+    // Every send carries a key (the caller's, or one of our own), so our own retry after a
+    // lost answer, and the caller's retry with the same key, never start the turn twice.
+    const QString key = c.isSet("idempotency-key")
+                            ? c.value("idempotency-key")
+                            : QUuid::createUuid().toString(QUuid::WithoutBraces);
+    if (key.isEmpty() || key.size() > 200)
+        return usage(c, QStringLiteral("--idempotency-key must be 1-200 characters"));
+    auto link = std::make_unique<ServiceLink>(c.paths);
+    if (!connectOrFail(c, *link, &code))
         return code;
-    const IpcReply r =
-        link.call(QString::fromLatin1(Protocol::Cmd::Send),
-                  {{QStringLiteral("session"), c.args[0]}, {QStringLiteral("text"), c.args[1]}});
+    const QJsonObject sendArgs{{QStringLiteral("session"), c.args[0]},
+                               {QStringLiteral("text"), c.args[1]},
+                               {QStringLiteral("idempotency_key"), key}};
+    IpcReply r = link->call(QString::fromLatin1(Protocol::Cmd::Send), sendArgs);
+    if (!r.ok && (r.errorCode == QLatin1String(Protocol::Error::Timeout) ||
+                  r.errorCode == QLatin1String(Protocol::Error::Disconnected))) {
+        // The request may have been taken before the answer was lost: ask again, same key.
+        link = std::make_unique<ServiceLink>(c.paths);
+        if (link->connect(5000))
+            r = link->call(QString::fromLatin1(Protocol::Cmd::Send), sendArgs);
+    }
     if (!r.ok)
         return failFromReply(c, r);
     const QString turnId = r.body.value(QStringLiteral("turn_id")).toString();
@@ -623,15 +642,15 @@ int send(CtlContext &c)
     bool done = false;
     int unanswered = 0;
     for (;;) {
-        const IpcReply last = link.call(QString::fromLatin1(Protocol::Cmd::Turn),
-                                        {{QStringLiteral("turn_id"), turnId}}, 5000);
+        const IpcReply last = link->call(QString::fromLatin1(Protocol::Cmd::Turn),
+                                         {{QStringLiteral("turn_id"), turnId}}, 5000);
         if (last.ok)
             turn = stripEnvelope(last.body);
         unanswered = last.errorCode == QLatin1String(Protocol::Error::Timeout) ? unanswered + 1 : 0;
         if (unanswered >= 3)
             return c.out->fail(Exit::NotRunning, QStringLiteral("timeout"),
                                QStringLiteral("the service stopped answering"), turn);
-        if (link.disconnected() ||
+        if (link->disconnected() ||
             isFinalTurnState(turn.value(QStringLiteral("state")).toString())) {
             done = true;
             break;

@@ -8,6 +8,7 @@
 #include "sluice/processidentity.h"
 #include "sluice/protocol.h"
 
+#include <QDir>
 #include <QFileDevice>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -131,6 +132,25 @@ int doctor(CtlContext &c)
         } else if (!mode.isEmpty()) {
             add(QStringLiteral("containment"), QStringLiteral("ok"), mode);
         }
+    }
+
+    // A state.db that was unreadable at some start, kept aside
+    {
+        const QStringList aside =
+            QDir(c.paths.home())
+                .entryList({QStringLiteral("state.db.corrupt-*")}, QDir::Files, QDir::Name);
+        QStringList files;
+        for (const QString &f : aside) {
+            if (!f.endsWith(QLatin1String("-wal")) && !f.endsWith(QLatin1String("-shm")))
+                files << f;
+        }
+        if (files.isEmpty())
+            add(QStringLiteral("store"), QStringLiteral("ok"), QStringLiteral("state.db"));
+        else
+            add(QStringLiteral("store"), QStringLiteral("warn"),
+                QStringLiteral("an unreadable state.db was moved aside (%1); the turns in it are "
+                               "not served; inspect it with sqlite3, then delete it")
+                    .arg(files.join(QStringLiteral(", "))));
     }
 
     // Lock

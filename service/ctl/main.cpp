@@ -44,7 +44,10 @@ const QHash<QString, CommandSpec> &commands()
         {QStringLiteral("restart"), {Commands::restart, {QStringLiteral("force")}, 0, 0}},
         {QStringLiteral("start"), {Commands::start, {QStringLiteral("if-desired")}, 0, -1}},
         {QStringLiteral("send"),
-         {Commands::send, {QStringLiteral("wait"), QStringLiteral("timeout")}, 2, 2}},
+         {Commands::send,
+          {QStringLiteral("wait"), QStringLiteral("timeout"), QStringLiteral("idempotency-key")},
+          2,
+          2}},
         {QStringLiteral("turn"), {Commands::turn, {}, 1, 1}},
         {QStringLiteral("interrupt"), {Commands::interrupt, {QStringLiteral("session")}, 0, 1}},
         {QStringLiteral("shutdown-report"), {Commands::shutdownReport, {}, 0, 0}},
@@ -74,7 +77,7 @@ const char Usage[] =
     "  start [--if-desired] [-- SLUICED-OPTIONS]\n"
     "                                 start sluiced unless running; --if-desired: only when\n"
     "                                 the last desired state is not \"stopped\"\n"
-    "  send SESSION TEXT [--wait [--timeout S]]\n"
+    "  send SESSION TEXT [--wait [--timeout S]] [--idempotency-key KEY]\n"
     "                                 start a turn; --wait prints its output\n"
     "  turn ID                        a turn's state and output\n"
     "  interrupt (TURN_ID | --session S)\n"
@@ -120,6 +123,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("platform"), QStringLiteral("Service manager."), QStringLiteral("P")},
         {QStringLiteral("drain-timeout"), QStringLiteral("Seconds."), QStringLiteral("S")},
         {QStringLiteral("interrupt-grace"), QStringLiteral("Seconds."), QStringLiteral("S")},
+        {QStringLiteral("idempotency-key"), QStringLiteral("Key."), QStringLiteral("KEY")},
     };
     parser.addOptions(options);
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("The command."));

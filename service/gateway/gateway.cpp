@@ -134,6 +134,7 @@ QJsonObject Gateway::statusJson() const
     o.insert(QStringLiteral("queued_turns"), m_turns->queuedCount());
     o.insert(QStringLiteral("containment"), m_config.containment.value(QStringLiteral("mode")));
     o.insert(QStringLiteral("containment_detail"), m_config.containment);
+    o.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(m_config.warnings));
     return o;
 }
 

@@ -42,6 +42,7 @@ public:
         QString socket;
         int httpPort = -1;
         QJsonObject containment; // Containment::describe(): {mode, ...}
+        QStringList warnings;    // found at start, e.g. a corrupt state.db moved aside
     };
 
     Gateway(const Config &config, TurnManager *turns, StatusWriter *writer,

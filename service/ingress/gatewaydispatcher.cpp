@@ -165,6 +165,16 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
                                                   "A-Za-z0-9._:@-")));
         if (!text.isString())
             return done(badRequest(QStringLiteral("'text' must be a string")));
+        QString key;
+        if (!optString(args, "idempotency_key", &key, &error))
+            return done(badRequest(error));
+        if (key.size() > 200)
+            return done(badRequest(QStringLiteral("'idempotency_key' is longer than 200 "
+                                                  "characters")));
+        // A retry of a send that was taken gets its turn back, whatever the gate says now.
+        if (const QString existing = m_turns->turnForKey(key); !existing.isEmpty())
+            return done(CommandResult::success(
+                {{QStringLiteral("turn_id"), existing}, {QStringLiteral("duplicate"), true}}));
         switch (m_gateway->admit(false)) {
         case Gateway::Admission::Stopping:
             m_turns->countRefused();
@@ -180,7 +190,13 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
         }
         TurnManager::SubmitOptions options;
         options.clientId = context.clientId;
+        options.idempotencyKey = key;
         const QString id = m_turns->submit(session.toString(), text.toString(), options);
+        if (id.isEmpty())
+            return done(CommandResult::failure(
+                QString::fromLatin1(Protocol::Error::StorageUnavailable),
+                QStringLiteral("the turn cannot be stored (state.db: %1); nothing was started")
+                    .arg(m_turns->storeError())));
         return done(CommandResult::success({{QStringLiteral("turn_id"), id}}));
     }
     if (cmd == QLatin1String(Protocol::Cmd::Turn)) {

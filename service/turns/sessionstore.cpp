@@ -5,6 +5,7 @@
 #include "sluice/atomicjson.h"
 
 #include <QAtomicInt>
+#include <QFile>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -38,8 +39,10 @@ SessionStore::~SessionStore()
     close();
 }
 
-bool SessionStore::open(const QString &path, QString *error)
+bool SessionStore::open(const QString &path, QString *error, bool *corrupt)
 {
+    if (corrupt)
+        *corrupt = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
         db.setDatabaseName(path);
@@ -65,14 +68,29 @@ bool SessionStore::open(const QString &path, QString *error)
                        " internal INTEGER NOT NULL DEFAULT 0,"
                        " resume_pending INTEGER NOT NULL DEFAULT 0)"),
         QStringLiteral("CREATE INDEX IF NOT EXISTS turns_session ON turns(session)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS idempotency ("
+                       " key TEXT PRIMARY KEY, turn_id TEXT NOT NULL, created_at TEXT NOT NULL)"),
+        QStringLiteral("CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency(created_at)"),
     };
     for (const QString &sql : schema) {
         if (!exec(sql)) {
+            // SQLITE_CORRUPT (11), SQLITE_NOTADB (26): the file, not the disk, is the problem.
+            const bool unreadable = m_lastNativeError == QLatin1String("11") ||
+                                    m_lastNativeError == QLatin1String("26");
+            if (corrupt)
+                *corrupt = unreadable;
             if (error)
-                *error = QStringLiteral("cannot prepare the schema of %1").arg(path);
+                *error = unreadable ? QStringLiteral("%1 is not a readable database").arg(path)
+                                    : QStringLiteral("cannot prepare the schema of %1").arg(path);
             close();
             return false;
         }
+    }
+    // Prompts and outputs are private, also in a file an older version left 0644.
+    for (const char *suffix : {"", "-wal", "-shm"}) {
+        QFile f(path + QLatin1String(suffix));
+        if (f.exists())
+            f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     }
     qCInfo(lcStore) << "opened" << path;
     return true;
@@ -103,16 +121,37 @@ bool SessionStore::exec(const QString &sql, const QVariantList &binds) const
         return false;
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     if (!q.prepare(sql)) {
-        qCWarning(lcStore) << "prepare failed:" << q.lastError().text() << sql;
+        m_lastNativeError = q.lastError().nativeErrorCode();
+        m_lastErrorText = q.lastError().text();
+        qCWarning(lcStore).noquote() << "prepare failed:" << q.lastError().text() << "-" << sql;
         return false;
     }
     for (const QVariant &b : binds)
         q.addBindValue(b);
     if (!q.exec()) {
-        qCWarning(lcStore) << "query failed:" << q.lastError().text() << sql;
+        m_lastNativeError = q.lastError().nativeErrorCode();
+        m_lastErrorText = q.lastError().text();
+        qCWarning(lcStore).noquote() << "query failed:" << q.lastError().text() << "-" << sql;
         return false;
     }
     return true;
+}
+
+QString SessionStore::moveAside(const QString &path, QString *error)
+{
+    const QString stamp =
+        QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddTHHmmssZ"));
+    const QString target = path + QStringLiteral(".corrupt-") + stamp;
+    if (!QFile::rename(path, target)) {
+        if (error)
+            *error = QStringLiteral("cannot move %1 aside").arg(path);
+        return QString();
+    }
+    for (const char *suffix : {"-wal", "-shm"}) {
+        if (QFile::exists(path + QLatin1String(suffix)))
+            QFile::rename(path + QLatin1String(suffix), target + QLatin1String(suffix));
+    }
+    return target;
 }
 
 int SessionStore::recoverUnfinished()
@@ -131,15 +170,52 @@ int SessionStore::recoverUnfinished()
     return n;
 }
 
-void SessionStore::recordQueued(const TurnInfo &t)
+bool SessionStore::recordQueued(const TurnInfo &t, const QString &idempotencyKey)
 {
-    exec(QStringLiteral("INSERT INTO sessions(name, created_at, last_turn_at) VALUES(?,?,?) "
-                        "ON CONFLICT(name) DO UPDATE SET last_turn_at=excluded.last_turn_at"),
-         {t.session, iso(t.createdAt), iso(t.createdAt)});
-    exec(QStringLiteral("INSERT OR REPLACE INTO turns(id, session, text, state, created_at, "
-                        "internal, resume_pending) VALUES(?,?,?,?,?,?,?)"),
-         {t.id, t.session, t.text, wireName(t.state), iso(t.createdAt), int(t.internal),
-          int(t.resumePending)});
+    if (!isOpen())
+        return false;
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    // All or nothing: a turn id is only ever handed out for a turn that is in the store.
+    if (!db.transaction()) {
+        m_lastErrorText = db.lastError().text();
+        return false;
+    }
+    bool ok =
+        exec(QStringLiteral("INSERT INTO sessions(name, created_at, last_turn_at) VALUES(?,?,?) "
+                            "ON CONFLICT(name) DO UPDATE SET last_turn_at=excluded.last_turn_at"),
+             {t.session, iso(t.createdAt), iso(t.createdAt)}) &&
+        exec(QStringLiteral("INSERT OR REPLACE INTO turns(id, session, text, state, created_at, "
+                            "internal, resume_pending) VALUES(?,?,?,?,?,?,?)"),
+             {t.id, t.session, t.text, wireName(t.state), iso(t.createdAt), int(t.internal),
+              int(t.resumePending)});
+    if (ok && !idempotencyKey.isEmpty()) {
+        // Keys are remembered for a day; older ones go as new ones come.
+        ok = exec(QStringLiteral("DELETE FROM idempotency WHERE created_at < ?"),
+                  {toIsoUtc(t.createdAt.addSecs(-IdempotencyWindowS))}) &&
+             exec(QStringLiteral("INSERT OR REPLACE INTO idempotency(key, turn_id, created_at) "
+                                 "VALUES(?,?,?)"),
+                  {idempotencyKey, t.id, iso(t.createdAt)});
+    }
+    if (!ok || !db.commit()) {
+        if (ok)
+            m_lastErrorText = db.lastError().text();
+        db.rollback();
+        return false;
+    }
+    return true;
+}
+
+QString SessionStore::turnForKey(const QString &idempotencyKey, qint64 maxAgeS) const
+{
+    if (!isOpen() || idempotencyKey.isEmpty())
+        return QString();
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("SELECT turn_id FROM idempotency WHERE key=? AND created_at >= ?"));
+    q.addBindValue(idempotencyKey);
+    q.addBindValue(toIsoUtc(QDateTime::currentDateTimeUtc().addSecs(-maxAgeS)));
+    if (!q.exec() || !q.next())
+        return QString();
+    return q.value(0).toString();
 }
 
 void SessionStore::recordStarted(const TurnInfo &t)

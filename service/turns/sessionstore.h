@@ -17,18 +17,28 @@ class SessionStore : public QObject
 {
     Q_OBJECT
 public:
+    static constexpr qint64 IdempotencyWindowS = 24 * 3600; // a key names one turn for a day
+
     explicit SessionStore(QObject *parent = nullptr);
     ~SessionStore() override;
 
-    bool open(const QString &path, QString *error = nullptr);
+    // corrupt (optional): set when the file exists but is not a readable database.
+    bool open(const QString &path, QString *error = nullptr, bool *corrupt = nullptr);
+    // Moves an unreadable state.db (and its -wal/-shm) aside to state.db.corrupt-<UTC time>,
+    // kept for inspection, never deleted. Returns the new path, empty on failure.
+    static QString moveAside(const QString &path, QString *error);
     void close();
     bool isOpen() const;
+    QString lastError() const { return m_lastErrorText; } // of the last failed statement
 
     // Turns left `queued`/`running` by a process that died are marked `interrupted` (their
     // resume flags are kept). Called once after open(). Returns how many were fixed.
     int recoverUnfinished();
 
-    void recordQueued(const TurnInfo &turn);
+    // With idempotencyKey, the key is recorded with the turn in one transaction.
+    bool recordQueued(const TurnInfo &turn, const QString &idempotencyKey = QString());
+    // The turn a key started within the last maxAgeS seconds, or empty.
+    QString turnForKey(const QString &idempotencyKey, qint64 maxAgeS) const;
     void recordStarted(const TurnInfo &turn);
     void recordFinished(const TurnInfo &turn); // state, exit code, output, finished_at
     std::optional<TurnInfo> loadTurn(const QString &id) const;
@@ -43,6 +53,8 @@ public:
 private:
     bool exec(const QString &sql, const QVariantList &binds = {}) const;
     QString m_connection;
+    mutable QString m_lastNativeError; // SQLite's result code of the last failed statement
+    mutable QString m_lastErrorText;
 };
 
 } // namespace sluice

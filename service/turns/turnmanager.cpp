@@ -71,10 +71,14 @@ QString TurnManager::submit(const QString &session, const QString &text,
     live->info.clientId = options.clientId;
     live->info.createdAt = QDateTime::currentDateTimeUtc();
     live->extraEnv = options.extraEnv;
+    if (m_store && !m_store->recordQueued(live->info, options.idempotencyKey)) {
+        qCWarning(lcTurns).noquote()
+            << "turn for session" << session << "refused: it cannot be stored";
+        delete live;
+        return QString();
+    }
     m_live.insert(live->info.id, live);
     m_queue.append(live->info.id);
-    if (m_store)
-        m_store->recordQueued(live->info);
     qCInfo(lcTurns).noquote() << QStringLiteral("turn %1 queued for session %2%3")
                                      .arg(live->info.id, session,
                                           options.internal ? QStringLiteral(" (internal)")
@@ -128,7 +132,7 @@ void TurnManager::startTurn(const QString &id)
     for (auto it = live->extraEnv.cbegin(); it != live->extraEnv.cend(); ++it)
         env.insert(it.key(), it.value());
 
-    auto *process = new TurnProcess(id, m_config.interruptGraceMs,
+    auto *process = new TurnProcess(id, m_config.interruptGraceMs, m_config.agentDefaults,
                                     m_containment->createContainer(id, nullptr), this);
     live->process = process;
     m_trees.append(process);
@@ -226,6 +230,17 @@ void TurnManager::finishTurn(const QString &id, TurnState state, std::optional<i
     }
     schedule();
     checkAllStopped();
+}
+
+QString TurnManager::storeError() const
+{
+    return m_store ? m_store->lastError() : QString();
+}
+
+QString TurnManager::turnForKey(const QString &idempotencyKey) const
+{
+    return m_store ? m_store->turnForKey(idempotencyKey, SessionStore::IdempotencyWindowS)
+                   : QString();
 }
 
 std::optional<TurnInfo> TurnManager::turn(const QString &id) const

@@ -1,5 +1,6 @@
 #pragma once
 #include "turns/turninfo.h"
+#include "turns/turnprocess.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -31,12 +32,14 @@ public:
         QString home;             // SLUICE_HOME for the agent
         int maxConcurrent = 8;
         int interruptGraceMs = 5000;
+        TurnProcess::AgentDefaults agentDefaults; // umask and fd limit agents start with
     };
     struct SubmitOptions
     {
         bool internal = false; // resumed by the service; not refused while draining
         quint64 clientId = 0;
         QHash<QString, QString> extraEnv; // e.g. SLUICE_RESUME=1 for resumed turns
+        QString idempotencyKey;           // recorded with the turn (see turnForKey)
     };
 
     // containment: how each turn's processes are held (not owned; outlives the manager).
@@ -44,8 +47,12 @@ public:
                 QObject *parent = nullptr);
     ~TurnManager() override;
 
-    // Queues a turn and starts it when its session and a slot are free. Returns the turn id.
+    // Queues a turn and starts it when its session and a slot are free. Returns the turn id,
+    // or an empty string (and nothing queued) when the turn cannot be stored.
     QString submit(const QString &session, const QString &text, const SubmitOptions &options);
+    // The turn a `send` with this idempotency key started in the last 24 h, or empty.
+    QString turnForKey(const QString &idempotencyKey) const;
+    QString storeError() const; // why the store last failed a write
 
     std::optional<TurnInfo> turn(const QString &id) const; // memory, then state.db
     QList<TurnInfo> runningTurns() const;                  // oldest first

@@ -7,6 +7,8 @@
 
 #ifdef Q_OS_UNIX
 #include <csignal>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 #ifdef Q_OS_WIN
@@ -15,11 +17,12 @@
 
 namespace sluice {
 
-TurnProcess::TurnProcess(const QString &turnId, int graceMs, TurnContainer *container,
-                         QObject *parent)
+TurnProcess::TurnProcess(const QString &turnId, int graceMs, const AgentDefaults &defaults,
+                         TurnContainer *container, QObject *parent)
     : QObject(parent)
     , m_turnId(turnId)
     , m_graceMs(graceMs)
+    , m_defaults(defaults)
     , m_container(container)
     , m_process(new QProcess(this))
     , m_graceTimer(new QTimer(this))
@@ -71,11 +74,23 @@ void TurnProcess::start(const QString &program, const QStringList &arguments,
     // sluiced ignores SIGPIPE; an ignored disposition survives exec, so give the agent the
     // default back. Async-signal-safe calls only: this runs between fork and exec.
     const std::function<void()> enter = m_container->childSetup();
-    m_process->setChildProcessModifier([enter] {
+    const AgentDefaults defaults = m_defaults;
+    m_process->setChildProcessModifier([enter, defaults] {
         if (enter)
             enter();
         ::setsid();
         ::signal(SIGPIPE, SIG_DFL);
+        // sluiced's umask 077 is for its HOME, not the agent's files; its raised descriptor
+        // limit is for its listeners, not for tools that close every possible descriptor.
+        if (defaults.umask >= 0)
+            ::umask(mode_t(defaults.umask));
+        if (defaults.openFilesLimit >= 0) {
+            struct rlimit lim;
+            if (::getrlimit(RLIMIT_NOFILE, &lim) == 0) {
+                lim.rlim_cur = rlim_t(defaults.openFilesLimit);
+                ::setrlimit(RLIMIT_NOFILE, &lim);
+            }
+        }
     });
 #endif
 #ifdef Q_OS_WIN

@@ -23,9 +23,16 @@ class TurnProcess : public QObject
 public:
     static constexpr qsizetype MaxOutput = 1 << 20; // stdout kept, then truncated + flagged
 
+    // What sluiced changed for itself at start and the agent gets back as it was (-1: keep).
+    struct AgentDefaults
+    {
+        int umask = -1;
+        qint64 openFilesLimit = -1; // soft RLIMIT_NOFILE
+    };
+
     // Takes ownership of the container.
-    TurnProcess(const QString &turnId, int graceMs, TurnContainer *container,
-                QObject *parent = nullptr);
+    TurnProcess(const QString &turnId, int graceMs, const AgentDefaults &defaults,
+                TurnContainer *container, QObject *parent = nullptr);
     ~TurnProcess() override;
 
     void start(const QString &program, const QStringList &arguments,
@@ -61,6 +68,7 @@ private:
 
     QString m_turnId;
     int m_graceMs;
+    AgentDefaults m_defaults;
     TurnContainer *m_container;
     QProcess *m_process = nullptr;
     qint64 m_pid = -1;

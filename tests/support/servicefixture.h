@@ -27,6 +27,7 @@ public:
 
     QString home() const;       // the temporary HOME (kept across restarts of the service)
     QString socketPath() const; // the --socket passed to sluiced
+    void setSocketPath(const QString &path) { m_socket = path; } // before start()
 
     // The --http-port the fixture passes: any free port.
     static constexpr const char *HttpPortArg = "0";

@@ -150,6 +150,8 @@ HttpResponse HttpApi::errorResponse(const QString &code, const QString &message)
         status = 404;
     else if (code == QLatin1String(Protocol::Error::BadRequest))
         status = 400;
+    else if (code == QLatin1String(Protocol::Error::StorageUnavailable))
+        status = 507; // Insufficient Storage
     HttpResponse r = HttpResponse::error(status, code.toUtf8(), message);
     if (status == 503)
         r.headers.append({"Retry-After", QByteArray::number(m_options.retryAfterS)});
@@ -285,11 +287,18 @@ void HttpApi::route(QPointer<HttpConnection> connection, const HttpRequest &requ
         const QJsonValue text = body.value(QStringLiteral("text"));
         if (!session.isString() || !text.isString())
             return badRequest(QStringLiteral("session and text (strings) are required"));
+        QJsonObject args{{QStringLiteral("session"), session}, {QStringLiteral("text"), text}};
+        // A client that retries sends the same key and gets the same turn (200, not 202).
+        const QByteArray key = request.header("idempotency-key");
+        if (!key.isEmpty())
+            args.insert(QStringLiteral("idempotency_key"), QString::fromUtf8(key));
         return call(
-            connection, QString::fromLatin1(Protocol::Cmd::Send),
-            {{QStringLiteral("session"), session}, {QStringLiteral("text"), text}},
-            [](const QJsonObject &f) {
-                return ok({{QStringLiteral("turn_id"), f.value(QStringLiteral("turn_id"))}}, 202);
+            connection, QString::fromLatin1(Protocol::Cmd::Send), args, [](const QJsonObject &f) {
+                const bool duplicate = f.value(QStringLiteral("duplicate")).toBool();
+                QJsonObject fields{{QStringLiteral("turn_id"), f.value(QStringLiteral("turn_id"))}};
+                if (duplicate)
+                    fields.insert(QStringLiteral("duplicate"), true);
+                return ok(fields, duplicate ? 200 : 202);
             });
     }
     if (path.startsWith("/v1/turns/")) {

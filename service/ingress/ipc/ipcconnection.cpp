@@ -13,6 +13,14 @@
 namespace sluice {
 
 namespace {
+qint64 monotonicMs()
+{
+    static QElapsedTimer clock;
+    if (!clock.isValid())
+        clock.start();
+    return clock.elapsed();
+}
+
 constexpr int FramesPerPass = 64;                    // then yield to the event loop (fairness)
 constexpr qint64 ReadChunk = 256 * 1024;             // bytes moved from the socket per step
 constexpr qint64 SocketReadBuffer = 2 * 1024 * 1024; // back-pressure on a flooding client
@@ -27,7 +35,17 @@ IpcConnection::IpcConnection(quint64 id, QLocalSocket *socket, CommandDispatcher
     , m_limits(limits)
     , m_decoder(Framing::MaxClientFrame)
     , m_stallTimer(new QTimer(this))
+    , m_idleTimer(new QTimer(this))
 {
+    m_lastActivity = monotonicMs();
+    m_idleTimer->setSingleShot(true);
+    m_idleTimer->setInterval(m_limits.idleTimeoutMs);
+    connect(m_idleTimer, &QTimer::timeout, this, [this] {
+        if (m_subscribed)
+            return; // waiting for events is what a subscriber does
+        drop(QStringLiteral("idle for %1 s").arg(m_idleTimer->interval() / 1000));
+    });
+    m_idleTimer->start();
     m_socket->setParent(this);
     m_socket->setReadBufferSize(SocketReadBuffer);
     m_stallTimer->setSingleShot(true);
@@ -96,6 +114,8 @@ void IpcConnection::processFrames()
 
 void IpcConnection::handleRequest(const QJsonObject &request)
 {
+    m_lastActivity = monotonicMs();
+    m_idleTimer->start();
     qint64 id = 0;
     const QJsonValue idValue = request.value(QStringLiteral("id"));
     const bool idOk = idValue.isDouble() && idValue.toDouble() == double(idValue.toInteger());

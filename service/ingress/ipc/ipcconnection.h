@@ -3,6 +3,7 @@
 
 #include "sluice/ipcframing.h"
 
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
@@ -27,6 +28,8 @@ public:
     ~IpcConnection() override;
 
     quint64 id() const { return m_id; }
+    // Monotonic ms of the last request received (or of the connect).
+    qint64 lastActivity() const { return m_lastActivity; }
     bool isSubscribed() const { return m_subscribed; }
     QString clientName() const { return m_clientName; }
 
@@ -50,6 +53,8 @@ private:
     IpcServer::Limits m_limits;
     FrameDecoder m_decoder;
     QTimer *m_stallTimer = nullptr;
+    QTimer *m_idleTimer = nullptr;
+    qint64 m_lastActivity = 0;
     QString m_clientName;
     bool m_subscribed = false;
     bool m_closing = false;

@@ -3,6 +3,7 @@
 #include "app/daemonlogging.h"
 #include "ingress/commanddispatcher.h"
 #include "ingress/ipc/ipcconnection.h"
+#include "ingress/ipc/unixlistener.h"
 
 #include <QDir>
 #include <QFile>
@@ -12,6 +13,7 @@
 #include <QPointer>
 
 #ifdef Q_OS_UNIX
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,9 +23,12 @@ namespace sluice {
 
 namespace {
 #ifdef Q_OS_UNIX
-// The socket's folder must be one only we can enter: create it 0700, or tighten it if it is
-// ours; refuse a folder that belongs to someone else (e.g. /tmp itself).
-bool preparePrivateFolder(const QString &folder, QString *error)
+// The socket file is 0600 and every peer's uid is checked; what its folder must guarantee is
+// that nobody else can replace or remove it. A folder we create is 0700. Our own default
+// folder (HOME/run) is tightened to 0700; a folder named by --socket is never changed: it
+// must not be writable by others, or be sticky (1777, like /tmp: others cannot remove our
+// socket there).
+bool prepareSocketFolder(const QString &folder, bool ours, QString *error)
 {
     if (!QFileInfo::exists(folder)) {
         if (!QDir().mkpath(folder)) {
@@ -38,18 +43,23 @@ bool preparePrivateFolder(const QString &folder, QString *error)
         *error = QStringLiteral("socket folder %1 is not a folder").arg(folder);
         return false;
     }
-    if (st.st_uid != ::getuid()) {
-        *error = QStringLiteral("socket folder %1 belongs to another user; use a private "
-                                "folder (mode 0700)")
-                     .arg(folder);
-        return false;
-    }
-    if ((st.st_mode & 077) != 0) {
-        qCInfo(lcIpcServer) << "tightening socket folder" << folder << "to 0700";
-        if (::chmod(QFile::encodeName(folder).constData(), 0700) != 0) {
-            *error = QStringLiteral("cannot make socket folder %1 private").arg(folder);
-            return false;
+    const bool othersMayWrite = (st.st_mode & 022) != 0;
+    if (ours && st.st_uid == ::getuid()) {
+        if ((st.st_mode & 077) != 0) {
+            qCInfo(lcIpcServer) << "tightening socket folder" << folder << "to 0700";
+            if (::chmod(QFile::encodeName(folder).constData(), 0700) != 0) {
+                *error = QStringLiteral("cannot make socket folder %1 private").arg(folder);
+                return false;
+            }
         }
+        return true;
+    }
+    if (othersMayWrite && !(st.st_mode & S_ISVTX)) {
+        *error = QStringLiteral("socket folder %1 is writable by others (mode %2) and not sticky: "
+                                "anyone could replace the socket; use a private folder")
+                     .arg(folder)
+                     .arg(st.st_mode & 07777, 4, 8, QLatin1Char('0'));
+        return false;
     }
     return true;
 }
@@ -60,9 +70,22 @@ IpcServer::IpcServer(CommandDispatcher *dispatcher, const Limits &limits, QObjec
     : QObject(parent)
     , m_dispatcher(dispatcher)
     , m_limits(limits)
-    , m_server(new QLocalServer(this))
 {
+#ifdef Q_OS_UNIX
+    m_listener = new UnixListener(this);
+    connect(m_listener, &UnixListener::accepted, this, [this](qintptr descriptor) {
+        auto *socket = new QLocalSocket;
+        if (!socket->setSocketDescriptor(descriptor)) {
+            ::close(int(descriptor));
+            delete socket;
+            return;
+        }
+        adopt(socket);
+    });
+#else
+    m_server = new QLocalServer(this);
     connect(m_server, &QLocalServer::newConnection, this, &IpcServer::onNewConnection);
+#endif
 }
 
 IpcServer::~IpcServer()
@@ -70,12 +93,12 @@ IpcServer::~IpcServer()
     closeListener();
 }
 
-bool IpcServer::listen(const QString &path, QString *error, bool *inUse)
+bool IpcServer::listen(const QString &path, bool ownFolder, QString *error, bool *inUse)
 {
     if (inUse)
         *inUse = false;
 #ifdef Q_OS_UNIX
-    if (!preparePrivateFolder(QFileInfo(path).absolutePath(), error))
+    if (!prepareSocketFolder(QFileInfo(path).absolutePath(), ownFolder, error))
         return false;
     if (QFileInfo::exists(path)) {
         // Only remove a leftover once a connect attempt proves nobody listens on it. This runs
@@ -93,13 +116,15 @@ bool IpcServer::listen(const QString &path, QString *error, bool *inUse)
         QLocalServer::removeServer(path);
     }
 #endif
+#ifdef Q_OS_UNIX
+    if (!m_listener->listen(path, error))
+        return false;
+#else
     m_server->setSocketOptions(QLocalServer::UserAccessOption); // before listen()
     if (!m_server->listen(path)) {
         *error = QStringLiteral("cannot listen on %1: %2").arg(path, m_server->errorString());
         return false;
     }
-#ifdef Q_OS_UNIX
-    ::chmod(QFile::encodeName(path).constData(), 0600);
 #endif
     m_path = path;
     qCInfo(lcIpcServer) << "listening on" << path;
@@ -108,15 +133,18 @@ bool IpcServer::listen(const QString &path, QString *error, bool *inUse)
 
 bool IpcServer::isListening() const
 {
-    return m_server->isListening();
+    return m_listener ? m_listener->isListening() : m_server->isListening();
 }
 
 void IpcServer::closeListener()
 {
-    if (m_server->isListening()) {
-        m_server->close(); // removes the socket file
-        qCInfo(lcIpcServer) << "listener closed";
-    }
+    if (!isListening())
+        return;
+    if (m_listener)
+        m_listener->close(); // removes the socket file
+    else
+        m_server->close();
+    qCInfo(lcIpcServer) << "listener closed";
 }
 
 void IpcServer::disconnectAll()
@@ -160,22 +188,67 @@ bool IpcServer::peerAllowed(qintptr descriptor, QString *why) const
 
 void IpcServer::onNewConnection()
 {
-    while (QLocalSocket *socket = m_server->nextPendingConnection()) {
-        QString why;
-        if (!peerAllowed(socket->socketDescriptor(), &why)) {
-            qCWarning(lcIpcServer).noquote() << "rejected a connection:" << why;
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        const quint64 id = m_nextId++;
-        auto *connection = new IpcConnection(id, socket, m_dispatcher, m_limits, this);
-        m_connections.insert(id, connection);
-        connect(connection, &IpcConnection::closed, this, [this](quint64 closedId) {
-            if (IpcConnection *c = m_connections.take(closedId))
-                c->deleteLater();
-        });
+    while (QLocalSocket *socket = m_server->nextPendingConnection())
+        adopt(socket);
+}
+
+int IpcServer::connectionCap() const
+{
+    int cap = qMax(1, m_limits.maxConnections);
+#ifdef Q_OS_UNIX
+    // Half the descriptor table at most (read each time: it can be lowered from outside), so
+    // turns, state.db and HTTP always have descriptors left and accept() never runs dry.
+    struct rlimit files;
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY)
+        cap = int(qMin<qint64>(cap, qMax<qint64>(8, qint64(files.rlim_cur) / 2)));
+#endif
+    return cap;
+}
+
+void IpcServer::makeRoom()
+{
+    // At the cap the least recently active connection goes, so a new client (a `status`, a
+    // `stop`) always gets in, however many idle ones an agent opened.
+    IpcConnection *oldest = nullptr;
+    for (IpcConnection *c : std::as_const(m_connections)) {
+        if (!oldest || c->lastActivity() < oldest->lastActivity())
+            oldest = c;
     }
+    if (!oldest)
+        return;
+    if (!m_capLogged) {
+        m_capLogged = true;
+        qCWarning(lcIpcServer).noquote()
+            << QStringLiteral("%1 local-socket connections (the cap): closing the least "
+                              "recently active ones to make room")
+                   .arg(connectionCap());
+    }
+    m_connections.remove(oldest->id());
+    oldest->close();
+    oldest->deleteLater();
+}
+
+void IpcServer::adopt(QLocalSocket *socket)
+{
+    QString why;
+    if (!peerAllowed(socket->socketDescriptor(), &why)) {
+        qCWarning(lcIpcServer).noquote() << "rejected a connection:" << why;
+        socket->abort();
+        socket->deleteLater();
+        return;
+    }
+    const int cap = connectionCap();
+    while (m_connections.size() >= cap)
+        makeRoom();
+    if (m_connections.size() < cap / 2)
+        m_capLogged = false;
+    const quint64 id = m_nextId++;
+    auto *connection = new IpcConnection(id, socket, m_dispatcher, m_limits, this);
+    m_connections.insert(id, connection);
+    connect(connection, &IpcConnection::closed, this, [this](quint64 closedId) {
+        if (IpcConnection *c = m_connections.take(closedId))
+            c->deleteLater();
+    });
 }
 
 void IpcServer::broadcast(const QString &event, const QJsonObject &fields)

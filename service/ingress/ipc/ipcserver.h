@@ -5,11 +5,13 @@
 #include <QString>
 
 class QLocalServer;
+class QLocalSocket;
 
 namespace sluice {
 
 class CommandDispatcher;
 class IpcConnection;
+class UnixListener;
 
 // The local socket server (docs/reference.md §10). Unix: the socket lives in a folder only the user
 // can enter (0700), the socket file is 0600, and on Linux every peer's uid is checked
@@ -23,6 +25,9 @@ public:
     {
         qint64 maxPendingOutput = 8 * 1024 * 1024; // bytes queued to a client before it is dropped
         int stallTimeoutMs = 10000;                // a partial frame stalled this long: close
+        int maxConnections = 256;                  // then the least recently active one goes
+        int idleTimeoutMs = 300000;                // no request for this long: close (not
+                                                   // subscribers: they wait for events)
     };
 
     IpcServer(CommandDispatcher *dispatcher, const Limits &limits, QObject *parent = nullptr);
@@ -30,7 +35,9 @@ public:
 
     // False with a one-line reason (the path is in use by a live server, folder not private,
     // listen failed). `inUse` tells the first case apart.
-    bool listen(const QString &path, QString *error, bool *inUse = nullptr);
+    // ownFolder: the folder is sluiced's own (HOME/run) and may be tightened to 0700; a folder
+    // named by --socket is never changed (refused when others may replace the socket there).
+    bool listen(const QString &path, bool ownFolder, QString *error, bool *inUse = nullptr);
     QString path() const { return m_path; }
     bool isListening() const;
 
@@ -47,14 +54,19 @@ public:
 
 private:
     void onNewConnection();
+    void adopt(QLocalSocket *socket);
+    void makeRoom();
+    int connectionCap() const;
     bool peerAllowed(qintptr descriptor, QString *why) const;
 
     CommandDispatcher *m_dispatcher;
     Limits m_limits;
-    QLocalServer *m_server = nullptr;
+    QLocalServer *m_server = nullptr;   // Windows: named pipes
+    UnixListener *m_listener = nullptr; // Unix: survives an exhausted descriptor table
     QString m_path;
     QHash<quint64, IpcConnection *> m_connections;
     quint64 m_nextId = 1;
+    bool m_capLogged = false;
 };
 
 } // namespace sluice

@@ -1,0 +1,42 @@
+#pragma once
+#include <QObject>
+#include <QString>
+
+class QSocketNotifier;
+
+namespace sluice {
+
+// The listening end of the local socket on Unix, in place of QLocalServer, which closes itself
+// and unlinks the socket file when accept() fails once (EMFILE with an exhausted descriptor
+// table). This one keeps listening: it holds one spare descriptor, and when accept() fails for
+// want of descriptors it frees the spare, accepts the waiting client and closes it at once (the
+// client sees a closed connection instead of waiting forever), then takes the spare back.
+class UnixListener : public QObject
+{
+    Q_OBJECT
+public:
+    explicit UnixListener(QObject *parent = nullptr);
+    ~UnixListener() override;
+
+    // Binds and listens on path (which must not exist); the socket file is made 0600.
+    bool listen(const QString &path, QString *error);
+    bool isListening() const { return m_fd >= 0; }
+    // Stops listening and removes the socket file.
+    void close();
+
+Q_SIGNALS:
+    // A connected client; the receiver owns the descriptor (non-blocking, close-on-exec).
+    void accepted(qintptr descriptor);
+
+private:
+    void onReadable();
+    void pause();
+
+    int m_fd = -1;
+    int m_spare = -1;
+    QString m_path;
+    QSocketNotifier *m_notifier = nullptr;
+    bool m_exhaustedLogged = false;
+};
+
+} // namespace sluice
