@@ -57,9 +57,4 @@ void InstanceLock::release()
     }
 }
 
-bool InstanceLock::isHeld() const
-{
-    return m_lock && m_lock->isLocked();
-}
-
 } // namespace sluice

@@ -19,7 +19,6 @@ public:
     enum class Result { Acquired, HeldByOther, Error };
     Result acquire(int waitMs);
     void release();
-    bool isHeld() const;
 
     qint64 holderPid() const { return m_holderPid; } // after HeldByOther
     QString errorString() const { return m_error; }

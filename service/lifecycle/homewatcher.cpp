@@ -37,6 +37,7 @@ void HomeWatcher::setRecheckInterval(int ms)
 
 void HomeWatcher::start()
 {
+    watchPresentFiles();
     if (m_watcher->directories().contains(m_folder) || m_watcher->addPath(m_folder))
         return;
     qCWarning(lcWatch).noquote() << "cannot watch" << m_folder << "- relying on a re-check every"
@@ -56,8 +57,22 @@ HomeWatcher::Seen HomeWatcher::stat(const QString &fileName) const
     return s;
 }
 
+void HomeWatcher::watchPresentFiles()
+{
+    // The folder's watch sees files appear, vanish and be replaced by rename; a file written
+    // in place (echo > marker) changes only the file, so present files are watched too (a
+    // watch goes with its file: re-added on every check).
+    const QStringList watched = m_watcher->files();
+    for (const QString &name : std::as_const(m_files)) {
+        const QString path = m_folder + QLatin1Char('/') + name;
+        if (!watched.contains(path) && QFileInfo::exists(path))
+            m_watcher->addPath(path);
+    }
+}
+
 void HomeWatcher::check(bool periodic)
 {
+    watchPresentFiles();
     for (const QString &name : std::as_const(m_files)) {
         const Seen now = stat(name);
         if (now == m_seen.value(name))

@@ -44,6 +44,7 @@ private:
         }
     };
     void check(bool periodic);
+    void watchPresentFiles();
     Seen stat(const QString &fileName) const;
 
     QString m_folder;

@@ -30,12 +30,6 @@ void ShutdownReport::start(const QString &cause)
     m_phases.clear();
 }
 
-bool ShutdownReport::isStarted() const
-{
-    std::lock_guard<std::mutex> lock(m_mutex);
-    return m_timer.isValid();
-}
-
 double ShutdownReport::beginPhase(const QString &name)
 {
     double at = 0;

@@ -27,7 +27,6 @@ public:
 
     QString path() const { return m_path; }
     void start(const QString &cause); // the stop begins now; records started_at
-    bool isStarted() const;
     // Starts a phase: closes the previous one, logs the line, returns its offset in seconds.
     double beginPhase(const QString &name);
     double elapsedS() const;

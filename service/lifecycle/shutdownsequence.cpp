@@ -131,7 +131,12 @@ void ShutdownSequence::phaseBegin()
     // The watchdog first: from here on the service never hangs in `stopping`.
     const qint64 budget = FaultInjection::watchdogBudgetMs(
         StopBudget::milliseconds(drainTimeoutS(), m_deps.interruptGraceS));
-    m_watchdog.arm(budget, [this] { onWatchdog(); });
+    // How a stop the watchdog cuts short ends is the outcome table's, like every other end.
+    m_watchdogOutcome =
+        stopOutcome(m_request.cause, m_deps.supervised,
+                    m_deps.gateway->runtimeStatus().desiredState, StopEnding::WatchdogFired);
+    m_watchdog.arm(
+        budget, [this] { onWatchdog(); }, m_watchdogOutcome.exitCode);
 
     if (!enterPhase(kBegin))
         return;
@@ -379,7 +384,11 @@ void ShutdownSequence::phasePersist()
     Gateway *gateway = m_deps.gateway;
     const DesiredState previous = gateway->runtimeStatus().desiredState;
     StopOutcome outcome = stopOutcome(m_request.cause, m_deps.supervised, previous);
-    // The successor waits for our lock, which is released once finished() is handled.
+    // The successor waits for our lock, which is released once finished() is handled. It
+    // must start in the cgroup we started in, not inside our own subtree: every tree is gone
+    // (interrupt), so the containment lets go of its cgroups first.
+    if (outcome.startsSuccessor)
+        m_deps.containment->release();
     if (outcome.startsSuccessor && !RestartPolicy::startSuccessor(m_deps.successorArguments)) {
         qCCritical(lcLifecycle) << "could not start the successor: exiting 75 instead";
         outcome = stopOutcome(m_request.cause, m_deps.supervised, previous,
@@ -431,19 +440,18 @@ void ShutdownSequence::onWatchdog()
     qCCritical(lcLifecycle).noquote()
         << QStringLiteral("Stop watchdog fired after %1 s in phase %2: exiting with %3")
                .arg(QString::number(firedAt, 'f', 2), phase)
-               .arg(ExitCode::Watchdog);
+               .arg(m_watchdogOutcome.exitCode);
     qCCritical(lcLifecycle).noquote() << "Forensics (watchdog):" << snapshot.summaryLine();
     m_report.setWatchdog(QJsonObject{{QStringLiteral("fired_at_s"), firedAt},
                                      {QStringLiteral("phase"), phase},
                                      {QStringLiteral("snapshot"), snapshot.toJson()}});
     m_report.beginPhase(QStringLiteral("watchdog"));
     m_report.setInterrupted(true);
-    m_report.setExitCode(ExitCode::Watchdog);
+    m_report.setExitCode(m_watchdogOutcome.exitCode);
     m_report.beginPhase(kExit);
     m_report.write();
     // The final state, written directly: the event loop (and the status writer) may be stuck.
-    const StopOutcome outcome = stopOutcome(m_request.cause, m_deps.supervised, status.desiredState,
-                                            StopEnding::WatchdogFired);
+    const StopOutcome &outcome = m_watchdogOutcome;
     status.state = GatewayState::Stopped;
     status.accepting = false;
     status.exitCode = outcome.exitCode;

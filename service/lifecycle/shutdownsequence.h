@@ -1,4 +1,5 @@
 #pragma once
+#include "gateway/stopoutcome.h"
 #include "gateway/stoprequest.h"
 #include "lifecycle/shutdownreport.h"
 #include "lifecycle/stopwatchdog.h"
@@ -92,7 +93,8 @@ private:
     bool m_interruptedAny = false;
     double m_drainS = 0;
     int m_exitCode = 0;
-    QString m_reason; // "gateway shutting down" | "gateway restarting"
+    StopOutcome m_watchdogOutcome; // decided at begin, read by the watchdog thread
+    QString m_reason;              // "gateway shutting down" | "gateway restarting"
     QString m_hangPhase;
     ShutdownReport m_report;
     StopWatchdog m_watchdog;

@@ -1,6 +1,4 @@
 #pragma once
-#include "gateway/exitcodes.h"
-
 #include <QtGlobal>
 #include <condition_variable>
 #include <functional>
@@ -21,7 +19,8 @@ public:
     StopWatchdog(const StopWatchdog &) = delete;
     StopWatchdog &operator=(const StopWatchdog &) = delete;
 
-    void arm(qint64 ms, std::function<void()> onFire, int exitCode = ExitCode::Watchdog);
+    // exitCode: what the process exits with when it fires (stopOutcome(…, WatchdogFired)).
+    void arm(qint64 ms, std::function<void()> onFire, int exitCode);
     void disarm();
     bool isArmed() const;
 

@@ -60,14 +60,7 @@ SupervisorAlignment::SupervisorAlignment(double drainTimeoutS, double interruptG
 
 bool SupervisorAlignment::underSystemd()
 {
-    return !qEnvironmentVariableIsEmpty("INVOCATION_ID") ||
-           qEnvironmentVariable("SLUICE_ASSUME_SYSTEMD") == QLatin1String("1");
-}
-
-void SupervisorAlignment::setUnit(const QString &unit, bool userManager)
-{
-    m_unit = unit;
-    m_userManager = userManager;
+    return !qEnvironmentVariableIsEmpty("INVOCATION_ID");
 }
 
 SupervisorAlignment::UnitRef SupervisorAlignment::unitFromCgroup(const QByteArray &procSelfCgroup)

@@ -13,10 +13,10 @@ namespace sluice {
 // stop timeout with `systemctl show -p TimeoutStopUSec` (asynchronously, with a time limit) and
 // compares it with the stop budget (drain timeout + interrupt grace + 30 s).
 //
-// Which unit: $SLUICE_SYSTEMD_UNIT (or setUnit()), else the `*.service` named in
+// Which unit: $SLUICE_SYSTEMD_UNIT, else the `*.service` named in
 // /proc/self/cgroup (a `user@` in that path means the user manager), else `sluiced.service` of
 // the user manager. Which systemctl: $SLUICE_SYSTEMCTL, else `systemctl` from PATH.
-// "Under systemd" = INVOCATION_ID is set (or $SLUICE_ASSUME_SYSTEMD=1).
+// "Under systemd" = INVOCATION_ID is set.
 //
 // The result is the status `supervisor` object:
 //   {manager:"systemd"|"none", checked, aligned, unit, user, timeout_stop_us, required_us,
@@ -30,7 +30,6 @@ public:
     SupervisorAlignment(double drainTimeoutS, double interruptGraceS, QObject *parent = nullptr);
 
     static bool underSystemd();
-    void setUnit(const QString &unit, bool userManager);
     void setTimeLimitMs(int ms) { m_timeLimitMs = ms; }
 
     // Starts the check; finished() follows (also when not under systemd, queued).

@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QFileSystemWatcher>
 #include <QJsonArray>
 #include <QPointer>
@@ -61,6 +62,33 @@ std::optional<qint64> keyedValue(const QByteArray &text, const QByteArray &key)
     return std::nullopt;
 }
 
+// Kills what is left in a cgroup and removes it with everything below it, waiting (bounded)
+// for the kill to take effect: cgroup.kill is asynchronous and rmdir fails while populated.
+bool removeCgroup(const QString &dir)
+{
+    const QStringList children = QDir(dir).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &c : children)
+        removeCgroup(dir + QLatin1Char('/') + c);
+    if (!QFileInfo::exists(dir))
+        return true;
+    const auto busy = [&dir] {
+        return keyedValue(readFile(dir + QLatin1String("/cgroup.events")), "populated")
+                   .value_or(0) != 0;
+    };
+    if (busy()) {
+        writeFile(dir + QLatin1String("/cgroup.kill"), "1");
+        for (int i = 0; i < 200 && busy(); ++i)
+            ::usleep(10000);
+    }
+    for (int i = 0; i < 100; ++i) {
+        if (QDir().rmdir(dir) || !QFileInfo::exists(dir))
+            return true;
+        ::usleep(10000); // the last task is still on its way out
+    }
+    qCWarning(lcTurns).noquote() << "cannot remove cgroup" << dir;
+    return false;
+}
+
 std::optional<qint64> singleValue(const QString &path)
 {
     const QByteArray text = readFile(path).trimmed();
@@ -113,11 +141,7 @@ public:
         if (m_created) {
             if (m_events)
                 m_events->removePath(eventsFile());
-            if (populated(m_path))
-                writeFile(m_path + QLatin1String("/cgroup.kill"), "1");
-            // rmdir fails with EBUSY while the last process is still on its way out.
-            if (!QDir().rmdir(m_path))
-                qCWarning(lcTurns).noquote() << "cannot remove cgroup" << m_path << "yet";
+            removeCgroup(m_path);
         }
     }
 
@@ -152,8 +176,17 @@ public:
                          .arg(m_path, QString::fromLocal8Bit(strerror(errno)));
             return false;
         }
-        if (m_events)
-            m_events->addPath(eventsFile());
+        // Without a watch (the inotify limit is reached) emptiness is checked every 100 ms.
+        if (!m_events || !m_events->addPath(eventsFile())) {
+            auto *poll = new QTimer(this);
+            poll->setInterval(100);
+            connect(poll, &QTimer::timeout, this, [this, poll] {
+                check();
+                if (m_emptied)
+                    poll->stop();
+            });
+            poll->start();
+        }
         return true;
     }
 
@@ -309,8 +342,13 @@ bool CgroupContainment::setUp(const TurnLimits &limits, QString *error)
     // A cgroup that holds only us was delegated to us: use it. A shared one (a root shell,
     // a test runner) gets a child folder of ours, so instances never meet.
     const qint64 self = ::getpid();
+    // Started from inside another sluiced's leaf (by a process that kept it): not ours to
+    // use; start from the cgroup above that sluiced.
+    if (QFileInfo(m_original).fileName() == QLatin1String("service") &&
+        QFileInfo(QFileInfo(m_original).path()).fileName().startsWith(QLatin1String("sluiced-")))
+        m_original = QFileInfo(QFileInfo(m_original).path()).path();
     const QList<qint64> members = procs(m_original);
-    const bool delegated = own != QLatin1String("/") && members == QList<qint64>{self};
+    const bool delegated = m_original != QDir::cleanPath(mount) && members == QList<qint64>{self};
     sweepLeftovers(m_original);
     if (delegated) {
         m_base = m_original;
@@ -328,6 +366,11 @@ bool CgroupContainment::setUp(const TurnLimits &limits, QString *error)
         !writeFile(service + QLatin1String("/cgroup.procs"), QByteArray::number(self), error)) {
         if (error->isEmpty())
             *error = QStringLiteral("cannot create cgroup %1").arg(service);
+        release();
+        return false;
+    }
+    if (!QFileInfo::exists(service + QLatin1String("/cgroup.kill"))) {
+        *error = QStringLiteral("this kernel has no cgroup.kill (Linux 5.14 or later needed)");
         release();
         return false;
     }
@@ -374,20 +417,18 @@ bool CgroupContainment::setUp(const TurnLimits &limits, QString *error)
 
 void CgroupContainment::sweepLeftovers(const QString &parent)
 {
-    // A sluiced that was SIGKILLed cannot remove its cgroups; the next one does, once empty.
+    // A sluiced that was SIGKILLed cannot remove its cgroups, and turns it left may still run
+    // there: the next one in the same place kills them and removes the folders. Only folders
+    // of processes that are gone: another instance's are its own.
     const QStringList old = QDir(parent).entryList({QStringLiteral("sluiced-*")}, QDir::Dirs);
     for (const QString &name : old) {
-        const QString dir = parent + QLatin1Char('/') + name;
-        if (populated(dir))
+        bool ok = false;
+        const qint64 owner = name.mid(8).toLongLong(&ok);
+        if (!ok || owner == ::getpid() || ::kill(pid_t(owner), 0) == 0 || errno != ESRCH)
             continue;
-        const QStringList turnDirs =
-            QDir(dir + QLatin1String("/turns")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-        for (const QString &t : turnDirs)
-            QDir().rmdir(dir + QLatin1String("/turns/") + t);
-        QDir().rmdir(dir + QLatin1String("/turns"));
-        QDir().rmdir(dir + QLatin1String("/service"));
-        if (QDir().rmdir(dir))
-            qCInfo(lcTurns).noquote() << "removed the leftover cgroup" << dir;
+        if (removeCgroup(parent + QLatin1Char('/') + name))
+            qCInfo(lcTurns).noquote()
+                << "removed the leftover cgroup" << parent + QLatin1Char('/') + name;
     }
 }
 
@@ -439,22 +480,16 @@ void CgroupContainment::release()
     if (m_released || m_base.isEmpty())
         return;
     m_released = true;
-    const QString turns = m_base + QLatin1String("/turns");
-    const QStringList left = QDir(turns).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    for (const QString &t : left) {
-        writeFile(turns + QLatin1Char('/') + t + QLatin1String("/cgroup.kill"), "1");
-        QDir().rmdir(turns + QLatin1Char('/') + t);
-    }
-    QDir().rmdir(turns);
+    removeCgroup(m_base + QLatin1String("/turns"));
     if (!m_ownBase) {
         // Our delegated cgroup takes processes again only without controllers for children.
         for (const QString &c : std::as_const(m_controllers))
             writeFile(m_base + QLatin1String("/cgroup.subtree_control"), "-" + c.toLatin1());
     }
     writeFile(m_original + QLatin1String("/cgroup.procs"), QByteArray::number(::getpid()));
-    QDir().rmdir(m_base + QLatin1String("/service"));
+    removeCgroup(m_base + QLatin1String("/service"));
     if (m_ownBase)
-        QDir().rmdir(m_base);
+        removeCgroup(m_base);
 }
 
 } // namespace sluice

@@ -104,6 +104,15 @@ QJsonObject ProcessGroupContainment::describe() const
                                                 "environment escapes")}};
 }
 
+void ProcessGroupContainment::killAllNow()
+{
+    // From the watchdog's thread, with the event loop possibly stuck: nothing shared, one walk
+    // of the process table, SIGKILL to everything below sluiced (setsid'd leftovers included).
+    const QList<qint64> pids = ProcessTree::Snapshot::take().descendants();
+    for (qint64 pid : pids)
+        ::kill(pid_t(pid), SIGKILL);
+}
+
 TurnContainer *ProcessGroupContainment::createContainer(const QString &turnId, QObject *parent)
 {
     return new ProcessGroupContainer(turnId, this, parent);

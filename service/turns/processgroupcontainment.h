@@ -29,7 +29,7 @@ public:
     QJsonObject describe() const override;
     TurnContainer *createContainer(const QString &turnId, QObject *parent) override;
     void release() override {}
-    void killAllNow() override {} // the watchdog kills each turn's process group itself
+    void killAllNow() override;
 
     // For the containers: one process-table walk serves every signal sent before control
     // returns to the event loop (an interrupt of 50 turns walks it once).

@@ -97,6 +97,16 @@ Snapshot Snapshot::take()
     return snapshot;
 }
 
+QList<qint64> Snapshot::descendants() const
+{
+    QList<qint64> result;
+    for (const Entry &e : m_entries) {
+        if (e.descendant)
+            result << e.pid;
+    }
+    return result;
+}
+
 QList<qint64> Snapshot::turnProcesses(qint64 sid, const QByteArray &turnId) const
 {
     QList<qint64> result;

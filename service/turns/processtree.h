@@ -21,6 +21,8 @@ class Snapshot
 public:
     static Snapshot take();
     QList<qint64> turnProcesses(qint64 sid, const QByteArray &turnId) const;
+    // Every live descendant of sluiced (at the stop watchdog: all of them are the turns').
+    QList<qint64> descendants() const;
 
 private:
     struct Entry

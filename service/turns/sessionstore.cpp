@@ -290,19 +290,6 @@ QList<TurnInfo> SessionStore::resumePendingTurns() const
     return result;
 }
 
-QStringList SessionStore::resumePendingSessions() const
-{
-    QStringList result;
-    if (!isOpen())
-        return result;
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    if (!q.exec(QStringLiteral("SELECT name FROM sessions WHERE resume_pending=1 ORDER BY name")))
-        return result;
-    while (q.next())
-        result << q.value(0).toString();
-    return result;
-}
-
 int SessionStore::clearResumeOfFinished()
 {
     if (!isOpen())

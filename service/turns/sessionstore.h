@@ -46,7 +46,6 @@ public:
     // Resume flags (docs/reference.md §6 mark_resume / persist / resume after restart).
     void setResumePending(const QString &session, const QString &turnId, bool pending);
     QList<TurnInfo> resumePendingTurns() const; // turns flagged, oldest first
-    QStringList resumePendingSessions() const;
     // Clears the flag of turns that finished (done/failed) and of sessions with none left.
     int clearResumeOfFinished();
 

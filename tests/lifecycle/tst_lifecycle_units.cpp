@@ -118,7 +118,8 @@ void TestLifecycleUnits::watchdogBudgetAndDisarm()
     std::atomic<bool> fired{false};
     {
         StopWatchdog dog;
-        dog.arm(200, [&fired] { fired = true; });
+        dog.arm(
+            200, [&fired] { fired = true; }, 70);
         QVERIFY(dog.isArmed());
         dog.disarm();
         QVERIFY(!dog.isArmed());

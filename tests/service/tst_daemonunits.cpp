@@ -135,6 +135,14 @@ void TestDaemonUnits::homeWatcherSeesRenameAndRemoval()
     QVERIFY(QFile::rename(tmp.fileName(), dir.filePath(QStringLiteral(".marker"))));
     QTRY_VERIFY_WITH_TIMEOUT(spy.size() > afterRemove, 5000);
 
+    // Written in place (echo > marker): only the file changes, not the folder.
+    const int beforeInPlace = spy.size();
+    QFile inPlace(dir.filePath(QStringLiteral(".marker")));
+    QVERIFY(inPlace.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    inPlace.write("{\"rewritten\": \"in place, longer than before\"}");
+    inPlace.close();
+    QTRY_VERIFY_WITH_TIMEOUT(spy.size() > beforeInPlace, 5000);
+
     // Other names in the folder are not reported.
     const int settled = spy.size();
     QFile unrelated(dir.filePath(QStringLiteral("other.json")));

@@ -38,6 +38,7 @@ private Q_SLOTS:
     void cgroupAccountingGrowsWithABusyAgent();
     void memoryLimitFailsTheTurnWithItsReason();
     void impossibleContainmentIsAConfigurationError();
+    void selfRestartStartsOutsideTheOldCgroup();
 
 private:
     static void modes();
@@ -432,6 +433,41 @@ void TestContainment::impossibleContainmentIsAConfigurationError()
     QVERIFY(bad.waitForFinished(20000));
     QCOMPARE(bad.exitCode(), 78);
     QVERIFY(bad.readAllStandardError().contains("invalid value for containment"));
+}
+
+void TestContainment::selfRestartStartsOutsideTheOldCgroup()
+{
+    if (!cgroupPossible())
+        QSKIP("cgroup mode needs root (or a delegated cgroup) here");
+    ServiceFixture f;
+    const QString agent =
+        f.writeAgentScript(QStringLiteral("echo.sh"), QStringLiteral("cat > /dev/null\necho ok\n"));
+    QVERIFY(startIn(f, QStringLiteral("cgroup"), agent));
+    const qint64 old = f.pid();
+    QVERIFY(f.call(QStringLiteral("restart")).ok);
+    qint64 successor = -1;
+    QVERIFY(ServiceFixture::waitFor(
+        [&] {
+            const RuntimeStatus s = f.readState();
+            if (s.pid == old || s.state != GatewayState::Running)
+                return false;
+            successor = s.pid;
+            return true;
+        },
+        30000));
+    // Beside the old one's, not inside it: restarts never nest cgroups, and the old is gone.
+    QFile own(QStringLiteral("/proc/%1/cgroup").arg(successor));
+    QVERIFY(own.open(QIODevice::ReadOnly));
+    const QString path = CgroupContainment::ownPath(own.readAll());
+    QVERIFY2(path.endsWith(QStringLiteral("/sluiced-%1/service").arg(successor)), qPrintable(path));
+    QVERIFY2(!path.contains(QStringLiteral("sluiced-%1").arg(old)), qPrintable(path));
+    QVERIFY(
+        ServiceFixture::waitFor([&] { return !QFileInfo::exists(ServiceFixture::cgroupOf(old)); }));
+    const std::unique_ptr<IpcClient> client = f.newClient();
+    QVERIFY(client);
+    QVERIFY(ServiceFixture::callOn(client.get(), QStringLiteral("stop")).ok);
+    QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(successor); }, 60000));
+    QVERIFY2(!QFileInfo::exists(ServiceFixture::cgroupOf(successor)), "a cgroup outlived sluiced");
 }
 
 QTEST_GUILESS_MAIN(TestContainment)
