@@ -5,6 +5,7 @@
 #include "sluice/atomicjson.h"
 #include "sluice/paths.h"
 #include "sluice/protocol.h"
+#include "sluice/states.h"
 
 #include <QHash>
 #include <QTimer>
@@ -192,13 +193,10 @@ void ServiceConnection::onEvent(const QString &name, const QJsonObject &event)
         m_agents = agents;
         Q_EMIT agentsChanged();
     } else if (name == QLatin1String(Protocol::Event::Shutdown)) {
-        // Field names are defensive: a bool "restart", or a kind/reason mentioning restart.
-        bool restart = event.value(QLatin1String("restart")).toBool();
-        for (const char *key : {"kind", "reason", "cause", "message"}) {
-            if (event.value(QLatin1String(key)).toString().contains(QLatin1String("restart")))
-                restart = true;
-        }
-        Q_EMIT shutdownAnnounced(restart);
+        // The event's cause (reference §10): a restart comes back, anything else does not.
+        StopCause cause = StopCause::Planned;
+        fromWireName(event.value(QLatin1String("cause")).toString(), &cause);
+        Q_EMIT shutdownAnnounced(cause == StopCause::Restart || cause == StopCause::ForceRestart);
     } else if (name == QLatin1String(Protocol::Event::RestartFinished)) {
         Q_EMIT restartFinished();
         refreshShutdownReport();

@@ -74,8 +74,8 @@ QString pad(const QString &s, int width)
 
 bool isFinalTurnState(const QString &state)
 {
-    return state == QLatin1String("done") || state == QLatin1String("failed") ||
-           state == QLatin1String("interrupted") || state == QLatin1String("refused");
+    TurnState s = TurnState::Queued;
+    return fromWireName(state, &s) && isFinal(s);
 }
 
 int usage(CtlContext &c, const QString &message)

@@ -7,6 +7,7 @@
 #include "ingress/commanddispatcher.h"
 #include "sluice/atomicjson.h"
 #include "sluice/protocol.h"
+#include "sluice/runtimestatus.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -195,11 +196,11 @@ void HttpApi::route(QPointer<HttpConnection> connection, const HttpRequest &requ
             return methodNotAllowed("GET");
         return call(
             connection, QString::fromLatin1(Protocol::Cmd::Status), {}, [](const QJsonObject &s) {
-                const QString state = s.value(QStringLiteral("state")).toString();
-                const bool ready = state == QLatin1String("running") &&
-                                   s.value(QStringLiteral("accepting")).toBool();
-                return HttpResponse::json(ready ? 200 : 503, {{QStringLiteral("ready"), ready},
-                                                              {QStringLiteral("state"), state}});
+                const RuntimeStatus status = RuntimeStatus::fromJson(s);
+                const bool ready = status.state == GatewayState::Running && status.accepting;
+                return HttpResponse::json(ready ? 200 : 503,
+                                          {{QStringLiteral("ready"), ready},
+                                           {QStringLiteral("state"), wireName(status.state)}});
             });
     }
 

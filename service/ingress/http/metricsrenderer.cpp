@@ -1,6 +1,9 @@
 #include "ingress/http/metricsrenderer.h"
 
+#include "sluice/states.h"
+
 #include <QJsonArray>
+#include <QMetaEnum>
 #include <QRegularExpression>
 #include <QSet>
 #include <QStringList>
@@ -86,11 +89,11 @@ QByteArray render(const QJsonObject &status, const QJsonObject &metrics)
     w.sample("sluice_up", 1);
 
     w.family("sluice_state", "gauge", "1 for the gateway's current state, 0 for the others.");
-    static const char *const states[] = {"starting", "running", "draining",
-                                         "stopping", "stopped", "startup_failed"};
-    for (const char *s : states)
-        w.sample("sluice_state", state == QLatin1String(s) ? 1 : 0,
-                 "state=\"" + QByteArray(s) + '"');
+    const QMetaEnum states = QMetaEnum::fromType<GatewayState>();
+    for (int i = 0; i < states.keyCount(); ++i) {
+        const QString s = wireName(GatewayState(states.value(i)));
+        w.sample("sluice_state", state == s ? 1 : 0, "state=\"" + s.toLatin1() + '"');
+    }
 
     w.family("sluice_accepting", "gauge", "1 when new turns are accepted.");
     w.sample("sluice_accepting", status.value(QStringLiteral("accepting")).toBool() ? 1 : 0);
