@@ -213,7 +213,12 @@ void ServiceConnection::applyStatus(const QJsonObject &status)
     const bool changed = s != m_status || !m_reachable;
     setStatus(s);
     m_reachable = true;
-    m_detail.clear();
+    // The tooltip's extra line: a HOME that cannot be written is what the user must know.
+    const QJsonObject storage = s.value(QLatin1String(StatusField::Storage)).toObject();
+    m_detail = storage.value(QLatin1String("available")).toBool(true)
+                   ? QString()
+                   : QStringLiteral("HOME cannot be written: no new turns (%1)")
+                         .arg(storage.value(QLatin1String("error")).toString());
     m_effectiveState = m_runtime.state;
     if (changed)
         Q_EMIT statusChanged();

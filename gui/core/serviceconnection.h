@@ -17,6 +17,8 @@ namespace StatusField {
 inline constexpr char UptimeS[] = "uptime_s";
 inline constexpr char DrainTimeoutS[] = "drain_timeout_s";
 inline constexpr char Supervisor[] = "supervisor"; // {aligned, message, fix}
+inline constexpr char Storage[] = "storage";       // {available, error, since}
+inline constexpr char Warnings[] = "warnings";     // [text] found at start
 } // namespace StatusField
 
 // The tray's one link to sluiced (docs/reference.md §10), through the common IpcClient only.

@@ -17,6 +17,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -216,18 +217,28 @@ void ControlPanel::updateStatus()
 
 QString ControlPanel::alignmentWarningText(const QJsonObject &status)
 {
-    // Only when the service says it is misaligned (false); true or null (unknown) show nothing.
+    // What the operator must act on: HOME unwritable, conditions found at start, and the
+    // service manager's stop timeout (only when the service says misaligned: false).
+    QStringList warnings;
+    const QJsonObject storage = status.value(QLatin1String(StatusField::Storage)).toObject();
+    if (!storage.value(QLatin1String("available")).toBool(true))
+        warnings << QStringLiteral("⚠ HOME cannot be written, so no new turns are taken: %1")
+                        .arg(storage.value(QLatin1String("error")).toString());
+    const QJsonArray started = status.value(QLatin1String(StatusField::Warnings)).toArray();
+    for (const QJsonValue &w : started)
+        warnings << QStringLiteral("⚠ ") + w.toString();
     const QJsonObject sup = status.value(QLatin1String(StatusField::Supervisor)).toObject();
     const QJsonValue aligned = sup.value(QLatin1String("aligned"));
     if (!aligned.isBool() || aligned.toBool())
-        return QString();
+        return warnings.join(QLatin1Char('\n'));
     QString text = QStringLiteral("⚠ Service manager not aligned: ");
     text += sup.value(QLatin1String("message"))
                 .toString(QStringLiteral("its stop timeout is shorter than the drain budget."));
     const QString fix = sup.value(QLatin1String("fix")).toString();
     if (!fix.isEmpty())
         text += QStringLiteral("\nFix: ") + fix;
-    return text;
+    warnings << text;
+    return warnings.join(QLatin1Char('\n'));
 }
 
 void ControlPanel::updateDrainProgress()

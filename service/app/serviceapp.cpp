@@ -6,6 +6,7 @@
 #include "app/supervisorlink.h"
 #include "gateway/exitcodes.h"
 #include "gateway/gateway.h"
+#include "gateway/storagehealth.h"
 #include "ingress/gatewaydispatcher.h"
 #include "ingress/http/controltoken.h"
 #include "ingress/http/httpapi.h"
@@ -143,6 +144,11 @@ int ServiceApp::start()
     const QString socketPath =
         m_options.socketPath.isEmpty() ? m_paths.defaultSocketPath() : m_options.socketPath;
     m_writer = new StatusWriter(m_paths.stateFile(), this);
+    m_storage = new StorageHealth(this);
+    connect(m_store, &SessionStore::writeFailed, m_storage, &StorageHealth::reportFailure);
+    connect(m_writer, &StatusWriter::writeFailed, m_storage, [this](const QString &error) {
+        m_storage->reportFailure(QStringLiteral("gateway_state.json"), error);
+    });
     Gateway::Config gwConfig;
     gwConfig.paths = m_paths;
     gwConfig.epoch = InstantiationEpoch::current();
@@ -154,7 +160,11 @@ int ServiceApp::start()
     gwConfig.httpPort = -1; // set once the HTTP API is bound
     gwConfig.containment = m_containment->describe();
     gwConfig.warnings = m_warnings;
-    m_gateway = new Gateway(gwConfig, m_turns, m_writer, this);
+    m_gateway = new Gateway(gwConfig, m_turns, m_writer, m_storage, this);
+    // Recovered once every kept result and the current state are on disk again.
+    m_storage->setProbe([this](QString *error) {
+        return m_store->writePending(error) && m_gateway->flushStatus(error);
+    });
     if (gwConfig.epoch.isEmpty())
         qCWarning(lcGateway) << "instantiation epoch unknown: any drain marker is active";
     recordPreviousStop();

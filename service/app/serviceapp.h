@@ -21,6 +21,7 @@ class SessionResumer;
 class SessionStore;
 class ShutdownSequence;
 class StatusWriter;
+class StorageHealth;
 class SupervisorLink;
 class TurnManager;
 
@@ -59,6 +60,7 @@ private:
     std::unique_ptr<Containment> m_containment;
     SessionStore *m_store = nullptr;
     StatusWriter *m_writer = nullptr;
+    StorageHealth *m_storage = nullptr;
     TurnManager *m_turns = nullptr;
     Gateway *m_gateway = nullptr;
     HomeWatcher *m_watcher = nullptr;

@@ -69,6 +69,13 @@ public:
         QMutexLocker locker(&m_mutex);
         return m_writeCount;
     }
+    bool lastOk(QString *error) const
+    {
+        QMutexLocker locker(&m_mutex);
+        if (error)
+            *error = m_lastError;
+        return m_lastOk;
+    }
 
 protected:
     void run() override
@@ -91,11 +98,19 @@ protected:
             if (write && !finalStateOnDisk(status)) {
                 status.updatedAt = isoUtcNow();
                 QString error;
-                if (!writeJsonAtomically(m_path, status.toJson(), &error))
-                    qCWarning(lcStatus) << "cannot write" << m_path << ":" << error;
+                const bool ok = writeJsonAtomically(m_path, status.toJson(), &error);
+                if (!ok)
+                    qCWarning(lcStatus).noquote() << "cannot write" << m_path << ":" << error;
+                QMutexLocker locker(&m_mutex);
+                m_lastOk = ok;
+                m_lastError = error;
             }
+            bool ok = true;
+            QString error;
             {
                 QMutexLocker locker(&m_mutex);
+                ok = m_lastOk;
+                error = m_lastError;
                 m_writing = false;
                 m_written = upTo;
                 ++m_writeCount;
@@ -104,7 +119,8 @@ protected:
             // Tell the owner (on its thread) how far the file is now.
             StatusWriter *owner = m_owner;
             QMetaObject::invokeMethod(
-                owner, [owner, upTo] { owner->onWritten(upTo); }, Qt::QueuedConnection);
+                owner, [owner, upTo, ok, error] { owner->onWritten(upTo, ok, error); },
+                Qt::QueuedConnection);
         }
     }
 
@@ -135,6 +151,8 @@ private:
     quint64 m_submitted = 0;
     quint64 m_written = 0;
     int m_writeCount = 0;
+    bool m_lastOk = true;
+    QString m_lastError;
 };
 
 StatusWriter::StatusWriter(const QString &path, QObject *parent)
@@ -172,11 +190,12 @@ void StatusWriter::handOver()
     m_thread->submit(m_pending);
 }
 
-void StatusWriter::flush()
+bool StatusWriter::flush(QString *error)
 {
     m_timer->stop();
     handOver();
     m_thread->waitIdle();
+    return m_thread->lastOk(error);
 }
 
 void StatusWriter::seal()
@@ -210,8 +229,15 @@ void StatusWriter::whenWritten(std::function<void()> callback, int timeoutMs)
     });
 }
 
-void StatusWriter::onWritten(quint64 upTo)
+void StatusWriter::onWritten(quint64 upTo, bool ok, const QString &error)
 {
+    if (ok != m_lastOk) {
+        m_lastOk = ok;
+        if (ok)
+            Q_EMIT writesSucceedAgain();
+        else
+            Q_EMIT writeFailed(error);
+    }
     // Callbacks may schedule more writes or add waiters; take the due ones out first.
     QList<std::function<void()>> due;
     for (qsizetype i = 0; i < m_waiters.size();) {

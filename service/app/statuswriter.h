@@ -26,8 +26,9 @@ public:
 
     QString path() const { return m_path; }
     void schedule(const RuntimeStatus &status);
-    // Writes the latest scheduled status now and waits for the worker to finish it.
-    void flush();
+    // Writes the latest scheduled status now and waits for the worker to finish it. False (with
+    // the reason) when that write failed (a full or read-only HOME).
+    bool flush(QString *error = nullptr);
     // THREAD-SAFE. For a last-resort writer outside the event loop (the stop watchdog): waits
     // for a write in progress, then makes every later write a no-op, so the caller's own
     // final write of gateway_state.json can never be overwritten by a stale status.
@@ -38,10 +39,14 @@ public:
     // already says so. Never blocks; after timeoutMs the callback runs anyway (once).
     void whenWritten(std::function<void()> callback, int timeoutMs = 2000);
 
+Q_SIGNALS:
+    void writeFailed(const QString &error); // the first failure after successes
+    void writesSucceedAgain();
+
 private:
     friend class StatusWriterThread;
     void handOver();
-    void onWritten(quint64 upTo);
+    void onWritten(quint64 upTo, bool ok, const QString &error);
 
     QString m_path;
     RuntimeStatus m_pending;
@@ -49,6 +54,7 @@ private:
     QTimer *m_timer = nullptr;
     StatusWriterThread *m_thread = nullptr;
     QList<QPair<quint64, std::function<void()>>> m_waiters;
+    bool m_lastOk = true;
 };
 
 } // namespace sluice

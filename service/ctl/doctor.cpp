@@ -107,6 +107,20 @@ int doctor(CtlContext &c)
                 .arg(wireName(st.state), wireName(st.desiredState)));
     }
 
+    // Whether HOME can be written (only a running service knows)
+    if (!liveStatus.isEmpty()) {
+        const QJsonObject storage = liveStatus.value(QStringLiteral("storage")).toObject();
+        if (storage.value(QStringLiteral("available")).toBool(true))
+            add(QStringLiteral("storage"), QStringLiteral("ok"),
+                QStringLiteral("HOME is writable"));
+        else
+            add(QStringLiteral("storage"), QStringLiteral("fail"),
+                QStringLiteral("HOME cannot be written since %1 (%2): new turns are refused; free "
+                               "space or make HOME writable, the service recovers by itself")
+                    .arg(storage.value(QStringLiteral("since")).toString(),
+                         storage.value(QStringLiteral("error")).toString()));
+    }
+
     // Containment of turns (only a running service knows which it got)
     if (!liveStatus.isEmpty()) {
         const QString mode = liveStatus.value(QStringLiteral("containment")).toString();

@@ -2,6 +2,7 @@
 
 #include "app/daemonlogging.h"
 #include "app/statuswriter.h"
+#include "gateway/storagehealth.h"
 #include "supervisor/stopbudget.h"
 #include "turns/turninfo.h"
 #include "turns/turnmanager.h"
@@ -16,14 +17,21 @@
 
 namespace sluice {
 
-Gateway::Gateway(const Config &config, TurnManager *turns, StatusWriter *writer, QObject *parent)
+Gateway::Gateway(const Config &config, TurnManager *turns, StatusWriter *writer,
+                 StorageHealth *storage, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_turns(turns)
     , m_writer(writer)
+    , m_storage(storage)
     , m_markerExpiry(new QTimer(this))
 {
     m_markerExpiry->setSingleShot(true);
+    // The condition is part of the status reply: subscribers see it come and go.
+    connect(m_storage, &StorageHealth::availabilityChanged, this, [this] {
+        if (m_serving)
+            Q_EMIT eventPublished(QStringLiteral("status"), statusJson());
+    });
     connect(m_markerExpiry, &QTimer::timeout, this, &Gateway::reevaluateMarker);
     m_uptime.start();
     m_status.state = GatewayState::Starting;
@@ -135,6 +143,7 @@ QJsonObject Gateway::statusJson() const
     o.insert(QStringLiteral("containment"), m_config.containment.value(QStringLiteral("mode")));
     o.insert(QStringLiteral("containment_detail"), m_config.containment);
     o.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(m_config.warnings));
+    o.insert(QStringLiteral("storage"), m_storage->toJson());
     return o;
 }
 
@@ -206,11 +215,15 @@ bool Gateway::enterDrain(const DrainInfo &info, bool writeMarker)
         QString error;
         if (!writeMarker || drainMarker().evaluate().isActive())
             return false;
-        if (drainMarker().write(info.principal, info.suppressNotification, &error))
+        if (drainMarker().write(info.principal, info.suppressNotification, &error)) {
+            m_markerError.clear();
             qCInfo(lcGateway) << "drain requested while stopping: the marker keeps it for the "
                                  "next start";
-        else
+        } else {
+            m_markerError = error;
+            m_storage->reportFailure(QStringLiteral("the drain marker"), error);
             qCWarning(lcGateway) << "cannot write the drain marker:" << error;
+        }
         return false;
     }
     const bool changed = !isDraining();
@@ -231,8 +244,11 @@ bool Gateway::enterDrain(const DrainInfo &info, bool writeMarker)
             qCWarning(lcGateway) << "cannot write the drain marker:" << error
                                  << "- the drain holds in memory only";
             m_drainWithoutMarker = true;
+            m_markerError = error;
+            m_storage->reportFailure(QStringLiteral("the drain marker"), error);
         } else {
             m_drainWithoutMarker = false;
+            m_markerError.clear();
         }
     }
     if (changed)
@@ -316,6 +332,8 @@ Gateway::Admission Gateway::admit(bool internal) const
         return Admission::Stopping;
     if (internal)
         return Admission::Accepted; // resumed turns pass a drain (§4)
+    if (!m_storage->isAvailable())
+        return Admission::StorageUnavailable;
     return m_status.accepting ? Admission::Accepted : Admission::Draining;
 }
 
@@ -361,12 +379,12 @@ void Gateway::markStopped(const StopOutcome &outcome)
     publish();
 }
 
-void Gateway::flushStatus()
+bool Gateway::flushStatus(QString *error)
 {
-    if (m_serving) {
-        m_writer->schedule(m_status);
-        m_writer->flush();
-    }
+    if (!m_serving)
+        return true;
+    m_writer->schedule(m_status);
+    return m_writer->flush(error);
 }
 
 } // namespace sluice

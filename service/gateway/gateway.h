@@ -18,6 +18,7 @@ class QTimer;
 namespace sluice {
 
 class StatusWriter;
+class StorageHealth;
 class TurnManager;
 
 // THE state machine of sluiced: starting -> running <-> draining -> stopping -> stopped.
@@ -45,7 +46,7 @@ public:
         QStringList warnings;    // found at start, e.g. a corrupt state.db moved aside
     };
 
-    Gateway(const Config &config, TurnManager *turns, StatusWriter *writer,
+    Gateway(const Config &config, TurnManager *turns, StatusWriter *writer, StorageHealth *storage,
             QObject *parent = nullptr);
 
     // --- startup -------------------------------------------------------------------------
@@ -79,7 +80,7 @@ public:
     void reevaluateMarker();
 
     // --- the gate ------------------------------------------------------------------------
-    enum class Admission { Accepted, Draining, Stopping };
+    enum class Admission { Accepted, Draining, Stopping, StorageUnavailable };
     Admission admit(bool internal) const;
 
     // --- stop ----------------------------------------------------------------------------
@@ -92,7 +93,10 @@ public:
 
     // For the stop sequence: final values of the state file (persist phase).
     void markStopped(const StopOutcome &outcome);
-    void flushStatus(); // synchronous write of the current status
+    // Synchronous write of the current status; false (with the reason) when it failed.
+    bool flushStatus(QString *error = nullptr);
+    // Why the last drain marker write failed; empty when the marker is on disk.
+    QString markerError() const { return m_markerError; }
 
     // --- what other components report ----------------------------------------------------
     void setSupervisorInfo(const QJsonObject &supervisor); // {aligned, timeout_stop_us, ...}
@@ -120,6 +124,8 @@ private:
     Config m_config;
     TurnManager *m_turns;
     StatusWriter *m_writer;
+    StorageHealth *m_storage;
+    QString m_markerError;
     QTimer *m_markerExpiry; // fires when an active marker's TTL runs out
     RuntimeStatus m_status;
     RuntimeStatus m_published; // what subscribers last saw (updatedAt ignored)

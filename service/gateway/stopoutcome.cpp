@@ -38,6 +38,11 @@ StopOutcome stopOutcome(StopCause cause, bool supervised, DesiredState previous,
         o.exitReason = QStringLiteral("watchdog");
         o.startsSuccessor = false;
     }
+    if (ending == StopEnding::NotPersisted) {
+        // Whatever the cause: the files on disk do not say how this stop ended.
+        o.exitCode = ExitCode::NotPersisted;
+        o.startsSuccessor = false;
+    }
     return o;
 }
 

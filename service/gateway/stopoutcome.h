@@ -10,6 +10,7 @@ enum class StopEnding {
     Completed,             // every phase ran
     ReplacementNotStarted, // an unsupervised restart could not start its successor
     WatchdogFired,         // the stop watchdog cut the stop short
+    NotPersisted,          // the final state or a turn's result could not be written
 };
 
 // What a stop leaves behind: the process's exit code and the final values of

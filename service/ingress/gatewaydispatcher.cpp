@@ -124,8 +124,13 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
         // The gate is closed and the marker written right here, synchronously; the answer
         // waits (without blocking) until gateway_state.json says so too.
         m_gateway->enterDrain(info, true);
-        const QJsonObject fields{{QStringLiteral("state"), wireName(m_gateway->state())},
-                                 {QStringLiteral("accepting"), m_gateway->isAccepting()}};
+        // Acknowledged as it is: the gate is closed; whether the marker (which makes the drain
+        // outlive this process) is on disk, the reply says.
+        QJsonObject fields{{QStringLiteral("state"), wireName(m_gateway->state())},
+                           {QStringLiteral("accepting"), m_gateway->isAccepting()},
+                           {QStringLiteral("marker_written"), m_gateway->markerError().isEmpty()}};
+        if (!m_gateway->markerError().isEmpty())
+            fields.insert(QStringLiteral("marker_error"), m_gateway->markerError());
         m_writer->whenWritten([done, fields] { done(CommandResult::success(fields)); });
         return;
     }
@@ -185,6 +190,16 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
             return done(CommandResult::failure(
                 QString::fromLatin1(Protocol::Error::Draining),
                 QStringLiteral("the gateway is draining and accepts no new turns")));
+        case Gateway::Admission::StorageUnavailable:
+            m_turns->countRefused();
+            return done(CommandResult::failure(
+                QString::fromLatin1(Protocol::Error::StorageUnavailable),
+                QStringLiteral("HOME cannot be written (%1); no new turns until it can")
+                    .arg(m_gateway->statusJson()
+                             .value(QStringLiteral("storage"))
+                             .toObject()
+                             .value(QStringLiteral("error"))
+                             .toString())));
         case Gateway::Admission::Accepted:
             break;
         }

@@ -1,6 +1,7 @@
 #include "lifecycle/shutdownsequence.h"
 
 #include "app/statuswriter.h"
+#include "gateway/exitcodes.h"
 #include "gateway/gateway.h"
 #include "gateway/stopoutcome.h"
 #include "ingress/http/httpapi.h"
@@ -397,7 +398,21 @@ void ShutdownSequence::phasePersist()
     m_exitCode = outcome.exitCode;
     gateway->markStopped(outcome);
     gateway->recordStopDurations(m_drainS, m_report.elapsedS());
-    gateway->flushStatus();
+    QString notWritten;
+    if (SessionStore *store = m_deps.store;
+        store && store->pendingCount() > 0 && !store->writePending(&error))
+        notWritten =
+            QStringLiteral("%1 finished turns' results (%2)").arg(store->pendingCount()).arg(error);
+    if (!gateway->flushStatus(&error))
+        notWritten = QStringLiteral("the final state (%1)").arg(error);
+    if (!notWritten.isEmpty()) {
+        // Exit 74, so whoever reads the exit code knows the files are stale.
+        qCCritical(lcLifecycle).noquote()
+            << "cannot write" << notWritten << "- exiting" << ExitCode::NotPersisted;
+        outcome =
+            stopOutcome(m_request.cause, m_deps.supervised, previous, StopEnding::NotPersisted);
+        m_exitCode = outcome.exitCode;
+    }
     if (SessionStore *store = m_deps.store)
         store->close();
     refreshWatchdogStatus();

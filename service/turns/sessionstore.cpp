@@ -200,6 +200,7 @@ bool SessionStore::recordQueued(const TurnInfo &t, const QString &idempotencyKey
         if (ok)
             m_lastErrorText = db.lastError().text();
         db.rollback();
+        Q_EMIT writeFailed(QStringLiteral("state.db"), m_lastErrorText);
         return false;
     }
     return true;
@@ -218,23 +219,58 @@ QString SessionStore::turnForKey(const QString &idempotencyKey, qint64 maxAgeS) 
     return q.value(0).toString();
 }
 
-void SessionStore::recordStarted(const TurnInfo &t)
+bool SessionStore::recordStarted(const TurnInfo &t)
 {
-    exec(QStringLiteral("UPDATE turns SET state=?, started_at=? WHERE id=?"),
-         {wireName(t.state), iso(t.startedAt), t.id});
+    if (exec(QStringLiteral("UPDATE turns SET state=?, started_at=? WHERE id=?"),
+             {wireName(t.state), iso(t.startedAt), t.id}))
+        return true;
+    Q_EMIT writeFailed(QStringLiteral("state.db"), m_lastErrorText);
+    return false; // the finished record writes the start time too
 }
 
-void SessionStore::recordFinished(const TurnInfo &t)
+bool SessionStore::writeFinished(const TurnInfo &t)
 {
-    exec(QStringLiteral("UPDATE turns SET state=?, exit_code=?, output=?, truncated=?, "
-                        "started_at=?, finished_at=? WHERE id=?"),
-         {wireName(t.state),
-          t.exitCode ? QVariant(*t.exitCode) : QVariant(QMetaType(QMetaType::Int)), t.output,
-          int(t.truncated), iso(t.startedAt), iso(t.finishedAt), t.id});
+    return exec(QStringLiteral("UPDATE turns SET state=?, exit_code=?, output=?, truncated=?, "
+                               "started_at=?, finished_at=? WHERE id=?"),
+                {wireName(t.state),
+                 t.exitCode ? QVariant(*t.exitCode) : QVariant(QMetaType(QMetaType::Int)), t.output,
+                 int(t.truncated), iso(t.startedAt), iso(t.finishedAt), t.id});
+}
+
+bool SessionStore::recordFinished(const TurnInfo &t)
+{
+    if (m_pending.isEmpty() && writeFinished(t))
+        return true;
+    m_pending.insert(t.id, t); // in order of arrival is not needed: each row is its own
+    Q_EMIT writeFailed(QStringLiteral("state.db"), m_lastErrorText);
+    return false;
+}
+
+bool SessionStore::writePending(QString *error)
+{
+    for (auto it = m_pending.begin(); it != m_pending.end();) {
+        if (!writeFinished(it.value())) {
+            if (error)
+                *error = QStringLiteral("state.db: %1").arg(m_lastErrorText);
+            return false;
+        }
+        it = m_pending.erase(it);
+    }
+    // Nothing pending still has to prove a write goes through.
+    if (!exec(QStringLiteral("CREATE TABLE IF NOT EXISTS probe (at TEXT)")) ||
+        !exec(QStringLiteral("DELETE FROM probe")) ||
+        !exec(QStringLiteral("INSERT INTO probe(at) VALUES(?)"), {isoUtcNow()})) {
+        if (error)
+            *error = QStringLiteral("state.db: %1").arg(m_lastErrorText);
+        return false;
+    }
+    return true;
 }
 
 std::optional<TurnInfo> SessionStore::loadTurn(const QString &id) const
 {
+    if (m_pending.contains(id))
+        return m_pending.value(id);
     if (!isOpen())
         return std::nullopt;
     QSqlQuery q(QSqlDatabase::database(m_connection, false));

@@ -1,6 +1,7 @@
 #pragma once
 #include "turns/turninfo.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -39,8 +40,13 @@ public:
     bool recordQueued(const TurnInfo &turn, const QString &idempotencyKey = QString());
     // The turn a key started within the last maxAgeS seconds, or empty.
     QString turnForKey(const QString &idempotencyKey, qint64 maxAgeS) const;
-    void recordStarted(const TurnInfo &turn);
-    void recordFinished(const TurnInfo &turn); // state, exit code, output, finished_at
+    bool recordStarted(const TurnInfo &turn);
+    // state, exit code, output, finished_at. On failure the result is kept here and written
+    // by writePending(): a finished turn's output is never lost to a full disk.
+    bool recordFinished(const TurnInfo &turn);
+    // Writes kept results; true once none is left. Also proves the database takes writes.
+    bool writePending(QString *error);
+    int pendingCount() const { return int(m_pending.size()); }
     std::optional<TurnInfo> loadTurn(const QString &id) const;
 
     // Resume flags (docs/reference.md §6 mark_resume / persist / resume after restart).
@@ -49,11 +55,17 @@ public:
     // Clears the flag of turns that finished (done/failed) and of sessions with none left.
     int clearResumeOfFinished();
 
+Q_SIGNALS:
+    // A write failed (a full or read-only HOME): what was not written and why.
+    void writeFailed(const QString &what, const QString &error);
+
 private:
+    bool writeFinished(const TurnInfo &turn);
     bool exec(const QString &sql, const QVariantList &binds = {}) const;
     QString m_connection;
     mutable QString m_lastNativeError; // SQLite's result code of the last failed statement
     mutable QString m_lastErrorText;
+    QHash<QString, TurnInfo> m_pending; // finished turns not yet written
 };
 
 } // namespace sluice

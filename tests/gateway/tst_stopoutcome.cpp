@@ -40,6 +40,7 @@ const StopCause F = StopCause::ForceRestart;
 const StopEnding Done = StopEnding::Completed;
 const StopEnding NoSucc = StopEnding::ReplacementNotStarted;
 const StopEnding Dog = StopEnding::WatchdogFired;
+const StopEnding Lost = StopEnding::NotPersisted;
 
 const Row kRows[] = {
     // cause sup  ending  exit desired    reason               restart successor
@@ -70,6 +71,16 @@ const Row kRows[] = {
     {F, true, Done, 75, "running", "force_restart", true, false},
     {F, true, NoSucc, 75, "running", "force_restart", true, false},
     {F, true, Dog, 70, "running", "watchdog", true, false},
+
+    // The final state could not be written: 74, whatever the cause, and no successor.
+    {P, false, Lost, 74, "stopped", "planned", false, false},
+    {P, true, Lost, 74, "stopped", "planned", false, false},
+    {U, false, Lost, 74, "prev", "unexpected_signal", false, false},
+    {U, true, Lost, 74, "prev", "unexpected_signal", false, false},
+    {R, false, Lost, 74, "running", "restart", true, false},
+    {R, true, Lost, 74, "running", "restart", true, false},
+    {F, false, Lost, 74, "running", "force_restart", true, false},
+    {F, true, Lost, 74, "running", "force_restart", true, false},
 };
 } // namespace
 
@@ -85,7 +96,7 @@ void TestStopOutcome::table_data()
     QTest::addColumn<bool>("restartRequested");
     QTest::addColumn<bool>("startsSuccessor");
 
-    const char *endingNames[] = {"completed", "no-successor", "watchdog"};
+    const char *endingNames[] = {"completed", "no-successor", "watchdog", "not-persisted"};
     for (const Row &r : kRows) {
         for (DesiredState previous : {DesiredState::Running, DesiredState::Stopped}) {
             const DesiredState desired = qstrcmp(r.desired, "prev") == 0 ? previous
@@ -128,10 +139,11 @@ void TestStopOutcome::exitCodesAreTheDocumentedOnes()
     QCOMPARE(ExitCode::Ok, 0);
     QCOMPARE(ExitCode::Failure, 1);
     QCOMPARE(ExitCode::Watchdog, 70);
+    QCOMPARE(ExitCode::NotPersisted, 74);
     QCOMPARE(ExitCode::RestartBySupervisor, 75);
     QCOMPARE(ExitCode::Usage, 78);
-    // Every (cause, supervised, previous, ending) is covered: 4 x 2 x 2 x 3.
-    QCOMPARE(int(std::size(kRows)) * 2, 4 * 2 * 2 * 3);
+    // Every (cause, supervised, previous, ending) is covered: 4 x 2 x 2 x 4.
+    QCOMPARE(int(std::size(kRows)) * 2, 4 * 2 * 2 * 4);
 }
 
 QTEST_GUILESS_MAIN(TestStopOutcome)

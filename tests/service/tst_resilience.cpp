@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLocalSocket>
+#include <QScopeGuard>
 #include <QTest>
 
 #include <memory>
@@ -28,9 +29,63 @@ private Q_SLOTS:
     void descriptorExhaustionKeepsTheSocket();
     void retriedSendWithAKeyRunsOnce();
     void frozenServiceRetriedSendRunsOnce();
+    void fullHomeRefusesNewTurnsAndLosesNothing();
+    void readOnlyHomeRefusesNewTurnsAndRecovers();
 };
 
 namespace {
+// A small tmpfs the test mounts (root), unmounted when it goes.
+class SmallFileSystem
+{
+public:
+    explicit SmallFileSystem(const QString &size)
+    {
+        QDir().mkpath(m_dir.path() + QStringLiteral("/fs"));
+        QProcess mount;
+        mount.start(QStringLiteral("mount"),
+                    {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                     QStringLiteral("size=%1,mode=0700").arg(size), QStringLiteral("sluice-test"),
+                     path()});
+        m_mounted = mount.waitForFinished(10000) && mount.exitCode() == 0;
+    }
+    ~SmallFileSystem()
+    {
+        if (!m_mounted)
+            return;
+        QProcess umount;
+        umount.start(QStringLiteral("umount"), {QStringLiteral("-l"), path()});
+        umount.waitForFinished(10000);
+    }
+    bool isMounted() const { return m_mounted; }
+    QString path() const { return m_dir.path() + QStringLiteral("/fs"); }
+    bool remount(const char *mode)
+    {
+        QProcess p;
+        p.start(
+            QStringLiteral("mount"),
+            {QStringLiteral("-o"), QStringLiteral("remount,%1").arg(QLatin1String(mode)), path()});
+        return p.waitForFinished(10000) && p.exitCode() == 0;
+    }
+    // Writes a filler until the file system is full.
+    void fill()
+    {
+        QFile filler(path() + QStringLiteral("/filler"));
+        filler.open(QIODevice::WriteOnly | QIODevice::Append);
+        const QByteArray chunk(64 * 1024, 'x');
+        while (filler.write(chunk) == chunk.size() && filler.flush()) {
+        }
+        // The last partial page too.
+        const QByteArray byte(1, 'x');
+        while (filler.write(byte) == 1 && filler.flush()) {
+        }
+    }
+    void unfill() { QFile::remove(path() + QStringLiteral("/filler")); }
+
+private:
+    QTemporaryDir m_dir;
+    bool m_mounted = false;
+};
+
 int modeOf(const QString &path)
 {
     struct stat st = {};
@@ -243,6 +298,138 @@ void TestResilience::frozenServiceRetriedSendRunsOnce()
     QCOMPARE(retry.exitCode, 0);
     QCOMPARE(QString::fromUtf8(retry.out).trimmed(), id);
     QCOMPARE(runs(f), 1);
+    QVERIFY(f.call(QStringLiteral("stop")).ok);
+    QCOMPARE(f.waitForExit(), 0);
+}
+
+void TestResilience::fullHomeRefusesNewTurnsAndLosesNothing()
+{
+    if (::geteuid() != 0)
+        QSKIP("mounting a small tmpfs as a full HOME needs root");
+    SmallFileSystem fs(QStringLiteral("8m"));
+    QVERIFY(fs.isMounted());
+    ServiceFixture f;
+    f.setHome(fs.path() + QStringLiteral("/home"));
+    // A turn that waits for scripts/release, then answers with 20 KB.
+    const QString agent = f.writeAgentScript(
+        QStringLiteral("hold.sh"),
+        QStringLiteral("cat > /dev/null\nwhile [ ! -e '%1/release' ]; do sleep 0.05; done\n"
+                       "head -c 20000 /dev/zero | tr '\\0' a\n")
+            .arg(f.scriptsDir()));
+    QVERIFY(f.start({QStringLiteral("--agent-command"), agent}));
+    const IpcReply running = f.call(QStringLiteral("send"), {{"session", "long"}, {"text", "x"}});
+    QVERIFY(running.ok);
+    const QString runningId = running.body.value(QStringLiteral("turn_id")).toString();
+    QVERIFY(ServiceFixture::waitFor([&] {
+        return f.call(QStringLiteral("status"))
+                   .body.value(QStringLiteral("active_agents"))
+                   .toInt() == 1;
+    }));
+
+    fs.fill();
+    // Sends go on being answered; each one acknowledged is in the store, the first that
+    // cannot be stored is refused with storage_unavailable, and so is every one after it.
+    QStringList acknowledged;
+    bool refused = false;
+    for (int i = 0; i < 200 && !refused; ++i) {
+        const IpcReply r = f.call(QStringLiteral("send"),
+                                  {{"session", QStringLiteral("s%1").arg(i)}, {"text", "x"}});
+        if (r.ok)
+            acknowledged << r.body.value(QStringLiteral("turn_id")).toString();
+        else if (r.errorCode == QLatin1String(Protocol::Error::StorageUnavailable))
+            refused = true;
+        else
+            QFAIL(qPrintable(r.errorCode + QLatin1Char(' ') + r.errorMessage));
+    }
+    QVERIFY(refused);
+    const QJsonObject storage =
+        f.call(QStringLiteral("status")).body.value(QStringLiteral("storage")).toObject();
+    QCOMPARE(storage.value(QStringLiteral("available")).toBool(true), false);
+    QVERIFY(!storage.value(QStringLiteral("error")).toString().isEmpty());
+    const HttpReply http507 = http(quint16(f.httpPort()), "POST", "/v1/turns", f.token(),
+                                   "{\"session\":\"h\",\"text\":\"x\"}");
+    QCOMPARE(http507.status, 507);
+    const HttpReply metrics = http(quint16(f.httpPort()), "GET", "/metrics", f.token());
+    QVERIFY2(metrics.body.contains("\nsluice_storage_available 0\n"), metrics.body.constData());
+    const CtlResult doctor = runCtl(
+        {QStringLiteral("--home"), f.home(), QStringLiteral("--json"), QStringLiteral("doctor")});
+    QVERIFY2(doctor.out.contains("HOME cannot be written"), doctor.out.constData());
+    // A drain is taken (the gate closes) and says its marker could not be written.
+    const IpcReply drain = f.call(QStringLiteral("drain"));
+    QVERIFY(drain.ok);
+    QCOMPARE(drain.body.value(QStringLiteral("marker_written")).toBool(true), false);
+    QVERIFY(f.call(QStringLiteral("cancel_drain")).ok);
+
+    // The running turn finishes on a full disk: its output is kept, not lost.
+    release(f);
+    const QJsonObject done = f.waitForTurn(runningId);
+    QCOMPARE(done.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+    QCOMPARE(done.value(QStringLiteral("output")).toString().size(), 20000);
+
+    // Space comes back: the service notices by itself and takes turns again.
+    fs.unfill();
+    QVERIFY(ServiceFixture::waitFor([&] {
+        return f.call(QStringLiteral("status"))
+            .body.value(QStringLiteral("storage"))
+            .toObject()
+            .value(QStringLiteral("available"))
+            .toBool();
+    }));
+    QVERIFY(f.call(QStringLiteral("send"), {{"session", "after"}, {"text", "x"}}).ok);
+    for (const QString &id : std::as_const(acknowledged))
+        f.waitForTurn(id);
+    QVERIFY(f.call(QStringLiteral("stop")).ok);
+    QCOMPARE(f.waitForExit(), 0);
+
+    // After a restart every acknowledged turn is there, and the long one with its output.
+    QVERIFY(f.start({QStringLiteral("--agent-command"), agent}));
+    for (const QString &id : std::as_const(acknowledged)) {
+        const IpcReply t = f.call(QStringLiteral("turn"), {{"turn_id", id}});
+        QVERIFY2(t.ok, qPrintable(id + QLatin1Char(' ') + t.errorCode));
+    }
+    const IpcReply longTurn = f.call(QStringLiteral("turn"), {{"turn_id", runningId}});
+    QVERIFY(longTurn.ok);
+    QCOMPARE(longTurn.body.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+    QCOMPARE(longTurn.body.value(QStringLiteral("output")).toString().size(), 20000);
+
+    // A planned stop whose final state cannot be written says so with its exit code.
+    fs.fill();
+    QVERIFY(f.call(QStringLiteral("stop")).ok);
+    QCOMPARE(f.waitForExit(), 74);
+    fs.unfill();
+}
+
+void TestResilience::readOnlyHomeRefusesNewTurnsAndRecovers()
+{
+    if (::geteuid() != 0)
+        QSKIP("making a HOME unwritable for root (chattr +i) needs root");
+    // A remount read-only is refused while files are open for writing, so HOME is made
+    // immutable instead: nothing can be created or replaced in it, as on a read-only mount.
+    ServiceFixture f;
+    QVERIFY(f.start({QStringLiteral("--agent-command"), countingAgent(f)}));
+    const auto chattr = [&](const char *flag) {
+        QProcess p;
+        p.start(QStringLiteral("chattr"), {QLatin1String(flag), f.home()});
+        return p.waitForFinished(10000) && p.exitCode() == 0;
+    };
+    if (!chattr("+i"))
+        QSKIP("this file system has no immutable attribute");
+    auto writable = qScopeGuard([&] { chattr("-i"); }); // never leave a HOME nobody can delete
+    // The drain's marker cannot be written: the reply says so, and HOME is reported unwritable.
+    const IpcReply drain = f.call(QStringLiteral("drain"));
+    QVERIFY(drain.ok);
+    QCOMPARE(drain.body.value(QStringLiteral("marker_written")).toBool(true), false);
+    QVERIFY(f.call(QStringLiteral("cancel_drain")).ok);
+    const IpcReply refused = f.call(QStringLiteral("send"), {{"session", "s1"}, {"text", "x"}});
+    QCOMPARE(refused.errorCode, QString::fromLatin1(Protocol::Error::StorageUnavailable));
+    writable.dismiss();
+    QVERIFY(chattr("-i"));
+    QCOMPARE(runs(f), 0);
+    // Writable again: the service notices by itself.
+    QVERIFY(ServiceFixture::waitFor([&] {
+        return f.call(QStringLiteral("send"), {{"session", "s2"}, {"text", "x"}}).ok;
+    }));
+    QVERIFY(ServiceFixture::waitFor([&] { return runs(f) == 1; }));
     QVERIFY(f.call(QStringLiteral("stop")).ok);
     QCOMPARE(f.waitForExit(), 0);
 }

@@ -55,7 +55,7 @@ QString ServiceFixture::binary(const QString &name)
 
 QString ServiceFixture::home() const
 {
-    return m_home.path();
+    return m_homeOverride.isEmpty() ? m_home.path() : m_homeOverride;
 }
 
 QString ServiceFixture::socketPath() const

@@ -28,6 +28,8 @@ public:
     QString home() const;       // the temporary HOME (kept across restarts of the service)
     QString socketPath() const; // the --socket passed to sluiced
     void setSocketPath(const QString &path) { m_socket = path; } // before start()
+    // A HOME the test prepared (e.g. on a small file system it mounted); before start().
+    void setHome(const QString &path) { m_homeOverride = path; }
 
     // The --http-port the fixture passes: any free port.
     static constexpr const char *HttpPortArg = "0";
@@ -81,6 +83,7 @@ private:
     static void removeCgroupsOf(qint64 servicePid);
 
     QTemporaryDir m_home;
+    QString m_homeOverride;
     QTemporaryDir m_scripts;
     QTemporaryDir m_run; // short private folder for the socket
     QString m_socket;

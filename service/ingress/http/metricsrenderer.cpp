@@ -95,6 +95,15 @@ QByteArray render(const QJsonObject &status, const QJsonObject &metrics)
         w.sample("sluice_state", state == s ? 1 : 0, "state=\"" + s.toLatin1() + '"');
     }
 
+    w.family("sluice_storage_available", "gauge",
+             "1 while HOME can be written; 0: new turns are refused (storage_unavailable).");
+    w.sample("sluice_storage_available", status.value(QStringLiteral("storage"))
+                                                 .toObject()
+                                                 .value(QStringLiteral("available"))
+                                                 .toBool(true)
+                                             ? 1
+                                             : 0);
+
     w.family("sluice_accepting", "gauge", "1 when new turns are accepted.");
     w.sample("sluice_accepting", status.value(QStringLiteral("accepting")).toBool() ? 1 : 0);
 
