@@ -10,8 +10,10 @@
 #include <QFileInfo>
 #include <QLocalSocket>
 #include <QScopeGuard>
+#include <QTcpSocket>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,6 +33,7 @@ private Q_SLOTS:
     void frozenServiceRetriedSendRunsOnce();
     void fullHomeRefusesNewTurnsAndLosesNothing();
     void readOnlyHomeRefusesNewTurnsAndRecovers();
+    void halfOpenHttpFloodLeavesTheApiAnswering();
 };
 
 namespace {
@@ -430,6 +433,46 @@ void TestResilience::readOnlyHomeRefusesNewTurnsAndRecovers()
         return f.call(QStringLiteral("send"), {{"session", "s2"}, {"text", "x"}}).ok;
     }));
     QVERIFY(ServiceFixture::waitFor([&] { return runs(f) == 1; }));
+    QVERIFY(f.call(QStringLiteral("stop")).ok);
+    QCOMPARE(f.waitForExit(), 0);
+}
+
+void TestResilience::halfOpenHttpFloodLeavesTheApiAnswering()
+{
+    ServiceFixture f;
+    QVERIFY(f.start());
+    const quint16 port = quint16(f.httpPort());
+    // More connections than the API takes (128), each sending nothing, and each reconnected
+    // as soon as it is dropped.
+    std::vector<std::unique_ptr<QTcpSocket>> flood;
+    for (int i = 0; i < 200; ++i) {
+        flood.push_back(std::make_unique<QTcpSocket>());
+        flood.back()->connectToHost(QStringLiteral("127.0.0.1"), port);
+    }
+    QVERIFY(ServiceFixture::waitFor([&] {
+        return std::all_of(flood.begin(), flood.end(), [](const auto &s) {
+            return s->state() != QAbstractSocket::ConnectingState &&
+                   s->state() != QAbstractSocket::HostLookupState;
+        });
+    }));
+    for (int round = 0; round < 3; ++round) {
+        for (auto &s : flood) {
+            if (s->state() == QAbstractSocket::UnconnectedState)
+                s->connectToHost(QStringLiteral("127.0.0.1"), port);
+        }
+        // A health probe and an authenticated request answer within 1 s all the same.
+        for (const QByteArray &path : {QByteArray("/healthz"), QByteArray("/api/status")}) {
+            QTcpSocket probe;
+            probe.connectToHost(QStringLiteral("127.0.0.1"), port);
+            QVERIFY(probe.waitForConnected(5000));
+            probe.write(requestBytes("GET", path, path == "/healthz" ? QByteArray() : f.token()));
+            QByteArray buffer;
+            const HttpReply r = readResponse(probe, buffer, 1000);
+            QVERIFY2(r.complete, path.constData());
+            QCOMPARE(r.status, 200);
+        }
+    }
+    flood.clear();
     QVERIFY(f.call(QStringLiteral("stop")).ok);
     QCOMPARE(f.waitForExit(), 0);
 }

@@ -110,8 +110,8 @@ void HttpApi::close()
 void HttpApi::onNewConnection()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-        if (m_connections >= m_options.maxConnections) {
-            qCWarning(lcHttp) << "connection limit reached; refusing a connection";
+        if (m_connections >= m_options.maxConnections && !makeRoom()) {
+            qCWarning(lcHttp) << "connection limit reached, every connection busy; refusing one";
             socket->abort();
             socket->deleteLater();
             continue;
@@ -125,6 +125,28 @@ void HttpApi::onNewConnection()
             connection->deleteLater();
         });
     }
+}
+
+bool HttpApi::makeRoom()
+{
+    // At the cap a new client (a health probe, an operator) still gets in: the connection
+    // that never sent a request line goes first, else the one idle the longest; never one
+    // whose request is being answered.
+    HttpConnection *victim = nullptr;
+    const auto connections = findChildren<HttpConnection *>(QString(), Qt::FindDirectChildrenOnly);
+    for (HttpConnection *c : connections) {
+        if (c->isBusy())
+            continue;
+        if (!victim || (!c->hasSentARequestLine() && victim->hasSentARequestLine()) ||
+            (c->hasSentARequestLine() == victim->hasSentARequestLine() &&
+             c->idleMs() > victim->idleMs()))
+            victim = c;
+    }
+    if (!victim)
+        return false;
+    qCDebug(lcHttp) << "at the connection cap: closing the least useful connection";
+    victim->closeNow(); // emits closed(): the count goes down
+    return true;
 }
 
 bool HttpApi::authorized(const HttpRequest &request) const

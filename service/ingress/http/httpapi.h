@@ -43,6 +43,7 @@ public:
 
 private:
     void onNewConnection();
+    bool makeRoom();
     void handle(HttpConnection *connection, const HttpRequest &request);
     bool authorized(const HttpRequest &request) const;
     void route(QPointer<HttpConnection> connection, const HttpRequest &request);

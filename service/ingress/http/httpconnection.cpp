@@ -14,8 +14,16 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const Limits &limits, QObject
     , m_parser(limits.parser)
     , m_idleTimer(new QTimer(this))
     , m_requestTimer(new QTimer(this))
+    , m_firstLineTimer(new QTimer(this))
 {
+    m_lastActivity.start();
     m_socket->setParent(this);
+    m_firstLineTimer->setSingleShot(true);
+    connect(m_firstLineTimer, &QTimer::timeout, this, [this] {
+        qCDebug(lcHttp) << "no request line in time: closed";
+        closeNow();
+    });
+    m_firstLineTimer->start(m_limits.firstLineTimeoutMs);
     m_idleTimer->setSingleShot(true);
     m_requestTimer->setSingleShot(true);
     connect(m_idleTimer, &QTimer::timeout, this, [this] {
@@ -31,6 +39,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const Limits &limits, QObject
     connect(m_socket, &QTcpSocket::disconnected, this, [this] {
         m_idleTimer->stop();
         m_requestTimer->stop();
+        m_firstLineTimer->stop();
         Q_EMIT closed();
     });
     m_idleTimer->start(m_limits.idleTimeoutMs);
@@ -45,6 +54,11 @@ void HttpConnection::onReadyRead()
         return;
     }
     m_buffer += m_socket->readAll();
+    m_lastActivity.start();
+    if (!m_firstLineSeen && m_buffer.contains('\n')) {
+        m_firstLineSeen = true;
+        m_firstLineTimer->stop();
+    }
     if (m_buffer.size() > m_limits.maxBufferedBytes) {
         failAndClose(400, QStringLiteral("too many pipelined bytes"));
         return;

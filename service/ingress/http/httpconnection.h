@@ -2,6 +2,7 @@
 #include "ingress/http/httprequest.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QObject>
 
 class QTcpSocket;
@@ -23,6 +24,9 @@ public:
         HttpRequestParser::Limits parser;
         int idleTimeoutMs = 10000;
         int requestTimeoutMs = 30000;
+        // A new connection must send its first request line within this: half-open
+        // connections (connect, then nothing) go early instead of holding a slot for 30 s.
+        int firstLineTimeoutMs = 2000;
         qint64 maxBufferedBytes = 1024 * 1024; // pipelined bytes waiting to be parsed
     };
 
@@ -32,6 +36,13 @@ public:
     // Answers the request handed out by requestReady(). Exactly once per request.
     void respond(const HttpResponse &response);
 
+    // For making room at the connection cap: not answering a request now, and how long ago
+    // it last did anything; one that never sent a request line goes first.
+    bool isBusy() const { return m_busy; }
+    bool hasSentARequestLine() const { return m_firstLineSeen; }
+    qint64 idleMs() const { return m_lastActivity.elapsed(); }
+    void closeNow();
+
 Q_SIGNALS:
     void requestReady(const sluice::HttpRequest &request);
     void closed();
@@ -40,7 +51,6 @@ private:
     void onReadyRead();
     void processBuffer();
     void failAndClose(int status, const QString &message);
-    void closeNow();
 
     QTcpSocket *m_socket;
     Limits m_limits;
@@ -48,6 +58,9 @@ private:
     QByteArray m_buffer;
     QTimer *m_idleTimer;
     QTimer *m_requestTimer;
+    QTimer *m_firstLineTimer;
+    QElapsedTimer m_lastActivity;
+    bool m_firstLineSeen = false;
     bool m_busy = false;     // a request was handed out and not answered yet
     bool m_keepAlive = true; // of the request being answered
     bool m_closing = false;
