@@ -354,6 +354,8 @@ bool CgroupContainment::setUp(const TurnLimits &limits, QString *error)
         m_base = m_original;
     } else {
         m_base = m_original + QStringLiteral("/sluiced-%1").arg(self);
+        if (QFileInfo::exists(m_base))
+            removeCgroup(m_base); // an earlier process with our pid left it behind
         if (!QDir().mkdir(m_base)) {
             *error = QStringLiteral("cannot create cgroup %1: %2")
                          .arg(m_base, QString::fromLocal8Bit(strerror(errno)));
