@@ -17,7 +17,7 @@ class ProcessGroupContainer;
 // leave, and every turn's environment carries SLUICE_TURN_ID, a tag that survives setsid.
 // A kill takes the group, the session and every descendant of sluiced that carries the tag.
 // What it cannot catch: a process that both leaves the session and clears its environment
-// (docs/lifecycle.md). Whether a turn whose agent exited is empty is checked for every such
+// (docs/containment.md). Whether a turn whose agent exited is empty is checked for every such
 // turn at once, with one walk of the process table per 100 ms tick, only while one waits.
 class ProcessGroupContainment : public QObject, public Containment
 {
