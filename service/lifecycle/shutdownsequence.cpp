@@ -80,8 +80,7 @@ bool ShutdownSequence::enterPhase(const QString &name)
         QJsonObject{{QStringLiteral("phase"), name},
                     {QStringLiteral("at_s"), qRound64(at * 1000.0) / 1000.0}});
     if (!m_hangPhase.isEmpty() && name == m_hangPhase) {
-        qCWarning(lcLifecycle).noquote()
-            << "fault injection SLUICE_TEST_HANG_PHASE: the stop hangs in phase" << name;
+        qCWarning(lcLifecycle).noquote() << "injected fault: the stop hangs in phase" << name;
         return false;
     }
     return true;
