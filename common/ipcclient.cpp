@@ -1,6 +1,7 @@
 #include "sluice/ipcclient.h"
 
 #include "sluice/atomicjson.h"
+#include "sluice/jsonnumber.h"
 #include "sluice/logging.h"
 #include "sluice/paths.h"
 #include "sluice/protocol.h"
@@ -143,7 +144,8 @@ void IpcClient::dispatch(const QJsonObject &frame)
 {
     const QJsonValue idValue = frame.value(QLatin1String("id"));
     if (idValue.isDouble()) {
-        const auto it = m_pending.find(qint64(idValue.toDouble()));
+        const std::optional<qint64> id = jsonInteger(idValue);
+        const auto it = id ? m_pending.find(*id) : m_pending.end();
         if (it == m_pending.end()) {
             qCDebug(lcIpc) << "reply for unknown or expired request" << idValue.toDouble();
             return;

@@ -1,5 +1,6 @@
 #include "sluice/plannedstopmarker.h"
 
+#include "sluice/jsonnumber.h"
 #include "sluice/processidentity.h"
 
 #include <QFile>
@@ -11,24 +12,14 @@ namespace sluice {
 namespace {
 
 // Writers differ (sluicectl, the tray, a shell ExecStop=): accept numbers and numeric strings.
-// -1 when missing, null or not a whole number.
-qint64 readPid(const QJsonObject &o, const char *key, bool *present = nullptr)
+// -1 when missing, null, not a whole number or outside [min, max].
+qint64 readInteger(const QJsonObject &o, const char *key, qint64 min, qint64 max,
+                   bool *present = nullptr)
 {
-    const QJsonValue v = o.value(QLatin1String(key));
-    qint64 result = -1;
-    bool ok = false;
-    if (v.isDouble()) {
-        const double d = v.toDouble();
-        if (d == double(qint64(d))) {
-            result = qint64(d);
-            ok = true;
-        }
-    } else if (v.isString()) {
-        result = v.toString().trimmed().toLongLong(&ok);
-    }
+    const std::optional<qint64> n = jsonInteger(o.value(QLatin1String(key)), min, max, true);
     if (present)
-        *present = ok;
-    return ok ? result : -1;
+        *present = n.has_value();
+    return n.value_or(-1);
 }
 
 } // namespace
@@ -81,14 +72,16 @@ PlannedStopMarker::Probe PlannedStopMarker::probe(qint64 selfPid, qint64 selfSta
     bool hasPid = false;
     if (f.isObject()) {
         p.content = f.object;
-        p.targetPid = readPid(f.object, "target_pid", &hasPid);
-        p.targetStartTime = readPid(f.object, "target_start_time");
+        p.targetPid = readInteger(f.object, "target_pid", 1, MaxPid, &hasPid);
+        p.targetStartTime =
+            readInteger(f.object, "target_start_time", std::numeric_limits<qint64>::min(),
+                        std::numeric_limits<qint64>::max());
         p.restart = f.object.value(QLatin1String("restart")).toBool(false);
     }
     if (!hasPid || p.targetPid <= 0) {
         p.verdict = old ? Verdict::Expired : Verdict::Malformed;
         p.reason = QStringLiteral("marker malformed (%1), %2 s old")
-                       .arg(f.isObject() ? QStringLiteral("no target_pid") : f.error)
+                       .arg(f.isObject() ? QStringLiteral("no valid target_pid") : f.error)
                        .arg(ageS);
         return p;
     }

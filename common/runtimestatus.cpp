@@ -1,5 +1,7 @@
 #include "sluice/runtimestatus.h"
 
+#include "sluice/jsonnumber.h"
+
 #include <QJsonValue>
 
 namespace sluice {
@@ -18,18 +20,16 @@ bool boolean(const QJsonObject &o, const char *key, bool fallback)
     return v.isBool() ? v.toBool() : fallback;
 }
 
-qint64 integer(const QJsonObject &o, const char *key, qint64 fallback)
+// A number or numeric string in [min, max]; anything else (1e300, 1.5, "x") is the fallback.
+qint64 integer(const QJsonObject &o, const char *key, qint64 fallback,
+               qint64 min = std::numeric_limits<qint64>::min(),
+               qint64 max = std::numeric_limits<qint64>::max())
 {
-    const QJsonValue v = o.value(QLatin1String(key));
-    if (v.isDouble())
-        return qint64(v.toDouble());
-    if (v.isString()) {
-        bool ok = false;
-        const qint64 n = v.toString().toLongLong(&ok);
-        return ok ? n : fallback;
-    }
-    return fallback;
+    return jsonInteger(o.value(QLatin1String(key)), min, max, true).value_or(fallback);
 }
+
+constexpr qint64 IntMin = std::numeric_limits<int>::min();
+constexpr qint64 IntMax = std::numeric_limits<int>::max();
 
 } // namespace
 
@@ -84,21 +84,21 @@ RuntimeStatus RuntimeStatus::fromJson(const QJsonObject &o)
     RuntimeStatus s;
     fromWireName(str(o, "state"), &s.state);
     fromWireName(str(o, "desired_state"), &s.desiredState);
-    s.pid = integer(o, "pid", s.pid);
+    s.pid = integer(o, "pid", s.pid, 0, MaxPid);
     s.startTime = integer(o, "start_time", s.startTime);
     s.epoch = str(o, "epoch");
     s.accepting = boolean(o, "accepting", s.accepting);
-    s.activeAgents = int(integer(o, "active_agents", s.activeAgents));
+    s.activeAgents = int(integer(o, "active_agents", s.activeAgents, IntMin, IntMax));
     const QJsonValue drain = o.value(QLatin1String("drain"));
     if (drain.isObject())
         s.drain = DrainInfo::fromJson(drain.toObject());
     s.exitReason = str(o, "exit_reason");
     const QJsonValue exitCode = o.value(QLatin1String("exit_code"));
-    if (exitCode.isDouble())
-        s.exitCode = exitCode.toInt();
+    if (const std::optional<qint64> code = jsonInteger(exitCode, IntMin, IntMax))
+        s.exitCode = int(*code);
     s.restartRequested = boolean(o, "restart_requested", s.restartRequested);
     s.socket = str(o, "socket");
-    s.httpPort = int(integer(o, "http_port", s.httpPort));
+    s.httpPort = int(integer(o, "http_port", s.httpPort, -1, 65535));
     s.version = str(o, "version");
     s.updatedAt = str(o, "updated_at");
     return s;

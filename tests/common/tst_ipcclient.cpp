@@ -101,6 +101,11 @@ private:
             // Byte by byte: the client must reassemble.
             for (char c : all)
                 s->write(&c, 1);
+        } else if (cmd == QLatin1String("junkids")) {
+            // Ids that are not the request's: fractional, huge, 2^63. Then the real reply.
+            for (double junk : {double(id) + 0.5, 1e300, -1e300, 9223372036854775808.0})
+                s->write(Framing::encode({{"v", 1}, {"id", junk}, {"ok", true}, {"junk", true}}));
+            s->write(Framing::encode(Protocol::reply(id, {{"real", true}})));
         } else if (cmd == QLatin1String("badframe")) {
             s->write(QByteArray(4, '\0'));
         }
@@ -180,6 +185,21 @@ private Q_SLOTS:
             QCOMPARE(held[i]->calls, 1);
             QCOMPARE(held[i]->reply.body.value("held").toInteger(), ids[i]);
         }
+    }
+
+    void repliesWithJunkIdsIgnored()
+    {
+        EchoServer server(name());
+        QVERIFY(server.listen());
+        IpcClient c;
+        QVERIFY(connectClient(c));
+        auto r = std::make_shared<Result>();
+        c.request(QStringLiteral("junkids"), {}, recorder(r));
+        QTRY_COMPARE_WITH_TIMEOUT(r->calls, 1, 10000);
+        QVERIFY(r->reply.body.value("real").toBool());
+        QVERIFY(!r->reply.body.contains("junk"));
+        QTest::qWait(50);
+        QCOMPARE(r->calls, 1);
     }
 
     void errorReply()

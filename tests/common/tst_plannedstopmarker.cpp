@@ -6,6 +6,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <limits>
+
 using namespace sluice;
 using namespace sluice::test;
 
@@ -118,6 +120,56 @@ private Q_SLOTS:
                                      << "1" << 5 << int(V::Malformed);
             *row("no pid, old") << spaced << "null"
                                 << "1" << 120 << int(V::Expired);
+            // Numbers no integer can hold are no pid (a cast of them is undefined).
+            *row("pid 1e300") << spaced << "1e300"
+                              << "1" << 5 << int(V::Malformed);
+            *row("pid -1e300") << spaced << "-1e300"
+                               << "1" << 5 << int(V::Malformed);
+            *row("pid 1e300, old") << spaced << "1e300"
+                                   << "1" << 120 << int(V::Expired);
+            *row("pid 2^63") << spaced << "9223372036854775808"
+                             << "1" << 5 << int(V::Malformed);
+            *row("pid -2^63") << spaced << "-9223372036854775808"
+                              << "1" << 5 << int(V::Malformed);
+            *row("pid 2^64") << spaced << "18446744073709551616"
+                             << "1" << 5 << int(V::Malformed);
+            *row("pid 2^32 (no such pid)") << spaced << "4294967296"
+                                           << "1" << 5 << int(V::Malformed);
+            *row("pid 2^32 + self (no wrap)") << spaced << "4294971538"
+                                              << "987654" << 5 << int(V::Malformed);
+            *row("pid fractional") << spaced << "4242.5"
+                                   << "987654" << 5 << int(V::Malformed);
+            *row("pid just above self") << spaced << "4242.000001"
+                                        << "987654" << 5 << int(V::Malformed);
+            *row("pid whole in exponent form") << spaced << "4.242e3"
+                                               << "987654" << 5 << int(V::Self);
+            *row("pid 4242.0") << spaced << "4242.0"
+                               << "987654" << 5 << int(V::Self);
+            *row("pid NaN (not JSON)") << spaced << "NaN"
+                                       << "1" << 5 << int(V::Malformed);
+            *row("pid Infinity (not JSON)") << spaced << "Infinity"
+                                            << "1" << 5 << int(V::Malformed);
+            *row("pid 1e400 (not JSON)") << spaced << "1e400"
+                                         << "1" << 5 << int(V::Malformed);
+            *row("pid \"NaN\"") << spaced << "\"NaN\""
+                                << "1" << 5 << int(V::Malformed);
+            *row("pid \"1e300\"") << spaced << "\"1e300\""
+                                  << "1" << 5 << int(V::Malformed);
+            *row("pid string 2^63") << spaced << "\"9223372036854775808\""
+                                    << "1" << 5 << int(V::Malformed);
+            *row("pid zero") << spaced << "0"
+                             << "1" << 5 << int(V::Malformed);
+            *row("pid negative") << spaced << "-4242"
+                                 << "1" << 5 << int(V::Malformed);
+            // A start time no integer can hold is unknown: a match by pid alone.
+            *row("self, start 1e300") << spaced << "4242"
+                                      << "1e300" << 5 << int(V::Self);
+            *row("self, start -1e300") << spaced << "4242"
+                                       << "-1e300" << 5 << int(V::Self);
+            *row("self, start 2^63") << spaced << "4242"
+                                     << "9223372036854775808" << 5 << int(V::Self);
+            *row("self, start fractional") << spaced << "4242"
+                                           << "987654.5" << 5 << int(V::Self);
         }
     }
     void verdicts()
@@ -134,6 +186,21 @@ private Q_SLOTS:
                  qPrintable(QString::fromLatin1(PlannedStopMarker::verdictName(p.verdict)) +
                             QStringLiteral(": ") + p.reason));
         QVERIFY(QFile::exists(path())); // never consumed by a probe
+    }
+
+    void hugeNumbersReadAsUnknown()
+    {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QVERIFY(writeRaw(path(), json("1e300", "1e300", toIsoUtc(now), false)));
+        const PlannedStopMarker::Probe p = marker().probe(SelfPid, SelfStart, now);
+        QCOMPARE(p.verdict, PlannedStopMarker::Verdict::Malformed);
+        QCOMPARE(p.targetPid, qint64(-1));
+        QCOMPARE(p.targetStartTime, qint64(-1));
+        QVERIFY2(p.reason.contains(QLatin1String("no valid target_pid")), qPrintable(p.reason));
+
+        QVERIFY(writeRaw(path(), json("4242", "9223372036854775807", toIsoUtc(now), false)));
+        QCOMPARE(marker().probe(SelfPid, SelfStart, now).targetStartTime,
+                 std::numeric_limits<qint64>::max());
     }
 
     void selfWhenOwnStartTimeUnknown()

@@ -385,6 +385,26 @@ void TstHttp::parserUnit()
     QCOMPARE(parseAll("POST /x HTTP/1.1\r\nContent-Length: 65537\r\n\r\n", &status),
              HttpRequestParser::Result::Error);
     QCOMPARE(status, 413);
+    // Only a token is a header name or method, only digits a Content-Length, and no value
+    // holds a CR or NUL: what a proxy in front may read differently is refused.
+    for (const QByteArray &bad : {
+             QByteArray("POST /x HTTP/1.1\r\nContent-Length : 4\r\n\r\nbody"),
+             QByteArray("POST /x HTTP/1.1\r\nContent-Length\t: 4\r\n\r\nbody"),
+             QByteArray("GET /x HTTP/1.1\r\n\vHost: a\r\n\r\n"),
+             QByteArray("GET /x HTTP/1.1\r\nBad/Name: a\r\n\r\n"),
+             QByteArray("GET /x HTTP/1.1\r\nX-A: a\rb\r\n\r\n"),
+             QByteArray("GET /x HTTP/1.1\r\nX-A: a\0b\r\n\r\n", 29),
+             QByteArray("POST /x HTTP/1.1\r\nContent-Length: +4\r\n\r\nbody"),
+             QByteArray("POST /x HTTP/1.1\r\nContent-Length: 4 4\r\n\r\nbody"),
+             QByteArray("POST /x HTTP/1.1\r\nContent-Length: 0x4\r\n\r\nbody"),
+             QByteArray("POST /x HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n"),
+             QByteArray("G\x01T /x HTTP/1.1\r\n\r\n"),
+         }) {
+        QCOMPARE(parseAll(bad, &status), HttpRequestParser::Result::Error);
+        QCOMPARE(status, 400);
+    }
+    QCOMPARE(parseAll("POST /x HTTP/1.1\r\nContent-Length: \t 4 \r\nX-Empty:\r\n\r\nbody", &status),
+             HttpRequestParser::Result::Complete);
 
     // Bytes split anywhere; the body and the next pipelined request stay apart.
     HttpRequestParser p;

@@ -5,6 +5,35 @@
 
 namespace sluice {
 
+namespace {
+
+// RFC 9110 §5.6.2: method and field names are tokens (1*tchar).
+bool isToken(const QByteArray &s)
+{
+    if (s.isEmpty())
+        return false;
+    for (const char c : s) {
+        const bool tchar = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                           (c >= 'A' && c <= 'Z') || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+        if (!tchar)
+            return false;
+    }
+    return true;
+}
+
+bool isDigits(const QByteArray &s)
+{
+    if (s.isEmpty())
+        return false;
+    for (const char c : s) {
+        if (c < '0' || c > '9')
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
 QByteArray HttpRequest::header(const QByteArray &lowerName) const
 {
     for (const auto &h : headers)
@@ -126,7 +155,7 @@ HttpRequestParser::Result HttpRequestParser::parseHeaders(const QByteArray &bloc
     m_contentLength = 0;
     const QList<QByteArray> lines = block.split('\n');
     const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
-    if (requestLine.size() != 3 || requestLine[0].isEmpty() || !requestLine[1].startsWith('/'))
+    if (requestLine.size() != 3 || !isToken(requestLine[0]) || !requestLine[1].startsWith('/'))
         return fail(400, QStringLiteral("malformed request line"));
     m_request.method = requestLine[0];
     m_request.target = requestLine[1];
@@ -149,13 +178,18 @@ HttpRequestParser::Result HttpRequestParser::parseHeaders(const QByteArray &bloc
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             return fail(400, QStringLiteral("malformed header line"));
-        const QByteArray name = line.left(colon).trimmed().toLower();
+        // Not trimmed: "Content-Length :" or "\vHost:" is a 400 (RFC 9112 §5.1), never that
+        // header, since a proxy in front may read the line differently.
+        const QByteArray name = line.left(colon).toLower();
         const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name.contains(' '))
+        if (!isToken(name))
             return fail(400, QStringLiteral("malformed header name"));
+        if (value.contains('\r') || value.contains('\0')) // RFC 9110 §5.5
+            return fail(400, QStringLiteral("malformed header value"));
         if (name == "content-length") {
+            // 1*DIGIT only: toLongLong() alone would take "+5" and " 5".
             bool ok = false;
-            const qint64 n = value.toLongLong(&ok);
+            const qint64 n = isDigits(value) ? value.toLongLong(&ok) : -1;
             if (!ok || n < 0 || (haveLength && n != m_contentLength))
                 return fail(400, QStringLiteral("bad Content-Length"));
             haveLength = true;
