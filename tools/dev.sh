@@ -15,6 +15,8 @@ packages=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-sqlite libqt6
           qt6-qpa-plugins libgl-dev procps sqlite3)
 # Only for the screenshot script and a real tray; optional elsewhere.
 [ "$mode" = run ] && packages+=(xdg-utils)
+# The test command also fuzzes (tools/fuzz.sh) and mounts/limits for the resilience tests.
+[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev util-linux e2fsprogs)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -36,9 +38,16 @@ if [ "$mode" = test ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_WERROR=ON \
     -DSLUICE_FAULT_INJECTION=ON
   cmake --build "$build" -j "$jobs"
-  cd "$build"
-  QT_QPA_PLATFORM=offscreen ctest -j2 --output-on-failure --timeout 300
-  exit $?
+  # A short run of every fuzz target first (clang + libFuzzer; says "skipped" without them), so
+  # the test suite's own summary is the last thing printed.
+  fuzz=0
+  bash tools/fuzz.sh || fuzz=$?
+  ( cd "$build" && QT_QPA_PLATFORM=offscreen ctest -j2 --output-on-failure --timeout 300 )
+  if [ "$fuzz" -ne 0 ]; then
+    echo "tools/fuzz.sh failed (exit $fuzz): see build-fuzz/fuzz-run/" >&2
+    exit "$fuzz"
+  fi
+  exit 0
 fi
 
 build=build
