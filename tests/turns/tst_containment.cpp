@@ -49,6 +49,8 @@ private:
     // The agent's pids, one per line in scripts/tree.pid, once `count` are there.
     QList<qint64> waitForTree(ServiceFixture &f, int count);
     void verifyGone(const QList<qint64> &pids);
+    // Interrupts the turn and checks it ends `interrupted` with every process of it gone.
+    void interruptAndVerifyGone(ServiceFixture &f, const QString &id, const QList<qint64> &tree);
 
     QList<qint64> m_pids; // killed in cleanup() whatever happened
 };
@@ -98,6 +100,15 @@ void TestContainment::verifyGone(const QList<qint64> &pids)
     for (qint64 pid : pids)
         QVERIFY2(ServiceFixture::waitFor([pid] { return !pidAlive(pid); }, 15000),
                  qPrintable(QStringLiteral("pid %1 outlived its turn").arg(pid)));
+}
+
+void TestContainment::interruptAndVerifyGone(ServiceFixture &f, const QString &id,
+                                             const QList<qint64> &tree)
+{
+    QVERIFY(f.call(QStringLiteral("interrupt"), {{"turn_id", id}}).ok);
+    QCOMPARE(f.waitForTurn(id).value(QStringLiteral("state")).toString(),
+             QStringLiteral("interrupted"));
+    verifyGone(tree);
 }
 
 // --- cgroup discovery (in-process) --------------------------------------------------------
@@ -152,10 +163,9 @@ void TestContainment::escapedTreeGoesWithAnInterrupt()
     const QList<qint64> tree = waitForTree(f, 2);
     QCOMPARE(tree.size(), 2);
 
-    QVERIFY(f.call(QStringLiteral("interrupt"), {{"turn_id", id}}).ok);
-    QCOMPARE(f.waitForTurn(id).value(QStringLiteral("state")).toString(),
-             QStringLiteral("interrupted"));
-    verifyGone(tree);
+    interruptAndVerifyGone(f, id, tree);
+    if (QTest::currentTestFailed())
+        return;
     const qint64 pid = f.pid();
     QVERIFY(f.call(QStringLiteral("stop")).ok);
     QCOMPARE(f.waitForExit(), 0);
@@ -246,10 +256,9 @@ void TestContainment::forkLoopIsContained()
             return usage.value(QStringLiteral("processes")).toInt() >= 101;
         }));
     }
-    QVERIFY(f.call(QStringLiteral("interrupt"), {{"turn_id", id}}).ok);
-    QCOMPARE(f.waitForTurn(id).value(QStringLiteral("state")).toString(),
-             QStringLiteral("interrupted"));
-    verifyGone(tree);
+    interruptAndVerifyGone(f, id, tree);
+    if (QTest::currentTestFailed())
+        return;
     QVERIFY(f.call(QStringLiteral("stop")).ok);
     QCOMPARE(f.waitForExit(), 0);
 }
@@ -277,10 +286,9 @@ void TestContainment::cgroupCatchesAProcessThatClearsItsEnvironment()
     QFile environ(QStringLiteral("/proc/%1/environ").arg(tree.first()));
     QVERIFY(environ.open(QIODevice::ReadOnly));
     QVERIFY(!environ.readAll().contains("SLUICE_TURN_ID"));
-    QVERIFY(f.call(QStringLiteral("interrupt"), {{"turn_id", id}}).ok);
-    QCOMPARE(f.waitForTurn(id).value(QStringLiteral("state")).toString(),
-             QStringLiteral("interrupted"));
-    verifyGone(tree);
+    interruptAndVerifyGone(f, id, tree);
+    if (QTest::currentTestFailed())
+        return;
     QVERIFY(f.call(QStringLiteral("stop")).ok);
     QCOMPARE(f.waitForExit(), 0);
 }
