@@ -27,7 +27,7 @@ constexpr qint64 SelfStart = 987654;
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
 {
     fuzz::quietQt();
-    static QTemporaryDir dir; // removed at exit
+    static QTemporaryDir dir(fuzz::scratchTemplate()); // removed at exit
     if (!dir.isValid())
         std::abort();
     path = dir.filePath(QStringLiteral("marker.json"));

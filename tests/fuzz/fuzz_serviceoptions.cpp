@@ -58,7 +58,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     fuzz::quietQt();
     // QCommandLineParser's help text asks the application for its name.
     static QCoreApplication app(*argc, *argv);
-    static QTemporaryDir dir; // removed at exit
+    static QTemporaryDir dir(fuzz::scratchTemplate()); // removed at exit
     if (!dir.isValid())
         std::abort();
     home = dir.path();

@@ -1,6 +1,8 @@
 #pragma once
 // Shared by the libFuzzer targets of tests/fuzz.
 #include <QByteArray>
+#include <QDir>
+#include <QFileInfo>
 #include <QString>
 #include <QtGlobal>
 
@@ -29,6 +31,15 @@ inline void quietQt()
 {
     std::fprintf(stderr, "invariant broken at %s:%d: %s\n", file, line, what);
     std::abort();
+}
+
+// Targets that write a file per input: in memory (/dev/shm) when there is one, so the run does
+// not wait on a disk shared with other work.
+inline QString scratchTemplate()
+{
+    const QFileInfo shm(QStringLiteral("/dev/shm"));
+    const QString base = shm.isDir() && shm.isWritable() ? shm.filePath() : QDir::tempPath();
+    return base + QStringLiteral("/sluice-fuzz-XXXXXX");
 }
 
 inline QByteArray bytes(const uint8_t *data, size_t size)
