@@ -192,7 +192,7 @@ void ControlPanel::updateStatus()
         const QJsonValue uptime = s.value(QLatin1String(StatusField::UptimeS));
         if (!uptime.isUndefined())
             detail << QStringLiteral("up %1").arg(
-                AgentsModel::formatElapsed(qint64(uptime.toDouble())));
+                AgentsModel::formatElapsed(qint64(qBound(0.0, uptime.toDouble(), 1e12))));
         detail << (rs.accepting ? QStringLiteral("accepting turns")
                                 : QStringLiteral("not accepting turns"));
         const QJsonValue drainTimeout = s.value(QLatin1String(StatusField::DrainTimeoutS));

@@ -103,7 +103,9 @@ QString TrayActions::forceRestartQuestion() const
                      .arg(o.value(QLatin1String("session")).toString(),
                           id.isString() ? id.toString() : QString::number(id.toInteger()),
                           AgentsModel::formatElapsed(
-                              qint64(o.value(QLatin1String("elapsed_s")).toDouble())));
+                              // Bounded first: a double out of range must never be cast.
+                              qint64(qBound(0.0, o.value(QLatin1String("elapsed_s")).toDouble(),
+                                            1e12))));
     }
     const int n = int(agents.size());
     return QStringLiteral("Force restart now?\n\nThis interrupts %1 active turn%2 without "
