@@ -2,10 +2,11 @@
 
 #include "app/daemonlogging.h"
 #include "app/instancelock.h"
-#include "app/statuswriter.h"
 #include "app/supervisorlink.h"
 #include "gateway/exitcodes.h"
 #include "gateway/gateway.h"
+#include "gateway/gatewaylogging.h"
+#include "gateway/statuswriter.h"
 #include "gateway/storagehealth.h"
 #include "ingress/gatewaydispatcher.h"
 #include "ingress/http/controltoken.h"
@@ -20,6 +21,7 @@
 #include "turns/processtree.h"
 #include "turns/sessionstore.h"
 #include "turns/turnmanager.h"
+#include "turns/turnslogging.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/epoch.h"

@@ -1,7 +1,7 @@
 #include "gateway/gateway.h"
 
-#include "app/daemonlogging.h"
-#include "app/statuswriter.h"
+#include "gateway/gatewaylogging.h"
+#include "gateway/statuswriter.h"
 #include "gateway/storagehealth.h"
 #include "supervisor/stopbudget.h"
 #include "turns/turninfo.h"

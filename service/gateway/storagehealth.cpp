@@ -1,6 +1,6 @@
 #include "gateway/storagehealth.h"
 
-#include "app/daemonlogging.h"
+#include "gateway/gatewaylogging.h"
 
 #include "sluice/atomicjson.h"
 

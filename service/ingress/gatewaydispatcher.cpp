@@ -1,8 +1,7 @@
 #include "ingress/gatewaydispatcher.h"
 
-#include "app/daemonlogging.h"
-#include "app/statuswriter.h"
 #include "gateway/gateway.h"
+#include "gateway/statuswriter.h"
 #include "turns/turnmanager.h"
 
 #include "sluice/atomicjson.h"

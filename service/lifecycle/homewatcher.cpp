@@ -1,6 +1,6 @@
 #include "lifecycle/homewatcher.h"
 
-#include "app/daemonlogging.h"
+#include "lifecycle/lifecyclelogging.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,8 +1,8 @@
 #include "lifecycle/shutdownsequence.h"
 
-#include "app/statuswriter.h"
 #include "gateway/exitcodes.h"
 #include "gateway/gateway.h"
+#include "gateway/statuswriter.h"
 #include "gateway/stopoutcome.h"
 #include "ingress/http/httpapi.h"
 #include "ingress/ipc/ipcserver.h"

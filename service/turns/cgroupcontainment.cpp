@@ -1,6 +1,6 @@
 #include "turns/cgroupcontainment.h"
 
-#include "app/daemonlogging.h"
+#include "turns/turnslogging.h"
 
 #include <QDir>
 #include <QFile>

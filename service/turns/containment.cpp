@@ -1,6 +1,6 @@
 #include "turns/containment.h"
 
-#include "app/daemonlogging.h"
+#include "turns/turnslogging.h"
 
 #if defined(Q_OS_LINUX)
 #include "turns/cgroupcontainment.h"

@@ -1,6 +1,6 @@
 #include "turns/processgroupcontainment.h"
 
-#include "app/daemonlogging.h"
+#include "turns/turnslogging.h"
 
 #include <QTimer>
 

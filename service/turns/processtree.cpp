@@ -1,6 +1,6 @@
 #include "turns/processtree.h"
 
-#include "app/daemonlogging.h"
+#include "turns/turnslogging.h"
 
 #include "sluice/processidentity.h"
 

@@ -1,6 +1,6 @@
 #include "turns/sessionstore.h"
 
-#include "app/daemonlogging.h"
+#include "turns/turnslogging.h"
 
 #include "sluice/atomicjson.h"
 

@@ -1,9 +1,9 @@
 #include "turns/turnmanager.h"
 
-#include "app/daemonlogging.h"
 #include "turns/containment.h"
 #include "turns/sessionstore.h"
 #include "turns/turnprocess.h"
+#include "turns/turnslogging.h"
 
 #include <QCoreApplication>
 #include <QDir>

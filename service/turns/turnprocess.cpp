@@ -1,7 +1,7 @@
 #include "turns/turnprocess.h"
 
-#include "app/daemonlogging.h"
 #include "turns/processtree.h"
+#include "turns/turnslogging.h"
 
 #include <QTimer>
 

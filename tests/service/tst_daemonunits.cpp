@@ -2,7 +2,7 @@
 // StatusWriter coalescing and sealing, HomeWatcher on a file replaced by rename, and option
 // parsing details (config file precedence, quoting).
 #include "app/serviceoptions.h"
-#include "app/statuswriter.h"
+#include "gateway/statuswriter.h"
 #include "lifecycle/homewatcher.h"
 #include "turns/processtree.h"
 

@@ -1,7 +1,7 @@
 #include "ingress/ipc/ipcconnection.h"
 
-#include "app/daemonlogging.h"
 #include "ingress/commanddispatcher.h"
+#include "ingress/ipc/ipclogging.h"
 #include "ingress/ipc/ipcserver.h"
 
 #include "sluice/protocol.h"

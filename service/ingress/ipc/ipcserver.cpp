@@ -1,8 +1,8 @@
 #include "ingress/ipc/ipcserver.h"
 
-#include "app/daemonlogging.h"
 #include "ingress/commanddispatcher.h"
 #include "ingress/ipc/ipcconnection.h"
+#include "ingress/ipc/ipclogging.h"
 #include "ingress/ipc/unixlistener.h"
 
 #include <QDir>

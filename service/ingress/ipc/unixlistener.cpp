@@ -1,6 +1,6 @@
 #include "ingress/ipc/unixlistener.h"
 
-#include "app/daemonlogging.h"
+#include "ingress/ipc/ipclogging.h"
 
 #include <QFile>
 #include <QSocketNotifier>

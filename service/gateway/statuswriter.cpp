@@ -1,6 +1,6 @@
-#include "app/statuswriter.h"
+#include "gateway/statuswriter.h"
 
-#include "app/daemonlogging.h"
+#include "gateway/gatewaylogging.h"
 
 #include "sluice/atomicjson.h"
 

@@ -1,0 +1,3 @@
+#include "ingress/ipc/ipclogging.h"
+
+Q_LOGGING_CATEGORY(lcIpcServer, "sluice.ipcserver")
