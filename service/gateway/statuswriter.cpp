@@ -231,11 +231,10 @@ void StatusWriter::whenWritten(std::function<void()> callback, int timeoutMs)
 
 void StatusWriter::onWritten(quint64 upTo, bool ok, const QString &error)
 {
+    // Recovery is the storage probe's to find out; a writer only reports a new failure.
     if (ok != m_lastOk) {
         m_lastOk = ok;
-        if (ok)
-            Q_EMIT writesSucceedAgain();
-        else
+        if (!ok)
             Q_EMIT writeFailed(error);
     }
     // Callbacks may schedule more writes or add waiters; take the due ones out first.

@@ -41,7 +41,6 @@ public:
 
 Q_SIGNALS:
     void writeFailed(const QString &error); // the first failure after successes
-    void writesSucceedAgain();
 
 private:
     friend class StatusWriterThread;
