@@ -51,6 +51,10 @@ private:
     void verifyGone(const QList<qint64> &pids);
     // Interrupts the turn and checks it ends `interrupted` with every process of it gone.
     void interruptAndVerifyGone(ServiceFixture &f, const QString &id, const QList<qint64> &tree);
+    // A planned stop that exits 0.
+    static void stopCleanly(ServiceFixture &f);
+    // Sends one turn for session s1; its id.
+    static QString sendOne(ServiceFixture &f);
 
     QList<qint64> m_pids; // killed in cleanup() whatever happened
 };
@@ -109,6 +113,19 @@ void TestContainment::interruptAndVerifyGone(ServiceFixture &f, const QString &i
     QCOMPARE(f.waitForTurn(id).value(QStringLiteral("state")).toString(),
              QStringLiteral("interrupted"));
     verifyGone(tree);
+}
+
+void TestContainment::stopCleanly(ServiceFixture &f)
+{
+    QVERIFY(f.call(QStringLiteral("stop")).ok);
+    QCOMPARE(f.waitForExit(), 0);
+}
+
+QString TestContainment::sendOne(ServiceFixture &f)
+{
+    return f.call(QStringLiteral("send"), {{"session", "s1"}, {"text", "go"}})
+        .body.value(QStringLiteral("turn_id"))
+        .toString();
 }
 
 // --- cgroup discovery (in-process) --------------------------------------------------------
@@ -211,8 +228,7 @@ void TestContainment::treeIgnoringSigtermIsKilledAfterTheGrace()
                        "while :; do wait; done\n")
             .arg(f.scriptsDir()));
     QVERIFY(startIn(f, mode, agent, {QStringLiteral("--interrupt-grace"), QStringLiteral("1")}));
-    const IpcReply sent = f.call(QStringLiteral("send"), {{"session", "s1"}, {"text", "go"}});
-    const QString id = sent.body.value(QStringLiteral("turn_id")).toString();
+    const QString id = sendOne(f);
     const QList<qint64> tree = waitForTree(f, 3);
     QCOMPARE(tree.size(), 3);
 
@@ -242,8 +258,7 @@ void TestContainment::forkLoopIsContained()
                        "wait\n")
             .arg(f.scriptsDir()));
     QVERIFY(startIn(f, mode, agent, {QStringLiteral("--interrupt-grace"), QStringLiteral("2")}));
-    const IpcReply sent = f.call(QStringLiteral("send"), {{"session", "s1"}, {"text", "go"}});
-    const QString id = sent.body.value(QStringLiteral("turn_id")).toString();
+    const QString id = sendOne(f);
     const QList<qint64> tree = waitForTree(f, 100);
     QCOMPARE(tree.size(), 100);
     if (mode == QLatin1String("cgroup")) {
@@ -257,10 +272,8 @@ void TestContainment::forkLoopIsContained()
         }));
     }
     interruptAndVerifyGone(f, id, tree);
-    if (QTest::currentTestFailed())
-        return;
-    QVERIFY(f.call(QStringLiteral("stop")).ok);
-    QCOMPARE(f.waitForExit(), 0);
+    if (!QTest::currentTestFailed())
+        stopCleanly(f);
 }
 
 // --- cgroup mode only -------------------------------------------------------------------------
@@ -279,18 +292,15 @@ void TestContainment::cgroupCatchesAProcessThatClearsItsEnvironment()
             .arg(f.scriptsDir()));
     QVERIFY(startIn(f, QStringLiteral("cgroup"), agent,
                     {QStringLiteral("--interrupt-grace"), QStringLiteral("2")}));
-    const IpcReply sent = f.call(QStringLiteral("send"), {{"session", "s1"}, {"text", "go"}});
-    const QString id = sent.body.value(QStringLiteral("turn_id")).toString();
+    const QString id = sendOne(f);
     const QList<qint64> tree = waitForTree(f, 1);
     QCOMPARE(tree.size(), 1);
     QFile environ(QStringLiteral("/proc/%1/environ").arg(tree.first()));
     QVERIFY(environ.open(QIODevice::ReadOnly));
     QVERIFY(!environ.readAll().contains("SLUICE_TURN_ID"));
     interruptAndVerifyGone(f, id, tree);
-    if (QTest::currentTestFailed())
-        return;
-    QVERIFY(f.call(QStringLiteral("stop")).ok);
-    QCOMPARE(f.waitForExit(), 0);
+    if (!QTest::currentTestFailed())
+        stopCleanly(f);
 }
 
 void TestContainment::cgroupAccountingGrowsWithABusyAgent()
@@ -303,8 +313,7 @@ void TestContainment::cgroupAccountingGrowsWithABusyAgent()
         QStringLiteral("cat > /dev/null\necho $$ >> '%1/tree.pid'\nwhile :; do :; done\n")
             .arg(f.scriptsDir()));
     QVERIFY(startIn(f, QStringLiteral("cgroup"), agent));
-    const IpcReply sent = f.call(QStringLiteral("send"), {{"session", "s1"}, {"text", "go"}});
-    const QString id = sent.body.value(QStringLiteral("turn_id")).toString();
+    const QString id = sendOne(f);
     waitForTree(f, 1);
     const auto cpu = [&] {
         const QJsonArray agents =
