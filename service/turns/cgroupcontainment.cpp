@@ -489,7 +489,13 @@ void CgroupContainment::release()
             writeFile(m_base + QLatin1String("/cgroup.subtree_control"), "-" + c.toLatin1());
     }
     writeFile(m_original + QLatin1String("/cgroup.procs"), QByteArray::number(::getpid()));
-    removeCgroup(m_base + QLatin1String("/service"));
+    // What sluiced started detached (the shutdown diagnostic) is in its leaf too and must
+    // outlive it: moved out with it, never killed.
+    const QString service = m_base + QLatin1String("/service");
+    const QList<qint64> detached = procs(service);
+    for (qint64 pid : detached)
+        writeFile(m_original + QLatin1String("/cgroup.procs"), QByteArray::number(pid));
+    removeCgroup(service);
     if (m_ownBase)
         removeCgroup(m_base);
 }
