@@ -33,9 +33,6 @@ public:
     void release() override;
     void killAllNow() override;
 
-    QString base() const { return m_base; }
-    QStringList controllers() const { return m_controllers; }
-
 private:
     CgroupContainment() = default;
     bool setUp(const TurnLimits &limits, QString *error);
