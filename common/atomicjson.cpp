@@ -29,11 +29,6 @@ namespace sluice {
 
 namespace {
 
-QString errnoText(int err)
-{
-    return QString::fromLocal8Bit(std::strerror(err));
-}
-
 void setError(QString *error, const QString &text)
 {
     if (error)
@@ -41,6 +36,11 @@ void setError(QString *error, const QString &text)
 }
 
 #ifdef Q_OS_UNIX
+QString errnoText(int err)
+{
+    return QString::fromLocal8Bit(std::strerror(err));
+}
+
 // Writes all of data to fd, retrying on EINTR and short writes.
 bool writeAll(int fd, const QByteArray &data, int *err)
 {

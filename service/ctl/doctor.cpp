@@ -24,12 +24,14 @@ struct Finding
     QString detail;
 };
 
+#ifdef Q_OS_UNIX
 bool groupOrOtherAccess(const QFileInfo &fi)
 {
     const auto p = fi.permissions();
     return p & (QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
                 QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther);
 }
+#endif
 
 QString modeString(const QFileInfo &fi)
 {

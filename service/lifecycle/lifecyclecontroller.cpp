@@ -76,9 +76,9 @@ void LifecycleController::requestPlannedStop(bool restart)
 
 void LifecycleController::handleSignal(int sig)
 {
+#ifdef Q_OS_UNIX
     const QString name = ForensicsSnapshot::signalName(sig);
     Gateway *gateway = m_gateway;
-#ifdef Q_OS_UNIX
     if (gateway->stopRequest()) {
         // The cause is decided; a later signal can only hurry the stop.
         const bool hurrySignal = sig == SIGINT || sig == SIGTERM;

@@ -4,8 +4,9 @@
 
 #include <QTimer>
 
-#include <tlhelp32.h>
+// windows.h first: tlhelp32.h uses its types without including it.
 #include <windows.h>
+#include <tlhelp32.h>
 
 namespace sluice {
 

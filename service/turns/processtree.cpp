@@ -29,11 +29,13 @@ namespace {
 QMutex g_ownedMutex;
 QSet<qint64> g_owned;
 
+#ifdef Q_OS_UNIX
 bool isOwned(qint64 pid)
 {
     QMutexLocker locker(&g_ownedMutex);
     return g_owned.contains(pid);
 }
+#endif
 
 #ifdef Q_OS_LINUX
 QByteArray turnIdOf(qint64 pid)

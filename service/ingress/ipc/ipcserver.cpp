@@ -120,6 +120,7 @@ bool IpcServer::listen(const QString &path, bool ownFolder, QString *error, bool
     if (!m_listener->listen(path, error))
         return false;
 #else
+    Q_UNUSED(ownFolder); // a named pipe has no folder
     m_server->setSocketOptions(QLocalServer::UserAccessOption); // before listen()
     if (!m_server->listen(path)) {
         *error = QStringLiteral("cannot listen on %1: %2").arg(path, m_server->errorString());
@@ -133,17 +134,22 @@ bool IpcServer::listen(const QString &path, bool ownFolder, QString *error, bool
 
 bool IpcServer::isListening() const
 {
-    return m_listener ? m_listener->isListening() : m_server->isListening();
+#ifdef Q_OS_UNIX
+    return m_listener->isListening();
+#else
+    return m_server->isListening();
+#endif
 }
 
 void IpcServer::closeListener()
 {
     if (!isListening())
         return;
-    if (m_listener)
-        m_listener->close(); // removes the socket file
-    else
-        m_server->close();
+#ifdef Q_OS_UNIX
+    m_listener->close(); // removes the socket file
+#else
+    m_server->close();
+#endif
     qCInfo(lcIpcServer) << "listener closed";
 }
 
