@@ -162,6 +162,21 @@ qint64 startTime(qint64 pid)
         return -1;
     const auto &tv = info.kp_proc.p_starttime;
     return qint64(tv.tv_sec) * 1000000 + tv.tv_usec;
+#elif defined(Q_OS_WIN)
+    // The creation time in µs since 1970, like macOS: with the pid it names one process life
+    // (Windows reuses pids quickly).
+    HANDLE h = ::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, DWORD(pid));
+    if (!h)
+        return -1;
+    FILETIME created, exited, kernel, user;
+    const bool ok = ::GetProcessTimes(h, &created, &exited, &kernel, &user);
+    ::CloseHandle(h);
+    if (!ok)
+        return -1;
+    const qint64 since1601 =
+        qint64((quint64(created.dwHighDateTime) << 32) | created.dwLowDateTime); // 100 ns
+    constexpr qint64 Epoch1970 = 116444736000000000LL;
+    return (since1601 - Epoch1970) / 10;
 #else
     return -1;
 #endif

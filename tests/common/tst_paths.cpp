@@ -34,7 +34,9 @@ private Q_SLOTS:
     {
         const QString h = HomePaths::resolveHome(QStringLiteral("some/../rel/./home/"));
         QCOMPARE(h, QDir::cleanPath(QDir::currentPath() + QStringLiteral("/rel/home")));
-        QCOMPARE(HomePaths(QStringLiteral("/a/b/../c/")).home(), QStringLiteral("/a/c"));
+        // QDir: Windows puts the current drive in front ("Z:/a/c" under Wine).
+        QCOMPARE(HomePaths(QStringLiteral("/a/b/../c/")).home(),
+                 QDir(QStringLiteral("/a/c")).absolutePath());
     }
 
     void everyFileName()

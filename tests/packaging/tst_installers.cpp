@@ -131,6 +131,9 @@ private Q_SLOTS:
     {
         const QByteArray pre = readSource(QStringLiteral("installer/macos/scripts/preinstall"));
         QVERIFY(pre.contains("sluicectl\" stop") || pre.contains("$ctl\" stop"));
+#ifdef Q_OS_WIN
+        QSKIP("Windows has no execute bit to check on the macOS scripts");
+#endif
         QVERIFY(QFileInfo(QStringLiteral(SLUICE_SOURCE_DIR "/installer/macos/scripts/postinstall"))
                     .isExecutable());
     }
