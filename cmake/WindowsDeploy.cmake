@@ -69,3 +69,19 @@ endif()
 install(TARGETS sluicectl RUNTIME DESTINATION bin)
 install(FILES "${_qtconf}" ${_runtime_dlls} DESTINATION bin COMPONENT runtime)
 install(FILES ${_plugin_dlls} DESTINATION bin/plugins/sqldrivers COMPONENT runtime)
+# `cmake --install --strip` strips our programs; Debian's MinGW runtime DLLs come with their
+# symbols (libstdc++ is 23 MB of them), so strip the installed copies too.
+if(MINGW AND CMAKE_STRIP)
+  set(_names)
+  foreach(dll ${_runtime_dlls})
+    get_filename_component(_name "${dll}" NAME)
+    list(APPEND _names "${_name}")
+  endforeach()
+  install(CODE "
+    if(CMAKE_INSTALL_DO_STRIP)
+      foreach(dll ${_names})
+        execute_process(COMMAND \"${CMAKE_STRIP}\" --strip-unneeded
+          \"\${CMAKE_INSTALL_PREFIX}/bin/\${dll}\")
+      endforeach()
+    endif()" COMPONENT runtime)
+endif()

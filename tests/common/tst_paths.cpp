@@ -34,9 +34,13 @@ private Q_SLOTS:
     {
         const QString h = HomePaths::resolveHome(QStringLiteral("some/../rel/./home/"));
         QCOMPARE(h, QDir::cleanPath(QDir::currentPath() + QStringLiteral("/rel/home")));
-        // QDir: Windows puts the current drive in front ("Z:/a/c" under Wine).
-        QCOMPARE(HomePaths(QStringLiteral("/a/b/../c/")).home(),
-                 QDir(QStringLiteral("/a/c")).absolutePath());
+#ifdef Q_OS_WIN
+        // A rooted path without a drive is on the current drive ("Z:/a/c" under Wine).
+        const QString expected = QDir::currentPath().left(2) + QStringLiteral("/a/c");
+#else
+        const QString expected = QStringLiteral("/a/c");
+#endif
+        QCOMPARE(HomePaths(QStringLiteral("/a/b/../c/")).home(), expected);
     }
 
     void everyFileName()

@@ -1,5 +1,6 @@
-// The installers cannot be built on Linux; this checks the sources they are built from: the
-// WiX file and the property lists are well-formed and keep the lifecycle rules of
+// The sources the installers are built from: the WiX file (also built into a real MSI and
+// inspected by tests/windows/msi-check.sh in the Windows part of the test command) and the
+// property lists are well-formed and keep the lifecycle rules of
 // docs/installers.md (planned stop before files change, KeepAlive only on failure, a stop
 // budget that covers the drain).
 #include <QFile>
@@ -77,27 +78,53 @@ private Q_SLOTS:
         const QByteArray wxs = readSource(QStringLiteral("installer/windows/Sluice.wxs"));
         QVERIFY(!wxs.isEmpty());
         QXmlStreamReader r(wxs);
-        QMap<QString, QString> customBefore; // action -> Before/After anchor
-        QMap<QString, QString> exeCommand;
+        QMap<QString, QString> fileName;   // File Id -> Name
+        QMap<QString, QString> actionFile; // CustomAction Id -> FileKey
+        QMap<QString, QString> exeCommand; // CustomAction Id -> ExeCommand
+        QMap<QString, int> sequence;       // Custom Action -> Sequence
+        QMap<QString, QString> condition;  // Custom Action -> its condition (element text)
         while (!r.atEnd()) {
             r.readNext();
             if (!r.isStartElement())
                 continue;
             const auto attrs = r.attributes();
-            if (r.name() == u"CustomAction")
-                exeCommand.insert(attrs.value(QLatin1String("Id")).toString(),
-                                  attrs.value(QLatin1String("ExeCommand")).toString());
-            if (r.name() == u"Custom")
-                customBefore.insert(attrs.value(QLatin1String("Action")).toString(),
-                                    attrs.value(QLatin1String("Before")).toString());
+            const QString id = attrs.value(QLatin1String("Id")).toString();
+            if (r.name() == u"File")
+                fileName.insert(id, attrs.value(QLatin1String("Name")).toString());
+            if (r.name() == u"CustomAction") {
+                actionFile.insert(id, attrs.value(QLatin1String("FileKey")).toString());
+                exeCommand.insert(id, attrs.value(QLatin1String("ExeCommand")).toString());
+            }
+            if (r.name() == u"Custom") {
+                const QString action = attrs.value(QLatin1String("Action")).toString();
+                sequence.insert(action, attrs.value(QLatin1String("Sequence")).toInt());
+                condition.insert(action, r.readElementText());
+            }
         }
         QVERIFY2(!r.hasError(), qPrintable(r.errorString()));
-        // The planned stop runs before InstallValidate, i.e. before any file is touched.
-        QCOMPARE(customBefore.value(QStringLiteral("PlannedStop")),
-                 QStringLiteral("InstallValidate"));
-        QVERIFY(exeCommand.value(QStringLiteral("PlannedStop"))
-                    .contains(QStringLiteral("sluicectl.exe")));
-        QVERIFY(exeCommand.value(QStringLiteral("PlannedStop")).contains(QStringLiteral(" stop")));
+        // The planned stop (sluicectl.exe stop) runs before InstallValidate (1400 in the
+        // standard sequence), i.e. before any file is touched, on repair, removal and upgrade.
+        QCOMPARE(fileName.value(actionFile.value(QStringLiteral("PlannedStop"))),
+                 QStringLiteral("sluicectl.exe"));
+        QVERIFY(exeCommand.value(QStringLiteral("PlannedStop")).startsWith(QStringLiteral("stop")));
+        QVERIFY(sequence.value(QStringLiteral("PlannedStop")) > 0);
+        QVERIFY(sequence.value(QStringLiteral("PlannedStop")) < 1400);
+        QVERIFY(condition.value(QStringLiteral("PlannedStop")).contains(QStringLiteral("Installed")));
+        QVERIFY(condition.value(QStringLiteral("PlannedStop"))
+                    .contains(QStringLiteral("WIX_UPGRADE_DETECTED")));
+        // The logon task: registered after InstallFinalize (6600), removed before the files.
+        QCOMPARE(exeCommand.value(QStringLiteral("RegisterService")),
+                 QStringLiteral("service install --force"));
+        QVERIFY(sequence.value(QStringLiteral("RegisterService")) > 6600);
+        QVERIFY(sequence.value(QStringLiteral("UnregisterService")) < 1400);
+        // The tray's Run-key login item, with the tray (built on Windows only).
+        QCOMPARE(fileName.value(actionFile.value(QStringLiteral("InstallAutostart"))),
+                 QStringLiteral("sluice-tray.exe"));
+        QCOMPARE(exeCommand.value(QStringLiteral("InstallAutostart")),
+                 QStringLiteral("--install-autostart"));
+        QVERIFY(condition.value(QStringLiteral("InstallAutostart"))
+                    .contains(QStringLiteral("AUTOSTART = \"1\"")));
+        QVERIFY(sequence.value(QStringLiteral("RemoveAutostart")) < 1400);
     }
 
     void launchAgentKeepsAliveOnlyOnFailure()
