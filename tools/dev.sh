@@ -3,16 +3,32 @@
 #   tools/dev.sh run    install what is missing, build, start sluiced (and the tray with a display)
 #   tools/dev.sh test   install what is missing, build with -Werror, run every test (ctest -j2)
 #   tools/dev.sh bench  build and run the benchmarks, printing a table
-# Works as root or as a user with sudo. Build folders: build/ (run, bench), build-ci/ (test).
+#   tools/dev.sh windows  cross-build for Windows (MinGW-w64 + the Qt of ../shared/toolchains),
+#                       run its tests and a smoke test under Wine, build and check the MSI
+#                       (docs/platforms.md); `test` runs it after the Linux suite
+# Works as root or as a user with sudo. Build folders: build/ (run, bench), build-ci/ (test),
+# build-windows/ (windows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-}
-case "$mode" in run|test|bench) ;; *) echo "usage: tools/dev.sh run|test|bench" >&2; exit 2 ;; esac
+case "$mode" in run|test|bench|windows) ;; *) echo "usage: tools/dev.sh run|test|bench|windows" >&2; exit 2 ;; esac
+
+# The Windows toolchain: Qt for MinGW-w64, unpacked into /opt/mingw-qt (the path it was built
+# for). Without it, the Windows part is skipped and says so.
+win_archive=${SLUICE_WINDOWS_TOOLCHAIN:-../shared/toolchains/qt6.4.2-mingw64-headless.tar.xz}
+win_qt=/opt/mingw-qt
+if [ "$mode" = windows ] && [ ! -x "$win_qt/qt6/bin/qt-cmake" ] && [ ! -f "$win_archive" ]; then
+  echo "Windows part skipped: no toolchain ($win_archive is missing and $win_qt is empty)"
+  exit 0
+fi
 
 # Debian packages the build, the tests and the product need.
 packages=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-sqlite libqt6svg6 qt6-svg-dev
           qt6-qpa-plugins libgl-dev procps sqlite3)
+# The cross build (moc and rcc come from the host's qt6-base-dev), Wine and msitools.
+[ "$mode" = windows ] && packages=(cmake ninja-build qt6-base-dev sqlite3 g++-mingw-w64-x86-64-posix
+  mingw-w64-x86-64-dev wine wine64 msitools wixl xz-utils)
 # Only for the screenshot script and a real tray; optional elsewhere.
 [ "$mode" = run ] && packages+=(xdg-utils)
 # The test command also fuzzes (tools/fuzz.sh) and mounts/limits for the resilience tests.
@@ -22,15 +38,19 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+sudo_cmd=()
+[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing missing packages: ${missing[*]}"
-  sudo_cmd=()
-  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
+
+if [ "$mode" = windows ]; then
+  exec bash tools/windows.sh "$win_archive" "$win_qt" "$jobs"
+fi
 
 if [ "$mode" = test ]; then
   build=build-ci
@@ -42,12 +62,19 @@ if [ "$mode" = test ]; then
   # the test suite's own summary is the last thing printed.
   fuzz=0
   bash tools/fuzz.sh || fuzz=$?
-  ( cd "$build" && QT_QPA_PLATFORM=offscreen ctest -j2 --output-on-failure --timeout 300 )
+  linux=0
+  ( cd "$build" && QT_QPA_PLATFORM=offscreen ctest -j2 --output-on-failure --timeout 300 ) ||
+    linux=$?
+  # Then the Windows build and its tests under Wine (skipped, and said so, without the toolchain).
+  windows=0
+  bash tools/dev.sh windows || windows=$?
   if [ "$fuzz" -ne 0 ]; then
     echo "tools/fuzz.sh failed (exit $fuzz): see build-fuzz/fuzz-run/" >&2
-    exit "$fuzz"
   fi
-  exit 0
+  [ "$linux" -ne 0 ] && echo "the Linux tests failed (ctest exit $linux)" >&2
+  [ "$windows" -ne 0 ] && echo "the Windows part failed (exit $windows): see build-windows/" >&2
+  [ "$fuzz" -eq 0 ] && [ "$linux" -eq 0 ] && [ "$windows" -eq 0 ]
+  exit $?
 fi
 
 build=build
