@@ -22,8 +22,10 @@ fi
 
 step "cross build (MinGW-w64, -Werror) into $build/"
 mkdir -p "$build"
+# A unity build: about a third of the compile time of one file per unit, which keeps this part
+# within its budget on two cores (the Linux build stays one file per unit).
 "$qt/qt6/bin/qt-cmake" -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_WERROR=ON \
-  -DSLUICE_BUILD_GUI=OFF >"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 1; }
+  -DSLUICE_BUILD_GUI=OFF -DCMAKE_UNITY_BUILD=ON >"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 1; }
 cmake --build "$build" -j "$jobs" || exit 1
 
 # A prefix of this run, in the build folder: never the user's ~/.wine. Gecko and Mono are not
