@@ -68,7 +68,9 @@ endif()
 # The install tree is flat, as on every Windows install: the programs and their DLLs in bin/.
 install(TARGETS sluicectl RUNTIME DESTINATION bin)
 install(FILES "${_qtconf}" ${_runtime_dlls} DESTINATION bin COMPONENT runtime)
-install(FILES ${_plugin_dlls} DESTINATION bin/plugins/sqldrivers COMPONENT runtime)
+if(_plugin_dlls)
+  install(FILES ${_plugin_dlls} DESTINATION bin/plugins/sqldrivers COMPONENT runtime)
+endif()
 # `cmake --install --strip` strips our programs; Debian's MinGW runtime DLLs come with their
 # symbols (libstdc++ is 23 MB of them), so strip the installed copies too.
 if(MINGW AND CMAKE_STRIP)

@@ -293,7 +293,8 @@ QVector<QStringList> UnitGenerator::installCommands(const Config &c, const QStri
     }
     case Platform::WindowsTask:
         return {{QStringLiteral("schtasks"), QStringLiteral("/Create"), QStringLiteral("/TN"),
-                 QString::fromLatin1(WindowsTaskName), QStringLiteral("/XML"), path,
+                 QString::fromLatin1(WindowsTaskName), QStringLiteral("/XML"),
+                 QDir::toNativeSeparators(path), // schtasks reads C:\... paths
                  QStringLiteral("/F")},
                 {QStringLiteral("schtasks"), QStringLiteral("/Run"), QStringLiteral("/TN"),
                  QString::fromLatin1(WindowsTaskName)}};
