@@ -227,16 +227,25 @@ void TstUnits::windowsTaskIsWellFormed()
     QXmlStreamReader x(UnitGenerator::windowsTaskXml(c).replace(QStringLiteral("UTF-16"),
                                                                 QStringLiteral("UTF-8")));
     bool sawCommand = false, sawRestart = false;
+    QString timeLimit, arguments;
     while (!x.atEnd()) {
         x.readNext();
         if (x.isStartElement() && x.name() == QLatin1String("Command"))
             sawCommand = x.readElementText() == c.sluiced;
         if (x.isStartElement() && x.name() == QLatin1String("RestartOnFailure"))
             sawRestart = true;
+        if (x.isStartElement() && x.name() == QLatin1String("ExecutionTimeLimit"))
+            timeLimit = x.readElementText();
+        if (x.isStartElement() && x.name() == QLatin1String("Arguments"))
+            arguments = x.readElementText();
     }
     QVERIFY2(!x.hasError(), qPrintable(x.errorString()));
     QVERIFY(sawCommand);
     QVERIFY(sawRestart);
+    // Task Scheduler never ends a draining sluiced (no time limit): the stop is the planned-stop
+    // marker, which `sluicectl stop` waits on for the stop budget.
+    QCOMPARE(timeLimit, QStringLiteral("PT0S"));
+    QVERIFY2(arguments.startsWith(QStringLiteral("--home")), qPrintable(arguments));
     const auto cmds = UnitGenerator::installCommands(c, QStringLiteral("C:/x.xml"));
     QCOMPARE(cmds.value(0).value(0), QStringLiteral("schtasks"));
     QVERIFY(cmds.value(0).contains(QStringLiteral("/XML")));
