@@ -35,7 +35,10 @@ packages=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-sqlite libqt6
 [ "$mode" = test ] && packages+=(clang libclang-rt-14-dev util-linux e2fsprogs)
 
 missing=()
-for p in "${packages[@]}"; do
+# Only Debian's packages are named here; elsewhere (the hosted macOS/Windows CI) the tools are
+# brought by the workflow.
+command -v apt-get >/dev/null || packages=()
+for p in ${packages[@]+"${packages[@]}"}; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 sudo_cmd=()
