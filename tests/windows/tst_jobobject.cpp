@@ -41,6 +41,30 @@ std::unique_ptr<Containment> jobContainment(const TurnLimits &limits = {})
     return c;
 }
 
+// One turn of sluice-test-tree in a job of its own, through the real TurnProcess, with the
+// signals the tests wait on.
+struct TreeTurn
+{
+    TreeTurn(const QString &id, int graceMs, const TurnLimits &limits = {})
+        : containment(jobContainment(limits))
+        , turn(id, graceMs, {}, containment->createContainer(id, nullptr))
+        , exited(&turn, &TurnProcess::exited)
+        , gone(&turn, &TurnProcess::treeGone)
+    {}
+
+    void start(const char *mode)
+    {
+        turn.start(helper(), {QString::fromLatin1(mode)}, QProcessEnvironment::systemEnvironment(),
+                   {});
+    }
+    qint64 child() const { return childPid(turn.output()); }
+
+    std::unique_ptr<Containment> containment; // outlives the turn
+    TurnProcess turn;
+    QSignalSpy exited;
+    QSignalSpy gone;
+};
+
 } // namespace
 
 class TestJobObject : public QObject
@@ -63,57 +87,45 @@ private Q_SLOTS:
     // whole tree (CTRL_BREAK, then TerminateJobObject after the grace).
     void interruptEndsTheWholeTree()
     {
-        auto c = jobContainment();
-        QVERIFY(c);
-        TurnProcess turn(QStringLiteral("t-tree"), 1000, {},
-                         c->createContainer(QStringLiteral("t-tree"), nullptr));
-        QSignalSpy exited(&turn, &TurnProcess::exited);
-        QSignalSpy gone(&turn, &TurnProcess::treeGone);
-        turn.start(helper(), {QStringLiteral("tree")}, QProcessEnvironment::systemEnvironment(),
-                   {});
-        QTRY_VERIFY_WITH_TIMEOUT(childPid(turn.output()) > 0, WaitMs);
-        const qint64 leader = turn.pid();
-        const qint64 child = childPid(turn.output());
+        TreeTurn t(QStringLiteral("t-tree"), 1000);
+        t.start("tree");
+        QTRY_VERIFY_WITH_TIMEOUT(t.child() > 0, WaitMs);
+        const qint64 leader = t.turn.pid();
+        const qint64 child = t.child();
         QVERIFY(ProcessIdentity::isAlive(leader));
         QVERIFY(ProcessIdentity::isAlive(child));
-        // Accounting: both processes are in the job (Wine counts the console host too), and
-        // CPU time is reported.
-        QTRY_VERIFY_WITH_TIMEOUT(turn.usage().processes.value_or(-1) >= 2, WaitMs);
-        QVERIFY(turn.usage().cpuSeconds.has_value());
+        // Accounting: both processes are in the job (Wine reports one more), and CPU time is
+        // reported.
+        QTRY_VERIFY_WITH_TIMEOUT(t.turn.usage().processes.value_or(-1) >= 2, WaitMs);
+        QVERIFY(t.turn.usage().cpuSeconds.has_value());
 
-        turn.interrupt();
-        QTRY_COMPARE_WITH_TIMEOUT(gone.count(), 1, WaitMs);
-        QCOMPARE(exited.count(), 1);
+        t.turn.interrupt();
+        QTRY_COMPARE_WITH_TIMEOUT(t.gone.count(), 1, WaitMs);
+        QCOMPARE(t.exited.count(), 1);
         QVERIFY(!ProcessIdentity::isAlive(leader));
         QTRY_VERIFY_WITH_TIMEOUT(!ProcessIdentity::isAlive(child), WaitMs);
-        QCOMPARE(turn.usage().processes.value_or(-1), qint64(0));
+        QCOMPARE(t.turn.usage().processes.value_or(-1), qint64(0));
     }
 
     // CTRL_BREAK is the polite half of an interrupt: the agent may finish on its own.
     void ctrlBreakReachesTheAgent()
     {
-        auto c = jobContainment();
-        QVERIFY(c);
-        TurnProcess turn(QStringLiteral("t-break"), 20000, {},
-                         c->createContainer(QStringLiteral("t-break"), nullptr));
-        QSignalSpy exited(&turn, &TurnProcess::exited);
-        QSignalSpy gone(&turn, &TurnProcess::treeGone);
-        turn.start(helper(), {QStringLiteral("tree")}, QProcessEnvironment::systemEnvironment(),
-                   {});
-        QTRY_VERIFY_WITH_TIMEOUT(childPid(turn.output()) > 0, WaitMs);
-        turn.interrupt();
+        TreeTurn t(QStringLiteral("t-break"), 20000);
+        t.start("tree");
+        QTRY_VERIFY_WITH_TIMEOUT(t.child() > 0, WaitMs);
+        t.turn.interrupt();
         // The grace is 20 s: an exit well before it can only be the agent's own handler.
-        if (!QTest::qWaitFor([&] { return exited.count() > 0; }, 8000)) {
-            turn.killTree();
-            QTRY_COMPARE_WITH_TIMEOUT(gone.count(), 1, WaitMs);
+        if (!QTest::qWaitFor([&] { return t.exited.count() > 0; }, 8000)) {
+            t.turn.killTree();
+            QTRY_COMPARE_WITH_TIMEOUT(t.gone.count(), 1, WaitMs);
             if (test::runningUnderWine())
                 QSKIP("Wine does not deliver CTRL_BREAK_EVENT to another console process group");
             QFAIL("the agent did not get CTRL_BREAK");
         }
-        QCOMPARE(exited.first().at(0).toInt(), 42);
-        QVERIFY(turn.output().contains("break"));
-        // Its child is still in the job: the tree is gone only once that is ended too.
-        QTRY_COMPARE_WITH_TIMEOUT(gone.count(), 1, 30000);
+        QCOMPARE(t.exited.first().at(0).toInt(), 42);
+        QVERIFY(t.turn.output().contains("break"));
+        // Its child is still in the job: the tree is gone only once the grace has ended that.
+        QTRY_COMPARE_WITH_TIMEOUT(t.gone.count(), 1, 30000);
     }
 
     // JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE: closing the job (the container going away, or
@@ -147,15 +159,10 @@ private Q_SLOTS:
     {
         TurnLimits limits;
         limits.pidsMax = 1;
-        auto c = jobContainment(limits);
-        QVERIFY(c);
-        TurnProcess turn(QStringLiteral("t-limit"), 1000, {},
-                         c->createContainer(QStringLiteral("t-limit"), nullptr));
-        QSignalSpy gone(&turn, &TurnProcess::treeGone);
-        turn.start(helper(), {QStringLiteral("spawn-check")},
-                   QProcessEnvironment::systemEnvironment(), {});
-        QTRY_COMPARE_WITH_TIMEOUT(gone.count(), 1, WaitMs);
-        const QByteArray out = turn.output();
+        TreeTurn t(QStringLiteral("t-limit"), 1000, limits);
+        t.start("spawn-check");
+        QTRY_COMPARE_WITH_TIMEOUT(t.gone.count(), 1, WaitMs);
+        const QByteArray out = t.turn.output();
         QVERIFY2(out.contains("spawn "), out.constData());
         if (out.contains("spawn ok") && test::runningUnderWine())
             QSKIP("Wine does not enforce JOB_OBJECT_LIMIT_ACTIVE_PROCESS");
