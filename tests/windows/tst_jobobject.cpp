@@ -41,8 +41,11 @@ std::unique_ptr<Containment> jobContainment(const TurnLimits &limits = {})
     return c;
 }
 
+} // namespace
+
 // One turn of sluice-test-tree in a job of its own, through the real TurnProcess, with the
-// signals the tests wait on.
+// signals the tests wait on. Outside the anonymous namespace: lambdas in the tests capture it,
+// and in a unity build this file is not the main file (-Wsubobject-linkage).
 struct TreeTurn
 {
     TreeTurn(const QString &id, int graceMs, const TurnLimits &limits = {})
@@ -64,8 +67,6 @@ struct TreeTurn
     QSignalSpy exited;
     QSignalSpy gone;
 };
-
-} // namespace
 
 class TestJobObject : public QObject
 {
