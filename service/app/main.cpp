@@ -4,6 +4,7 @@
 #include "app/servicelogger.h"
 #include "app/serviceoptions.h"
 #include "gateway/exitcodes.h"
+#include "handoff/handoffcontext.h"
 #include "lifecycle/shutdowndiagnostic.h"
 #include "turns/turnprocess.h"
 
@@ -42,6 +43,10 @@ int main(int argc, char *argv[])
         break;
     }
 
+    // A hand-off successor: the predecessor's umask and limit are what agents get back.
+    QString handoffError;
+    const std::optional<sluice::HandoffContext> handoff =
+        sluice::HandoffContext::takeFromEnvironment(&handoffError);
     sluice::TurnProcess::AgentDefaults agentDefaults;
 #ifdef Q_OS_UNIX
     // Everything sluiced creates in HOME is private (state.db holds prompts and outputs),
@@ -54,6 +59,10 @@ int main(int argc, char *argv[])
         files.rlim_cur = files.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &files);
     }
+    if (handoff) {
+        agentDefaults.umask = handoff->agentUmask;
+        agentDefaults.openFilesLimit = handoff->agentOpenFilesLimit;
+    }
 #endif
     const sluice::HomePaths paths(options.home);
     QString error;
@@ -65,9 +74,12 @@ int main(int argc, char *argv[])
     sluice::ServiceLogger::install(paths.serviceLog(), options.logLevel, options.logMaxBytes,
                                    options.logKeep);
 
+    if (!handoffError.isEmpty())
+        qCWarning(lcDaemon).noquote() << handoffError << "- starting as a first generation";
+
     int code = 0;
     {
-        sluice::ServiceApp service(options, agentDefaults);
+        sluice::ServiceApp service(options, agentDefaults, handoff);
         code = service.start();
         if (code < 0)
             code = QCoreApplication::exec();

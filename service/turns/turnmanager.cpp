@@ -99,12 +99,22 @@ void TurnManager::schedule()
             m_queue.removeAt(i);
             continue;
         }
-        if (m_runningBySession.contains(live->info.session)) {
+        if (m_runningBySession.contains(live->info.session) ||
+            m_heldElsewhere.contains(live->info.session)) {
             ++i; // its session is busy: FIFO per session, others may pass
             continue;
         }
         m_queue.removeAt(i);
         startTurn(id);
+    }
+}
+
+void TurnManager::setSessionHeldElsewhere(const QString &session, bool held)
+{
+    if (held) {
+        m_heldElsewhere.insert(session);
+    } else if (m_heldElsewhere.remove(session)) {
+        schedule();
     }
 }
 
