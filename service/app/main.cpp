@@ -4,6 +4,7 @@
 #include "app/servicelogger.h"
 #include "app/serviceoptions.h"
 #include "gateway/exitcodes.h"
+#include "handoff/handoffchannel.h"
 #include "handoff/handoffcontext.h"
 #include "lifecycle/shutdowndiagnostic.h"
 #include "turns/turnprocess.h"
@@ -29,6 +30,11 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("sluiced"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SLUICE_VERSION));
 
+    // A hand-off successor: the predecessor's umask and limit are what agents get back.
+    QString handoffError;
+    const std::optional<sluice::HandoffContext> handoff =
+        sluice::HandoffContext::takeFromEnvironment(&handoffError);
+
     sluice::ServiceOptions options;
     const auto parsed = sluice::ServiceOptions::parse(QCoreApplication::arguments(), &options);
     switch (parsed.outcome) {
@@ -38,15 +44,15 @@ int main(int argc, char *argv[])
     case sluice::ServiceOptions::Outcome::UsageError:
         // One line on stderr; 78 = configuration error (a service manager must not restart).
         std::fprintf(stderr, "sluiced: %s\n", qPrintable(parsed.message.simplified()));
+        if (handoff) // the predecessor serves on and says why the restart failed
+            sluice::HandoffChannel(handoff->channelFd)
+                .sendAndClose(QStringLiteral("failed"),
+                              {{QStringLiteral("reason"), parsed.message.simplified()}});
         return sluice::ExitCode::Usage;
     case sluice::ServiceOptions::Outcome::Run:
         break;
     }
 
-    // A hand-off successor: the predecessor's umask and limit are what agents get back.
-    QString handoffError;
-    const std::optional<sluice::HandoffContext> handoff =
-        sluice::HandoffContext::takeFromEnvironment(&handoffError);
     sluice::TurnProcess::AgentDefaults agentDefaults;
 #ifdef Q_OS_UNIX
     // Everything sluiced creates in HOME is private (state.db holds prompts and outputs),

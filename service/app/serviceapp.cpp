@@ -300,6 +300,8 @@ void ServiceApp::setUpHandoff()
     h.relay = m_relay;
     h.sequence = m_sequence;
     h.supervised = m_supervised;
+    h.disabled = m_options.noHandoff;
+    h.plannedStopMarker = m_paths.plannedStopMarker();
     h.drainTimeoutS = m_options.drainTimeoutS;
     h.successorArguments = m_options.arguments.mid(1);
     h.agentDefaults = m_agentDefaults;

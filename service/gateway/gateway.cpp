@@ -162,10 +162,16 @@ QJsonObject Gateway::agentsJson(TurnManager::Usage usage) const
         a.insert(QStringLiteral("generation"), QStringLiteral("current"));
         all.append(a);
     }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
     for (const QJsonValue &v : m_predecessorAgents) {
         QJsonObject a = v.toObject();
         if (usage == TurnManager::Usage::Without)
             a.remove(QStringLiteral("usage"));
+        // Reported every few seconds: the age is ours to keep current.
+        const QDateTime started = QDateTime::fromString(
+            a.value(QStringLiteral("started_at")).toString(), Qt::ISODateWithMs);
+        if (started.isValid())
+            a.insert(QStringLiteral("elapsed_s"), double(started.msecsTo(now)) / 1000.0);
         all.append(a);
     }
     return QJsonObject{{QStringLiteral("agents"), all}};

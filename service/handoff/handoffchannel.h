@@ -25,7 +25,13 @@ public:
 
     bool isOpen() const;
     void send(const QString &type, QJsonObject fields = {});
+    // Flushes what was sent (synchronously: for a process about to exit) and closes.
     void close();
+    void sendAndClose(const QString &type, const QJsonObject &fields)
+    {
+        send(type, fields);
+        close();
+    }
 
 Q_SIGNALS:
     void received(const QString &type, const QJsonObject &message);

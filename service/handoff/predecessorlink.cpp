@@ -38,8 +38,7 @@ void PredecessorLink::sendReady()
 void PredecessorLink::sendStartupFailure(const QString &reason)
 {
     m_alive = false; // we are the one leaving; the predecessor serves on
-    m_channel->send(QStringLiteral("failed"), {{QStringLiteral("reason"), reason}});
-    m_channel->close();
+    m_channel->sendAndClose(QStringLiteral("failed"), {{QStringLiteral("reason"), reason}});
 }
 
 void PredecessorLink::stopWithin(qint64 ms)

@@ -19,6 +19,8 @@
 
 #include "sluice/atomicjson.h"
 #include "sluice/jsonnumber.h"
+#include "sluice/plannedstopmarker.h"
+#include "sluice/processidentity.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -60,6 +62,8 @@ QString RestartHandoff::impossibleBecause() const
     return QStringLiteral("listening sockets cannot be handed to another process on this "
                           "platform");
 #else
+    if (m_deps.disabled)
+        return QStringLiteral("--no-handoff");
     if (m_deps.ipc->listenerDescriptor() < 0)
         return QStringLiteral("the local socket is not listening");
     if (m_deps.lock->descriptor() < 0)
@@ -88,6 +92,11 @@ bool RestartHandoff::offer(const StopRequest &request)
     m_request = request;
     m_requestedAt = QDateTime::currentDateTimeUtc();
     m_failureReason.clear();
+    // A restart marker has done its job: were the hand-off to fail, it must not ask again.
+    PlannedStopMarker marker(m_deps.plannedStopMarker);
+    if (marker.probe(ProcessIdentity::currentPid(), ProcessIdentity::currentStartTime()).verdict ==
+        PlannedStopMarker::Verdict::Self)
+        marker.consume();
     m_exitStatus = -1;
     // Should we be killed before the successor serves, it resumes these as after any crash;
     // turns accepted meanwhile too.

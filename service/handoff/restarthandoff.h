@@ -52,6 +52,8 @@ public:
         RelayDispatcher *relay = nullptr;
         ShutdownSequence *sequence = nullptr;
         bool supervised = false;
+        bool disabled = false; // --no-handoff
+        QString plannedStopMarker; // a restart asked by marker consumes it at once
         double drainTimeoutS = 30;
         int readyTimeoutMs = 30000; // the successor must serve within this
         QStringList successorArguments;

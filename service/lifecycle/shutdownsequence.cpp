@@ -27,6 +27,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <memory>
 
 #ifdef Q_OS_UNIX
 #include <csignal>
@@ -35,6 +36,7 @@
 namespace sluice {
 
 namespace {
+constexpr qint64 LingerMs = 5000; // after a hand-off: connections still open get this long
 const QString kBegin = QStringLiteral("begin");
 const QString kNotify = QStringLiteral("notify");
 const QString kMarkResume = QStringLiteral("mark_resume");
@@ -391,6 +393,41 @@ void ShutdownSequence::phaseDisconnect()
 {
     if (!enterPhase(kDisconnect))
         return;
+    if (m_handedOff) {
+        lingerThenClose();
+        return;
+    }
+    closeConnections();
+}
+
+void ShutdownSequence::lingerThenClose()
+{
+    // Clients that connected to us just before the hand-off are being answered by the
+    // successor through us: let them finish rather than cut a reply off. Subscribers stay
+    // until the bound and then reconnect (to the successor).
+    const auto busy = [this] {
+        return (m_deps.ipc && m_deps.ipc->connectionCount() > 0) ||
+               (m_deps.http && m_deps.http->connectionCount() > 0);
+    };
+    if (!busy()) {
+        closeConnections();
+        return;
+    }
+    auto *poll = new QTimer(this);
+    poll->setInterval(50);
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    connect(poll, &QTimer::timeout, this, [this, poll, clock, busy] {
+        if (busy() && clock->elapsed() < LingerMs)
+            return;
+        poll->deleteLater();
+        closeConnections();
+    });
+    poll->start();
+}
+
+void ShutdownSequence::closeConnections()
+{
     const auto timed = [](const QString &what, const std::function<void()> &fn) {
         QElapsedTimer t;
         t.start();

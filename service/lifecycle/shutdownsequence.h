@@ -86,6 +86,8 @@ private:
     void finishInterrupt();
     void queueDisconnect();
     void phaseDisconnect();
+    void lingerThenClose();
+    void closeConnections();
     void phasePersist();
     void persistHandedOff();
     void phaseExit();

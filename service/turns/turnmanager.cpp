@@ -139,6 +139,10 @@ void TurnManager::startTurn(const QString &id)
     env.insert(QStringLiteral("SLUICE_TURN_ID"), live->info.id);
     env.insert(QStringLiteral("SLUICE_HOME"), m_config.home);
     env.remove(QStringLiteral("SLUICE_RESUME"));
+    // The unit lets any of its processes notify systemd (NotifyAccess=all, for a hand-off
+    // restart's successor): an agent must not be able to.
+    for (const char *name : {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"})
+        env.remove(QLatin1String(name));
     for (auto it = live->extraEnv.cbegin(); it != live->extraEnv.cend(); ++it)
         env.insert(it.key(), it.value());
 

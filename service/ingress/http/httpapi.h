@@ -40,6 +40,7 @@ public:
     // Off: new connections wait in the backlog for whoever else accepts on the socket.
     void setAccepting(bool accepting);
     bool isListening() const;
+    int connectionCount() const { return m_connections; }
     quint16 port() const; // the bound port (also when 0 was asked for)
     QHostAddress address() const;
     // Closes the listener and every connection (the `disconnect` phase of a stop).
