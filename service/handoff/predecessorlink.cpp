@@ -108,10 +108,13 @@ void PredecessorLink::applyReport(const QJsonObject &report)
     for (const QString &s : std::as_const(sessions))
         m_deps.turns->setSessionHeldElsewhere(s, true);
     m_sessions = sessions;
+    const int before = turnCount();
     m_turnIds.clear();
     const QJsonArray ids = report.value(QStringLiteral("turn_ids")).toArray();
     for (const QJsonValue &v : ids)
         m_turnIds << v.toString();
+    if (turnCount() != before)
+        Q_EMIT turnsChanged();
     m_agents = report.value(QStringLiteral("agents")).toArray();
     m_deps.gateway->setPredecessor(report.value(QStringLiteral("predecessor")).toObject(),
                                    m_agents);
@@ -171,8 +174,11 @@ void PredecessorLink::onClosed()
     for (const QString &s : std::as_const(m_sessions))
         m_deps.turns->setSessionHeldElsewhere(s, false);
     m_sessions.clear();
+    const bool hadTurns = !m_turnIds.isEmpty();
     m_turnIds.clear();
     m_agents = {};
+    if (hadTurns)
+        Q_EMIT turnsChanged();
     m_deps.gateway->setPredecessor({}, {});
     const bool wasTakenOver = m_tookOver;
     m_tookOver = true;

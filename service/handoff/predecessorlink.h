@@ -44,6 +44,7 @@ public:
     qint64 predecessorPid() const { return m_pid; }
     bool isAlive() const { return m_alive; }
     bool tookOver() const { return m_tookOver; }
+    int turnCount() const { return int(m_turnIds.size()); } // its running and queued turns
 
     // We are set up and may serve: the predecessor stops accepting and sends `takeover`.
     void sendReady();
@@ -61,6 +62,8 @@ Q_SIGNALS:
     void takeover();
     // The predecessor is gone (finished, or died and was cleaned up after).
     void gone();
+    // turnCount() changed.
+    void turnsChanged();
 
 private:
     void onMessage(const QString &type, const QJsonObject &message);

@@ -240,9 +240,12 @@ void ShutdownSequence::phaseDrain()
     double timeoutS = drainTimeoutS();
     if (m_drainLimitMs >= 0)
         timeoutS = qMin(timeoutS, double(m_drainLimitMs) / 1000.0);
-    // After a hand-off, queued turns still start: the drain waits for them too.
-    const auto left = [this, turns] {
-        return turns->runningCount() + (m_handedOff ? turns->queuedCount() : 0);
+    // After a hand-off, queued turns still start: the drain waits for them too. A successor's
+    // drain waits for its predecessor's turns as well (told to end within the same timeout).
+    PredecessorLink *predecessor = m_deps.predecessor;
+    const auto left = [this, turns, predecessor] {
+        return turns->runningCount() + (m_handedOff ? turns->queuedCount() : 0) +
+               (predecessor && predecessor->isAlive() ? predecessor->turnCount() : 0);
     };
     const int running = left();
     if (running == 0) {
@@ -254,13 +257,24 @@ void ShutdownSequence::phaseDrain()
         return;
     }
     qCInfo(lcLifecycle).noquote()
-        << QStringLiteral("draining: %1 running, up to %2 s").arg(running).arg(timeoutS);
-    m_countConnection = connect(turns, &TurnManager::runningCountChanged, this, [this, left] {
+        << QStringLiteral("draining: %1 running%2, up to %3 s")
+               .arg(running)
+               .arg(predecessor && predecessor->isAlive() && predecessor->turnCount() > 0
+                        ? QStringLiteral(" (%1 of them in the predecessor)")
+                              .arg(predecessor->turnCount())
+                        : QString())
+               .arg(timeoutS);
+    const auto recheck = [this, left] {
         m_deps.gateway->publish(); // status re-published on every change of the count
         refreshWatchdogStatus();
         if (left() == 0)
             finishDrain(QStringLiteral("every turn finished"));
-    });
+    };
+    m_countConnection = connect(turns, &TurnManager::runningCountChanged, this, recheck);
+    if (predecessor) {
+        m_predecessorConnection = connect(predecessor, &PredecessorLink::turnsChanged, this, recheck);
+        m_predecessorGoneConnection = connect(predecessor, &PredecessorLink::gone, this, recheck);
+    }
     m_drainTimer = new QTimer(this);
     m_drainTimer->setTimerType(Qt::PreciseTimer); // coarse: up to 5% of the timeout late
     m_drainTimer->setSingleShot(true);
@@ -275,6 +289,8 @@ void ShutdownSequence::finishDrain(const QString &why)
         return;
     m_drainDone = true;
     disconnect(m_countConnection);
+    disconnect(m_predecessorConnection);
+    disconnect(m_predecessorGoneConnection);
     if (m_drainTimer)
         m_drainTimer->stop();
     m_drainS = m_report.elapsedS();

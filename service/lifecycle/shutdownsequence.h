@@ -117,6 +117,8 @@ private:
     QTimer *m_drainTimer = nullptr;
     QTimer *m_graceTimer = nullptr;
     QMetaObject::Connection m_countConnection;
+    QMetaObject::Connection m_predecessorConnection;
+    QMetaObject::Connection m_predecessorGoneConnection;
     QMetaObject::Connection m_stoppedConnection;
 
     // Shared with the watchdog thread.

@@ -34,6 +34,7 @@ private Q_SLOTS:
     void failingSuccessorLeavesPredecessorServing();
     void killedPredecessorLosesNoTurn_data();
     void killedPredecessorLosesNoTurn();
+    void stopOfTheSuccessorDrainsBothGenerations();
     void systemdLearnsTheNewMainPid();
     void socketActivationUsesTheInheritedSockets();
 
@@ -360,6 +361,37 @@ void TestHandoff::killedPredecessorLosesNoTurn()
     QVERIFY(!fx.call(QStringLiteral("status")).body.contains("predecessor"));
     QVERIFY(fx.call(QStringLiteral("stop")).ok);
     QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(successor); }, 30000));
+}
+
+void TestHandoff::stopOfTheSuccessorDrainsBothGenerations()
+{
+    // A stop reaching the successor (systemctl stop, sluicectl stop) drains the predecessor's
+    // turns too, within the same drain timeout, and the successor exits after it.
+    ServiceFixture fx;
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent(fx), QStringLiteral("--drain-timeout"),
+                      QStringLiteral("120"), QStringLiteral("--interrupt-grace"),
+                      QStringLiteral("1")}));
+    const qint64 predecessor = fx.pid();
+    const QString id = sendTurn(fx, QStringLiteral("d1"), QStringLiteral("wait"));
+    QVERIFY(startedAll(fx, {QStringLiteral("d1")}));
+    QVERIFY(fx.call(QStringLiteral("restart")).ok);
+    const qint64 successor = waitForSuccessor(fx, predecessor);
+    QVERIFY(successor > 0);
+    m_cleanupPids << successor;
+    QVERIFY(ServiceFixture::waitFor([&] {
+        return fx.call(QStringLiteral("status")).body.value("predecessor").toObject().value("running").toInt() == 1;
+    }));
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QVERIFY(waitForLog(fx, QStringLiteral("draining: 1 running (1 of them in the predecessor)")));
+    QVERIFY(pidAlive(successor));
+    releaseSession(fx, QStringLiteral("d1"));
+    QCOMPARE(fx.waitForTurn(id, 30000).value("state").toString(), QStringLiteral("done"));
+    QCOMPARE(fx.waitForExit(), 0);
+    QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(successor); }, 30000));
+    const RuntimeStatus last = fx.readState();
+    QCOMPARE(last.pid, successor);
+    QCOMPARE(last.state, GatewayState::Stopped);
+    QCOMPARE(last.exitCode.value_or(-1), 0);
 }
 
 void TestHandoff::systemdLearnsTheNewMainPid()
