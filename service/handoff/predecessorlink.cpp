@@ -123,8 +123,7 @@ void PredecessorLink::applyReport(const QJsonObject &report)
 void PredecessorLink::relay(const QJsonObject &message)
 {
     RequestContext context;
-    const QString source = message.value(QStringLiteral("source")).toString();
-    context.source = source == QLatin1String("http") ? RequestSource::Http : RequestSource::Ipc;
+    context.source = requestSourceFromName(message.value(QStringLiteral("source")).toString());
     context.principal = message.value(QStringLiteral("principal")).toString();
     const qint64 id = jsonInteger(message.value(QStringLiteral("id"))).value_or(0);
     QPointer<HandoffChannel> channel(m_channel);

@@ -7,21 +7,6 @@
 
 namespace sluice {
 
-namespace {
-QString sourceName(RequestSource source)
-{
-    switch (source) {
-    case RequestSource::Ipc:
-        return QStringLiteral("ipc");
-    case RequestSource::Http:
-        return QStringLiteral("http");
-    case RequestSource::Internal:
-        return QStringLiteral("internal");
-    }
-    return QString();
-}
-} // namespace
-
 RelayDispatcher::RelayDispatcher(CommandDispatcher *local, QObject *parent)
     : QObject(parent)
     , m_local(local)
@@ -48,7 +33,7 @@ void RelayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
                     QJsonObject{{QStringLiteral("id"), id},
                                 {QStringLiteral("cmd"), cmd},
                                 {QStringLiteral("args"), args},
-                                {QStringLiteral("source"), sourceName(context.source)},
+                                {QStringLiteral("source"), requestSourceName(context.source)},
                                 {QStringLiteral("principal"), context.principal}});
 }
 

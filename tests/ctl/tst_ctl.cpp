@@ -36,8 +36,25 @@ private Q_SLOTS:
 
 private:
     static void killLeftover(const QString &home);
+    // Starts `sluicectl --home HOME stop` and waits until it says it is stopping.
+    static bool startStop(QProcess &ctl, const QString &home, QByteArray *out);
     QTemporaryDir m_units;
 };
+
+bool TstCtl::startStop(QProcess &ctl, const QString &home, QByteArray *out)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("SLUICE_HOME"));
+    ctl.setProcessEnvironment(env);
+    ctl.start(ServiceFixture::binary(QStringLiteral("sluicectl")),
+              {QStringLiteral("--home"), home, QStringLiteral("stop")});
+    return ServiceFixture::waitFor(
+        [&] {
+            *out += ctl.readAllStandardOutput();
+            return out->contains("stopping sluiced");
+        },
+        15000);
+}
 
 void TstCtl::killLeftover(const QString &home)
 {
@@ -359,18 +376,8 @@ void TstCtl::stopDuringARestartStopsTheReplacement()
                                     15000));
 
     QProcess ctl;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("SLUICE_HOME"));
-    ctl.setProcessEnvironment(env);
-    ctl.start(ServiceFixture::binary(QStringLiteral("sluicectl")),
-              {QStringLiteral("--home"), home, QStringLiteral("stop")});
     QByteArray out;
-    QVERIFY(ServiceFixture::waitFor(
-        [&] {
-            out += ctl.readAllStandardOutput();
-            return out.contains("stopping sluiced");
-        },
-        15000));
+    QVERIFY(startStop(ctl, home, &out));
     release(f); // the drain ends: the old process restarts
     QCOMPARE(f.waitForExit(30000), 0);
     QVERIFY(ctl.waitForFinished(60000));
@@ -407,18 +414,8 @@ void TstCtl::stopDuringAHandoffStopsBothGenerations()
         15000));
 
     QProcess ctl;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("SLUICE_HOME"));
-    ctl.setProcessEnvironment(env);
-    ctl.start(ServiceFixture::binary(QStringLiteral("sluicectl")),
-              {QStringLiteral("--home"), home, QStringLiteral("stop")});
     QByteArray out;
-    QVERIFY(ServiceFixture::waitFor(
-        [&] {
-            out += ctl.readAllStandardOutput();
-            return out.contains("stopping sluiced");
-        },
-        15000));
+    QVERIFY(startStop(ctl, home, &out));
     QVERIFY(pidAlive(successor)); // waits for its predecessor's turn
     release(f);
     QCOMPARE(f.waitForExit(30000), 0);

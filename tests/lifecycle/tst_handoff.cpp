@@ -47,6 +47,8 @@ private:
     static bool startedAll(ServiceFixture &fx, const QStringList &sessions);
     // Waits until the state file names a running process other than `old`; its pid.
     static qint64 waitForSuccessor(ServiceFixture &fx, qint64 old);
+    // Waits until the successor's status says its predecessor runs `turns` turns.
+    static bool predecessorRuns(ServiceFixture &fx, int turns);
     QList<qint64> m_cleanupPids;
     QString m_cleanupDir;
 };
@@ -115,6 +117,14 @@ qint64 TestHandoff::waitForSuccessor(ServiceFixture &fx, qint64 old)
         },
         30000);
     return pid;
+}
+
+bool TestHandoff::predecessorRuns(ServiceFixture &fx, int turns)
+{
+    return ServiceFixture::waitFor([&] {
+        const QJsonObject status = fx.call(QStringLiteral("status")).body;
+        return status.value("predecessor").toObject().value("running").toInt() == turns;
+    });
 }
 
 void TestHandoff::successorServesWhileTurnsFinish()
@@ -336,9 +346,7 @@ void TestHandoff::killedPredecessorLosesNoTurn()
     const qint64 successor = waitForSuccessor(fx, predecessor);
     QVERIFY(successor > 0);
     m_cleanupPids << successor;
-    QVERIFY(ServiceFixture::waitFor([&] {
-        return fx.call(QStringLiteral("status")).body.value("predecessor").toObject().value("running").toInt() == 2;
-    }));
+    QVERIFY(predecessorRuns(fx, 2));
 
     fx.sendSignal(SIGKILL);
     fx.waitForExit();
@@ -378,9 +386,7 @@ void TestHandoff::stopOfTheSuccessorDrainsBothGenerations()
     const qint64 successor = waitForSuccessor(fx, predecessor);
     QVERIFY(successor > 0);
     m_cleanupPids << successor;
-    QVERIFY(ServiceFixture::waitFor([&] {
-        return fx.call(QStringLiteral("status")).body.value("predecessor").toObject().value("running").toInt() == 1;
-    }));
+    QVERIFY(predecessorRuns(fx, 1));
     QVERIFY(fx.call(QStringLiteral("stop")).ok);
     QVERIFY(waitForLog(fx, QStringLiteral("draining: 1 running (1 of them in the predecessor)")));
     QVERIFY(pidAlive(successor));
