@@ -183,8 +183,11 @@ void PredecessorLink::onClosed()
     m_tookOver = true;
     if (!wasTakenOver)
         Q_EMIT takeover(); // serve alone
-    if (!m_finished && !m_deps.gateway->isStopping())
-        m_deps.resumer->resumeAtStart(); // the flagged turns: the predecessor flagged them
+    // Its turns that did not finish are flagged resume-pending (cut by its drain timeout, or
+    // by its death): ours to run again now, as a successor does after any restart. While we
+    // stop ourselves they stay flagged for the next start.
+    if (!m_deps.gateway->isStopping())
+        m_deps.resumer->resumeAtStart();
     Q_EMIT gone();
 }
 

@@ -30,6 +30,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void successorServesWhileTurnsFinish();
+    void turnCutByTheDrainTimeoutIsResumedByTheSuccessor();
     void clientsThroughoutAreNeverRefused();
     void failingSuccessorLeavesPredecessorServing();
     void killedPredecessorLosesNoTurn_data();
@@ -198,6 +199,29 @@ void TestHandoff::successorServesWhileTurnsFinish()
     QVERIFY(fx.call(QStringLiteral("stop")).ok);
     QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(successor); }, 30000));
     QCOMPARE(fx.readState().state, GatewayState::Stopped);
+}
+
+void TestHandoff::turnCutByTheDrainTimeoutIsResumedByTheSuccessor()
+{
+    // The predecessor's drain is bounded: what it has to interrupt then is resume-pending, and
+    // the successor runs it again once the predecessor is gone.
+    ServiceFixture fx;
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent(fx), QStringLiteral("--drain-timeout"),
+                      QStringLiteral("1"), QStringLiteral("--interrupt-grace"),
+                      QStringLiteral("1")}));
+    const qint64 predecessor = fx.pid();
+    const QString id = sendTurn(fx, QStringLiteral("cut"), QStringLiteral("wait"));
+    QVERIFY(startedAll(fx, {QStringLiteral("cut")}));
+    QVERIFY(fx.call(QStringLiteral("restart")).ok);
+    const qint64 successor = waitForSuccessor(fx, predecessor);
+    QVERIFY(successor > 0);
+    m_cleanupPids << successor;
+    QCOMPARE(fx.waitForExit(), 0);
+    QCOMPARE(fx.waitForTurn(id).value("state").toString(), QStringLiteral("interrupted"));
+    QVERIFY(ServiceFixture::waitFor(
+        [&] { return QFile::exists(fx.scriptsDir() + QStringLiteral("/resumed-cut")); }));
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(successor); }, 30000));
 }
 
 void TestHandoff::clientsThroughoutAreNeverRefused()
