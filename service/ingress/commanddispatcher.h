@@ -8,6 +8,29 @@ namespace sluice {
 // Where a command came from: recorded as the drain `source`, used for principals and logs.
 enum class RequestSource { Ipc, Http, Internal };
 
+// "ipc", "http", "internal": the drain `source`, and how a relayed request names its ingress.
+inline QString requestSourceName(RequestSource source)
+{
+    switch (source) {
+    case RequestSource::Ipc:
+        return QStringLiteral("ipc");
+    case RequestSource::Http:
+        return QStringLiteral("http");
+    case RequestSource::Internal:
+        return QStringLiteral("internal");
+    }
+    return QStringLiteral("ipc");
+}
+
+inline RequestSource requestSourceFromName(const QString &name)
+{
+    if (name == QLatin1String("http"))
+        return RequestSource::Http;
+    if (name == QLatin1String("internal"))
+        return RequestSource::Internal;
+    return RequestSource::Ipc;
+}
+
 struct RequestContext
 {
     RequestSource source = RequestSource::Ipc;

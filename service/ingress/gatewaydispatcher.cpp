@@ -14,19 +14,6 @@ namespace sluice {
 
 namespace {
 
-QString sourceName(RequestSource s)
-{
-    switch (s) {
-    case RequestSource::Ipc:
-        return QStringLiteral("ipc");
-    case RequestSource::Http:
-        return QStringLiteral("http");
-    case RequestSource::Internal:
-        return QStringLiteral("internal");
-    }
-    return QStringLiteral("ipc");
-}
-
 CommandResult badRequest(const QString &message)
 {
     return CommandResult::failure(QString::fromLatin1(Protocol::Error::BadRequest), message);
@@ -80,7 +67,7 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
 {
     QString error;
     const QString principal =
-        context.principal.isEmpty() ? sourceName(context.source) : context.principal;
+        context.principal.isEmpty() ? requestSourceName(context.source) : context.principal;
 
     if (cmd == QLatin1String(Protocol::Cmd::Hello)) {
         QString client;
@@ -111,7 +98,7 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
         DrainInfo info;
         info.since = isoUtcNow();
         info.principal = who.isEmpty() ? principal : who;
-        info.source = sourceName(context.source);
+        info.source = requestSourceName(context.source);
         // The drain `source` names the tool when the IPC client said who it is (§2).
         if (context.source == RequestSource::Ipc) {
             if (context.principal == QLatin1String("sluicectl"))
@@ -143,7 +130,7 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
     if (cmd == QLatin1String(Protocol::Cmd::Stop)) {
         StopRequest request;
         request.cause = StopCause::Planned;
-        request.source = sourceName(context.source);
+        request.source = requestSourceName(context.source);
         request.principal = principal;
         const bool started = m_gateway->requestStop(request);
         return done(CommandResult::success(
@@ -155,7 +142,7 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
             return done(badRequest(error));
         StopRequest request;
         request.cause = force ? StopCause::ForceRestart : StopCause::Restart;
-        request.source = sourceName(context.source);
+        request.source = requestSourceName(context.source);
         request.principal = principal;
         const bool started = m_gateway->requestStop(request);
         return done(CommandResult::success(
@@ -234,11 +221,15 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
         int count = 0;
         if (hasId) {
             count = m_turns->interruptTurn(id.toString(), reason);
+            if (count < 0 && m_foreignInterrupt)
+                count = m_foreignInterrupt(id.toString(), QString());
             if (count < 0)
                 return done(CommandResult::failure(QString::fromLatin1(Protocol::Error::NotFound),
                                                    QStringLiteral("no such turn")));
         } else {
             count = m_turns->interruptSession(session.toString(), reason);
+            if (m_foreignInterrupt)
+                count += qMax(0, m_foreignInterrupt(QString(), session.toString()));
         }
         return done(CommandResult::success({{QStringLiteral("interrupted"), count}}));
     }
