@@ -59,6 +59,7 @@ std::unique_ptr<Containment> Containment::create(Mode requested, const TurnLimit
                                                  QString *error, const QJsonObject &adopt)
 {
 #if defined(Q_OS_WIN)
+    Q_UNUSED(adopt); // a Job Object is not handed over: the hand-off restart is Unix only
     if (requested != Mode::Auto && requested != Mode::JobObject) {
         *error = QStringLiteral("--containment %1 is not available on Windows (job-object is)")
                      .arg(modeName(requested));

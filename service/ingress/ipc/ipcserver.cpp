@@ -146,28 +146,39 @@ void IpcServer::adoptListener(int descriptor, const QString &path, bool removeOn
 #endif
 }
 
+// The hand-off restart's listener calls: Unix only (a named pipe is never handed over; Windows
+// restarts the classic way), so on Windows they do nothing and link no UnixListener.
 void IpcServer::setOwnsSocketFile(bool owns)
 {
     m_ownsSocketFile = owns;
-    if (m_listener)
-        m_listener->setRemoveOnClose(owns);
+#ifdef Q_OS_UNIX
+    m_listener->setRemoveOnClose(owns);
+#endif
 }
 
 int IpcServer::listenerDescriptor() const
 {
-    return m_listener ? m_listener->descriptor() : -1;
+#ifdef Q_OS_UNIX
+    return m_listener->descriptor();
+#else
+    return -1;
+#endif
 }
 
 void IpcServer::setAccepting(bool accepting)
 {
-    if (m_listener)
-        m_listener->setAccepting(accepting);
+#ifdef Q_OS_UNIX
+    m_listener->setAccepting(accepting);
+#else
+    Q_UNUSED(accepting)
+#endif
 }
 
 void IpcServer::releaseListener()
 {
-    if (m_listener)
-        m_listener->closeDescriptor();
+#ifdef Q_OS_UNIX
+    m_listener->closeDescriptor();
+#endif
 }
 
 bool IpcServer::isListening() const
