@@ -338,9 +338,10 @@ void ServiceApp::setUpHandoff()
         const double drainS = cause == StopCause::ForceRestart ? 0.0 : m_options.drainTimeoutS;
         m_predecessor->stopWithin(qint64(drainS * 1000.0));
     });
-    m_dispatcher->setForeignInterrupt([this](const QString &turnId, const QString &session) {
-        return m_predecessor->interrupt(turnId, session, QStringLiteral("interrupted"));
-    });
+    m_dispatcher->setForeignInterrupt(
+        [this](const QString &turnId, const QString &session, const QString &reason) {
+            return m_predecessor->interrupt(turnId, session, reason);
+        });
 }
 
 void ServiceApp::startHttp(int inheritedSocket)

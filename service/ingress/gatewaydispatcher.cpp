@@ -220,16 +220,22 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
         const QString reason = QStringLiteral("interrupted by %1").arg(principal);
         int count = 0;
         if (hasId) {
-            count = m_turns->interruptTurn(id.toString(), reason);
-            if (count < 0 && m_foreignInterrupt)
-                count = m_foreignInterrupt(id.toString(), QString());
+            count = m_turns->interruptTurn(id.toString(), reason,
+                                           TurnManager::Interruption::ByOperator);
+            // Not running here (unknown, or known only from state.db): maybe the predecessor's.
+            if (count <= 0 && m_foreignInterrupt) {
+                const int foreign = m_foreignInterrupt(id.toString(), QString(), reason);
+                if (foreign >= 0)
+                    count = foreign;
+            }
             if (count < 0)
                 return done(CommandResult::failure(QString::fromLatin1(Protocol::Error::NotFound),
                                                    QStringLiteral("no such turn")));
         } else {
-            count = m_turns->interruptSession(session.toString(), reason);
+            count = m_turns->interruptSession(session.toString(), reason,
+                                              TurnManager::Interruption::ByOperator);
             if (m_foreignInterrupt)
-                count += qMax(0, m_foreignInterrupt(QString(), session.toString()));
+                count += qMax(0, m_foreignInterrupt(QString(), session.toString(), reason));
         }
         return done(CommandResult::success({{QStringLiteral("interrupted"), count}}));
     }

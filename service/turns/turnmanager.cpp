@@ -328,8 +328,10 @@ QJsonArray TurnManager::agentsJson(Usage withUsage) const
     return array;
 }
 
-int TurnManager::interruptTurn(const QString &id, const QString &reason)
+int TurnManager::interruptTurn(const QString &id, const QString &reason, Interruption by)
 {
+    if (by == Interruption::ByOperator && m_store && m_live.contains(id))
+        m_store->setResumePending(QString(), id, false);
     Live *live = m_live.value(id);
     if (!live)
         return turn(id) ? 0 : -1;
@@ -346,7 +348,8 @@ int TurnManager::interruptTurn(const QString &id, const QString &reason)
     return 0;
 }
 
-int TurnManager::interruptSession(const QString &session, const QString &reason)
+int TurnManager::interruptSession(const QString &session, const QString &reason,
+                                  Interruption by)
 {
     QStringList ids;
     for (const Live *live : std::as_const(m_live)) {
@@ -355,7 +358,7 @@ int TurnManager::interruptSession(const QString &session, const QString &reason)
     }
     int count = 0;
     for (const QString &id : std::as_const(ids))
-        count += qMax(0, interruptTurn(id, reason));
+        count += qMax(0, interruptTurn(id, reason, by));
     return count;
 }
 

@@ -67,8 +67,13 @@ public:
 
     // -1 when the id is unknown; else how many turns it interrupted (0 or 1). A queued turn is
     // removed from its queue and ends `interrupted`.
-    int interruptTurn(const QString &id, const QString &reason);
-    int interruptSession(const QString &session, const QString &reason);
+    // ByOperator (an `interrupt` request): final, so its resume flag goes too; a stop's own
+    // interrupts (ByService) stay resume-pending.
+    enum class Interruption { ByService, ByOperator };
+    int interruptTurn(const QString &id, const QString &reason,
+                      Interruption by = Interruption::ByService);
+    int interruptSession(const QString &session, const QString &reason,
+                         Interruption by = Interruption::ByService);
     // A hand-off successor: the predecessor still has turns of `session` (running or queued),
     // so ours wait behind them, in order: one session, one turn at a time.
     void setSessionHeldElsewhere(const QString &session, bool held);
