@@ -4,20 +4,21 @@
 
 #include <QCoreApplication>
 #include <QLibraryInfo>
+#include <QPointer>
 #include <QTranslator>
 
 namespace sluice::gui {
 
 QString installTranslations(QCoreApplication *app, const QLocale &locale)
 {
-    // Replaced on a second call (tests switch languages).
-    static QTranslator *ours = nullptr;
-    static QTranslator *qt = nullptr;
-    for (QTranslator **t : {&ours, &qt}) {
+    // Replaced on a second call (tests switch languages); gone with an application that ended
+    // (sluice-tray parses its options under a QCoreApplication first).
+    static QPointer<QTranslator> ours;
+    static QPointer<QTranslator> qt;
+    for (QPointer<QTranslator> *t : {&ours, &qt}) {
         if (*t) {
             QCoreApplication::removeTranslator(*t);
-            delete *t;
-            *t = nullptr;
+            delete t->data();
         }
     }
     ours = new QTranslator(app);
