@@ -21,6 +21,7 @@
 #include "turns/processtree.h"
 #include "turns/sessionstore.h"
 #include "turns/turnmanager.h"
+#include "turns/turnoutputfeed.h"
 #include "turns/turnslogging.h"
 
 #include "sluice/atomicjson.h"
@@ -138,6 +139,9 @@ int ServiceApp::start()
     turnConfig.interruptGraceMs = int(m_options.interruptGraceS * 1000);
     turnConfig.agentDefaults = m_agentDefaults;
     m_turns = new TurnManager(turnConfig, m_store, m_containment.get(), this);
+    // Before the gateway: a turn's last output chunks must reach its followers before the
+    // `turn` event that says it ended (slots run in the order they were connected).
+    m_output = new TurnOutputFeed(m_turns, this);
     qCInfo(lcTurns).noquote()
         << "agent command:"
         << (QStringList{m_turns->program()} + m_options.agentCommand.mid(1)).join(QLatin1Char(' '));
@@ -183,6 +187,9 @@ int ServiceApp::start()
         new GatewayDispatcher(m_gateway, m_turns, m_writer, m_paths.lastShutdown(), this);
     IpcServer::Limits ipcLimits;
     ipcLimits.maxPendingOutput = m_options.ipcMaxPendingBytes;
+    // Following never gets a client dropped: output chunks stop well below its drop bound.
+    ipcLimits.maxFollowPending = qMin<qint64>(ipcLimits.maxFollowPending,
+                                              m_options.ipcMaxPendingBytes / 2);
     ipcLimits.stallTimeoutMs = int(m_options.ipcStallTimeoutS * 1000);
     ipcLimits.idleTimeoutMs = int(m_options.ipcIdleTimeoutS * 1000);
     ipcLimits.maxConnections = m_options.ipcMaxConnections;
@@ -191,6 +198,7 @@ int ServiceApp::start()
         return failStartup(error, ExitCode::Failure);
     connect(m_gateway, &Gateway::eventPublished, m_ipc, &IpcServer::broadcast);
     startHttp();
+    connectFollowers();
 
     // 5. The service manager, and the one stop sequence every stop source ends in.
     m_supervisor =
@@ -258,6 +266,30 @@ void ServiceApp::startHttp()
     }
     m_http = api;
     m_gateway->setHttpPort(api->port());
+}
+
+void ServiceApp::connectFollowers()
+{
+    connect(m_output, &TurnOutputFeed::chunk, this,
+            [this](const QString &id, OutputStream stream, qint64 offset, const QByteArray &data) {
+                if (m_ipc)
+                    m_ipc->deliverTurnOutput(id, streamName(stream), offset, data);
+                if (m_http)
+                    m_http->turnOutput(id, streamName(stream), offset, data);
+            });
+    connect(m_output, &TurnOutputFeed::ended, this,
+            [this](const QString &id, const QString &session, TurnState state,
+                   std::optional<int> exitCode) {
+                const QJsonValue code = exitCode ? QJsonValue(*exitCode) : QJsonValue();
+                if (m_ipc)
+                    m_ipc->endTurnFollow(id, {{QStringLiteral("turn_id"), id},
+                                          {QStringLiteral("session"), session},
+                                          {QStringLiteral("state"), wireName(state)},
+                                          {QStringLiteral("exit_code"), code}});
+                if (m_http)
+                    m_http->turnEnded(id, {{QStringLiteral("state"), wireName(state)},
+                                           {QStringLiteral("exit_code"), code}});
+            });
 }
 
 void ServiceApp::recordPreviousStop()

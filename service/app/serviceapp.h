@@ -24,6 +24,7 @@ class StatusWriter;
 class StorageHealth;
 class SupervisorLink;
 class TurnManager;
+class TurnOutputFeed;
 
 // The composition root of sluiced: builds every component, hands each the few collaborators it
 // needs, and runs the startup order:
@@ -48,6 +49,7 @@ private:
     // Writes state startup_failed with the reason; returns exitCode.
     int failStartup(const QString &reason, int exitCode);
     void startHttp();
+    void connectFollowers(); // live turn output to IPC and HTTP followers
     void recordPreviousStop();
     // The end of every stop, after the sequence wrote the final state and closed the
     // listeners: nothing of this process writes again, the lock goes, the event loop quits.
@@ -62,6 +64,7 @@ private:
     StatusWriter *m_writer = nullptr;
     StorageHealth *m_storage = nullptr;
     TurnManager *m_turns = nullptr;
+    TurnOutputFeed *m_output = nullptr; // live output for followers
     Gateway *m_gateway = nullptr;
     HomeWatcher *m_watcher = nullptr;
     GatewayDispatcher *m_dispatcher = nullptr;

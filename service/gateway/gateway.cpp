@@ -57,10 +57,16 @@ Gateway::Gateway(const Config &config, TurnManager *turns, StatusWriter *writer,
     });
     connect(m_turns, &TurnManager::turnStateChanged, this,
             [this](const QString &id, const QString &session, TurnState state) {
-                publishEvent(QStringLiteral("turn"),
-                             QJsonObject{{QStringLiteral("turn_id"), id},
-                                         {QStringLiteral("session"), session},
-                                         {QStringLiteral("state"), wireName(state)}});
+                QJsonObject fields{{QStringLiteral("turn_id"), id},
+                                   {QStringLiteral("session"), session},
+                                   {QStringLiteral("state"), wireName(state)}};
+                if (isFinal(state)) {
+                    const std::optional<TurnInfo> t = m_turns->turn(id);
+                    fields.insert(QStringLiteral("exit_code"), t && t->exitCode
+                                                                   ? QJsonValue(*t->exitCode)
+                                                                   : QJsonValue());
+                }
+                publishEvent(QStringLiteral("turn"), fields);
             });
 }
 
@@ -74,8 +80,20 @@ DrainMarker Gateway::drainMarker() const
 void Gateway::evaluateMarkerAtStart()
 {
     reevaluateMarker();
-    if (isDraining())
-        qCInfo(lcGateway) << "drain marker present at start: starting in draining";
+    if (!isDraining())
+        return;
+    // A drain that outlived the last stop (or a respawn): say so wherever the state is read,
+    // with the one command that ends it (docs/reference.md §4).
+    m_leftover = Leftover{m_status.drain ? m_status.drain->principal : QString(),
+                          drainMarker().requestedAt()};
+    qCInfo(lcGateway).noquote()
+        << QStringLiteral("drain marker from before this start (principal=%1 age_s=%2): "
+                          "starting in draining; `sluicectl cancel-drain` ends it")
+               .arg(m_leftover->principal)
+               .arg(m_leftover->requestedAt.isValid()
+                        ? QString::number(
+                              m_leftover->requestedAt.secsTo(QDateTime::currentDateTimeUtc()))
+                        : QStringLiteral("unknown"));
 }
 
 void Gateway::startServing()
@@ -144,6 +162,22 @@ QJsonObject Gateway::statusJson() const
     o.insert(QStringLiteral("containment_detail"), m_config.containment);
     o.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(m_config.warnings));
     o.insert(QStringLiteral("storage"), m_storage->toJson());
+    if (m_leftover && m_status.drain) {
+        QJsonObject drain = o.value(QStringLiteral("drain")).toObject();
+        const QDateTime at = m_leftover->requestedAt;
+        drain.insert(
+            QStringLiteral("leftover"),
+            QJsonObject{{QStringLiteral("principal"), m_leftover->principal},
+                        {QStringLiteral("requested_at"), at.isValid() ? QJsonValue(toIsoUtc(at))
+                                                                      : QJsonValue()},
+                        {QStringLiteral("age_s"),
+                         at.isValid()
+                             ? QJsonValue(double(at.msecsTo(QDateTime::currentDateTimeUtc())) /
+                                          1000.0)
+                             : QJsonValue()},
+                        {QStringLiteral("cancel"), QStringLiteral("sluicectl cancel-drain")}});
+        o.insert(QStringLiteral("drain"), drain);
+    }
     return o;
 }
 
@@ -264,6 +298,7 @@ bool Gateway::cancelDrain(bool removeMarker)
     m_drainWithoutMarker = false;
     if (!wasDraining || isStopping())
         return wasDraining;
+    m_leftover.reset();
     setState(GatewayState::Running);
     m_status.accepting = true;
     m_status.drain.reset();

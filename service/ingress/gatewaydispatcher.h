@@ -26,6 +26,8 @@ public:
     static QStringList features(); // hello `features`
 
 private:
+    CommandResult turns(const QJsonObject &args) const;
+
     Gateway *m_gateway;
     TurnManager *m_turns;
     StatusWriter *m_writer;

@@ -267,19 +267,13 @@ bool SessionStore::writePending(QString *error)
     return true;
 }
 
-std::optional<TurnInfo> SessionStore::loadTurn(const QString &id) const
+namespace {
+// The columns turnFromRow() reads, in its order; %1 is the output column expression.
+const char TurnColumns[] = "id, session, text, state, exit_code, %1, truncated, created_at, "
+                           "started_at, finished_at, internal, resume_pending";
+
+TurnInfo turnFromRow(const QSqlQuery &q)
 {
-    if (m_pending.contains(id))
-        return m_pending.value(id);
-    if (!isOpen())
-        return std::nullopt;
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    q.prepare(QStringLiteral("SELECT id, session, text, state, exit_code, output, truncated, "
-                             "created_at, started_at, finished_at, internal, resume_pending "
-                             "FROM turns WHERE id=?"));
-    q.addBindValue(id);
-    if (!q.exec() || !q.next())
-        return std::nullopt;
     TurnInfo t;
     t.id = q.value(0).toString();
     t.session = q.value(1).toString();
@@ -295,6 +289,58 @@ std::optional<TurnInfo> SessionStore::loadTurn(const QString &id) const
     t.internal = q.value(10).toInt() != 0;
     t.resumePending = q.value(11).toInt() != 0;
     return t;
+}
+} // namespace
+
+std::optional<TurnInfo> SessionStore::loadTurn(const QString &id) const
+{
+    if (m_pending.contains(id))
+        return m_pending.value(id);
+    if (!isOpen())
+        return std::nullopt;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("SELECT %1 FROM turns WHERE id=?")
+                  .arg(QString::fromLatin1(TurnColumns).arg(QStringLiteral("output"))));
+    q.addBindValue(id);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return turnFromRow(q);
+}
+
+QList<TurnInfo> SessionStore::listTurns(const QString &session, std::optional<TurnState> state,
+                                        int limit) const
+{
+    QList<TurnInfo> result;
+    if (!isOpen())
+        return result;
+    QStringList where;
+    QVariantList binds;
+    if (!session.isEmpty()) {
+        where << QStringLiteral("session=?");
+        binds << session;
+    }
+    if (state) {
+        where << QStringLiteral("state=?");
+        binds << wireName(*state);
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("SELECT %1 FROM turns %2 ORDER BY created_at DESC, rowid DESC LIMIT ?")
+                  .arg(QString::fromLatin1(TurnColumns).arg(QStringLiteral("substr(output, 1, 800)")),
+                       where.isEmpty() ? QString()
+                                       : QStringLiteral("WHERE ") +
+                                             where.join(QStringLiteral(" AND "))));
+    for (const QVariant &b : std::as_const(binds))
+        q.addBindValue(b);
+    q.addBindValue(limit);
+    if (!q.exec())
+        return result;
+    while (q.next()) {
+        TurnInfo t = turnFromRow(q);
+        if (m_pending.contains(t.id)) // a result not written yet is the truth
+            t = m_pending.value(t.id);
+        result << t;
+    }
+    return result;
 }
 
 void SessionStore::setResumePending(const QString &session, const QString &turnId, bool pending)

@@ -124,14 +124,17 @@ void TurnProcess::onReadyStdout()
         m_truncated = m_truncated || !chunk.isEmpty();
         return;
     }
+    const QByteArray kept = chunk.size() > room ? chunk.left(room) : chunk;
     if (chunk.size() > room) {
-        m_output.append(chunk.left(room));
         if (!m_truncated)
-            qCInfo(lcTurns) << m_turnId << "output over" << MaxOutput << "bytes: truncated";
+            qCInfo(lcTurns).noquote() << QStringLiteral("turn %1: output over %2 bytes, truncated")
+                                             .arg(m_turnId)
+                                             .arg(MaxOutput);
         m_truncated = true;
-    } else {
-        m_output.append(chunk);
     }
+    m_output.append(kept);
+    if (!kept.isEmpty())
+        Q_EMIT outputArrived(OutputStream::Stdout, kept);
 }
 
 void TurnProcess::onReadyStderr()
@@ -139,24 +142,36 @@ void TurnProcess::onReadyStderr()
     m_stderrPartial.append(m_process->readAllStandardError());
     qsizetype nl;
     while ((nl = m_stderrPartial.indexOf('\n')) >= 0) {
-        const QByteArray line = m_stderrPartial.left(nl);
+        const QByteArray line = m_stderrPartial.left(nl + 1);
         m_stderrPartial.remove(0, nl + 1);
-        qCInfo(lcAgent).noquote() << m_turnId << QString::fromUtf8(line);
+        stderrLine(line);
     }
-    if (m_stderrPartial.size() > 8192) { // a line without end: log it in pieces
-        qCInfo(lcAgent).noquote() << m_turnId << QString::fromUtf8(m_stderrPartial);
-        m_stderrPartial.clear();
-    }
+    if (m_stderrPartial.size() > 8192) // a line without end: in pieces
+        flushStderr();
+}
+
+void TurnProcess::flushStderr()
+{
+    if (m_stderrPartial.isEmpty())
+        return;
+    stderrLine(m_stderrPartial);
+    m_stderrPartial.clear();
+}
+
+void TurnProcess::stderrLine(const QByteArray &line)
+{
+    QByteArray text = line;
+    if (text.endsWith('\n'))
+        text.chop(1);
+    qCInfo(lcAgent).noquote() << QStringLiteral("turn %1: %2").arg(m_turnId, QString::fromUtf8(text));
+    Q_EMIT outputArrived(OutputStream::Stderr, line);
 }
 
 void TurnProcess::onFinished(int exitCode, QProcess::ExitStatus status)
 {
     onReadyStdout();
     onReadyStderr();
-    if (!m_stderrPartial.isEmpty()) {
-        qCInfo(lcAgent).noquote() << m_turnId << QString::fromUtf8(m_stderrPartial);
-        m_stderrPartial.clear();
-    }
+    flushStderr();
     m_leaderExited = true;
     if (m_pid > 0)
         ProcessTree::unregisterOwnedChild(m_pid);

@@ -5,6 +5,7 @@
 #include "ingress/ipc/ipcserver.h"
 
 #include "sluice/protocol.h"
+#include "sluice/states.h"
 
 #include <QLocalSocket>
 #include <QPointer>
@@ -165,12 +166,14 @@ void IpcConnection::handleRequest(const QJsonObject &request)
     context.principal = m_clientName.isEmpty() ? QStringLiteral("ipc") : m_clientName;
     context.clientId = m_id;
     QPointer<IpcConnection> self(this);
-    m_dispatcher->dispatch(cmd, args, context, [self, id](const CommandResult &result) {
+    m_dispatcher->dispatch(cmd, args, context, [self, id, cmd](const CommandResult &result) {
         if (!self)
             return;
-        if (result.ok)
-            self->send(Protocol::reply(id, result.fields));
-        else
+        if (result.ok) {
+            QJsonObject fields = result.fields;
+            self->onFollowReply(cmd, result, &fields);
+            self->send(Protocol::reply(id, fields));
+        } else
             self->send(Protocol::errorReply(id, result.errorCode, result.message));
     });
 }
@@ -178,6 +181,54 @@ void IpcConnection::handleRequest(const QJsonObject &request)
 void IpcConnection::sendEvent(const QString &event, const QJsonObject &fields)
 {
     send(Protocol::event(event, fields));
+}
+
+void IpcConnection::onFollowReply(const QString &cmd, const CommandResult &result,
+                                  QJsonObject *fields)
+{
+    const QString turnId = result.fields.value(QStringLiteral("turn_id")).toString();
+    if (cmd == QLatin1String(Protocol::Cmd::Unfollow)) {
+        fields->insert(QStringLiteral("followed"), m_follows.remove(turnId) > 0);
+        return;
+    }
+    if (cmd != QLatin1String(Protocol::Cmd::Follow))
+        return;
+    TurnState state = TurnState::Queued;
+    fromWireName(result.fields.value(QStringLiteral("state")).toString(), &state);
+    if (isFinal(state) || m_follows.contains(turnId))
+        return; // an ended turn's reply is all there is; a second follow changes nothing
+    FollowCursor f;
+    f.stdoutFrom = result.fields.value(QStringLiteral("offset")).toInteger();
+    m_follows.insert(turnId, f);
+}
+
+void IpcConnection::sendTurnOutput(const QString &turnId, const QString &stream, qint64 offset,
+                                   const QByteArray &data)
+{
+    auto it = m_follows.find(turnId);
+    if (it == m_follows.end() || m_gone)
+        return;
+    std::optional<QJsonObject> fields = it->next(
+        stream, offset, data, m_socket->bytesToWrite() > m_limits.maxFollowPending);
+    if (!fields)
+        return;
+    fields->insert(QStringLiteral("turn_id"), turnId);
+    sendEvent(QString::fromLatin1(Protocol::Event::TurnOutput), *fields);
+}
+
+void IpcConnection::endFollow(const QString &turnId, const QJsonObject &fields)
+{
+    auto it = m_follows.find(turnId);
+    if (it == m_follows.end())
+        return;
+    const QList<QJsonObject> tail = it->tail();
+    m_follows.erase(it);
+    for (QJsonObject chunk : tail) {
+        chunk.insert(QStringLiteral("turn_id"), turnId);
+        sendEvent(QString::fromLatin1(Protocol::Event::TurnOutput), chunk);
+    }
+    if (!m_subscribed) // a subscriber has this very event from the broadcast
+        sendEvent(QString::fromLatin1(Protocol::Event::Turn), fields);
 }
 
 void IpcConnection::send(const QJsonObject &object)

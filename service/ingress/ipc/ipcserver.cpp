@@ -275,4 +275,18 @@ bool IpcServer::isSubscribed(quint64 clientId) const
     return c && c->isSubscribed();
 }
 
+void IpcServer::deliverTurnOutput(const QString &turnId, const QString &stream, qint64 offset,
+                                  const QByteArray &data)
+{
+    for (IpcConnection *c : std::as_const(m_connections))
+        c->sendTurnOutput(turnId, stream, offset, data);
+}
+
+void IpcServer::endTurnFollow(const QString &turnId, const QJsonObject &fields)
+{
+    const QList<IpcConnection *> all = m_connections.values();
+    for (IpcConnection *c : all)
+        c->endFollow(turnId, fields);
+}
+
 } // namespace sluice
