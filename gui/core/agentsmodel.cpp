@@ -1,5 +1,7 @@
 #include "core/agentsmodel.h"
 
+#include "core/turnsmodel.h"
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QTimer>
@@ -119,7 +121,7 @@ QVariant AgentsModel::data(const QModelIndex &index, int role) const
     case Pid:
         return a.pid > 0 ? QVariant(a.pid) : QVariant();
     case State:
-        return a.state;
+        return TurnsModel::stateDisplayName(a.state);
     case Elapsed:
         return formatElapsed(elapsedSeconds(index.row()));
     case Cpu:

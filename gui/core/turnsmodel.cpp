@@ -125,6 +125,9 @@ QVariant TurnsModel::data(const QModelIndex &index, int role) const
                    : QLocale().toString(local, QLocale::ShortFormat);
     }
     case Duration: {
+        // A running turn's duration in the list would stand still; the agents tab ticks it.
+        if (state == QLatin1String("running") || state == QLatin1String("queued"))
+            return QString();
         const QJsonValue d = t.value(QLatin1String("duration_s"));
         return d.isDouble() ? AgentsModel::formatElapsed(qint64(qBound(0.0, d.toDouble(), 1e12)))
                             : QString();

@@ -47,6 +47,11 @@ static QToolButton *actionButton(QAction *a, QWidget *parent)
     b->setToolButtonStyle(Qt::ToolButtonTextOnly);
     b->setObjectName(a->objectName() + QStringLiteral("Button"));
     b->setAccessibleName(a->text().remove(QStringLiteral("…")));
+    // A tool button shows its action whether or not the action is visible: follow it (Start
+    // only while stopped, one of Drain / Cancel drain).
+    auto follow = [a, b] { b->setVisible(a->isVisible()); };
+    QObject::connect(a, &QAction::changed, b, follow);
+    follow();
     return b;
 }
 
@@ -282,14 +287,15 @@ QWidget *ControlPanel::buildAgentsTab()
             m_live->show(id);
     });
     // The model is reset on every change: keep the turn being watched selected, and pick up a
-    // new turn when nothing (or only a finished turn) is being watched.
+    // new turn when nothing is watched yet. A watched turn that ended stays, with its end, until
+    // the user picks another.
     connect(m_agents, &QAbstractItemModel::modelReset, this, [this] {
         m_interrupt->setEnabled(m_agents->rowCount() > 0);
         int row = -1;
         for (int r = 0; r < m_agents->rowCount(); ++r)
             if (m_agents->turnId(r) == m_live->turnId())
                 row = r;
-        if (row < 0 && !m_live->isLive() && m_agents->rowCount() > 0)
+        if (row < 0 && m_live->turnId().isEmpty() && m_agents->rowCount() > 0)
             row = m_agents->rowCount() - 1; // the newest
         if (row >= 0)
             m_agentsView->selectRow(row);
@@ -325,6 +331,8 @@ QWidget *ControlPanel::buildHistoryTab()
     auto *split = new QSplitter(Qt::Vertical, page);
     m_turnsView = makeTable(m_history->model(), "turnsView", split);
     m_turnsView->setAccessibleName(tr("Recent turns"));
+    m_turnsView->setWordWrap(false); // one line per turn; the whole output opens below
+    m_turnsView->setTextElideMode(Qt::ElideRight);
     m_turnsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_turnsView->horizontalHeader()->setSectionResizeMode(TurnsModel::Preview,
                                                           QHeaderView::Stretch);

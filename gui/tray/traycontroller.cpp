@@ -121,6 +121,22 @@ void TrayController::refreshElapsed()
 
 void TrayController::rebuildAgentsMenu()
 {
+    // The agents list is refreshed every few seconds while turns run: an entry the user has
+    // open must survive that, so the same turns only get their texts and states updated.
+    QStringList ids;
+    const int count = m_conn->isReachable() ? m_agents->rowCount() : 0;
+    for (int row = 0; row < count; ++row)
+        ids << m_agents->turnId(row);
+    if (ids == m_shownIds && !m_agentsMenu->actions().isEmpty()) {
+        refreshElapsed();
+        for (QAction *entry : m_agentsMenu->actions())
+            if (QMenu *sub = entry->menu())
+                for (QAction *a : sub->actions())
+                    if (a->objectName().startsWith(QLatin1String("interrupt:")))
+                        a->setEnabled(m_presentation.interruptEnabled);
+        return;
+    }
+    m_shownIds = ids;
     // clear() drops the entries but not the per-agent submenus (children of m_agentsMenu):
     // delete them too, or every rebuild leaks one QMenu per agent. Later, since one may be open.
     const QList<QAction *> old = m_agentsMenu->actions();

@@ -2,6 +2,7 @@
 #include "core/traypresentation.h"
 
 #include <QObject>
+#include <QStringList>
 #include <QSystemTrayIcon>
 
 class QAction;
@@ -61,6 +62,7 @@ private:
     QAction *m_stateAction;
     QSystemTrayIcon *m_tray;
     TrayPresentation m_presentation;
+    QStringList m_shownIds; // the turns the agents menu lists now
     bool m_first = true;
 };
 

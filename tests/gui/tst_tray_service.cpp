@@ -108,17 +108,23 @@ struct StartEnvironment
     }
 };
 
-// Stops a service the fixture did not start (started by the tray) and waits until it has.
-bool stopThroughTray(TrayApp &app, ServiceFixture &fx)
+// Waits until the service process pid has written its final "stopped".
+bool waitStopped(ServiceFixture &fx, qint64 pid)
 {
-    const qint64 pid = app.connection()->pid();
-    app.actions()->stop()->trigger();
     return ServiceFixture::waitFor(
         [&] {
             const RuntimeStatus s = fx.readState();
             return s.state == GatewayState::Stopped && s.pid == pid;
         },
         40000);
+}
+
+// Stops a service the fixture did not start (started by the tray) and waits until it has.
+bool stopThroughTray(TrayApp &app, ServiceFixture &fx)
+{
+    const qint64 pid = app.connection()->pid();
+    app.actions()->stop()->trigger();
+    return waitStopped(fx, pid);
 }
 
 int countKind(const QSignalSpy &spy, Notifier::Kind kind)
@@ -342,11 +348,7 @@ void TstTrayService::forceRestartAsksFirst()
     release(fx, QStringLiteral("busy-one")); // a resumed turn may be waiting
     const qint64 newPid = app->connection()->pid();
     app->actions()->stop()->trigger();
-    QVERIFY(ServiceFixture::waitFor(
-        [&] {
-            return fx.readState().state == GatewayState::Stopped && fx.readState().pid == newPid;
-        },
-        40000));
+    QVERIFY(waitStopped(fx, newPid));
     QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("stopped"), 20000);
 }
 
@@ -459,12 +461,7 @@ void TstTrayService::notificationsForDrainAndRestartFromElsewhere()
     // Stop the replacement (not the fixture's child) through the tray.
     const qint64 newPid = app->connection()->pid();
     app->actions()->stop()->trigger();
-    QVERIFY(ServiceFixture::waitFor(
-        [&] {
-            const RuntimeStatus s = fx.readState();
-            return s.state == GatewayState::Stopped && s.pid == newPid;
-        },
-        40000));
+    QVERIFY(waitStopped(fx, newPid));
 }
 
 void TstTrayService::secondLaunchRaisesTheFirst()
@@ -608,12 +605,7 @@ void TstTrayService::startFromUnreachableThroughTheManager()
     app->connection()->send(QStringLiteral("stop"), {},
                             [&accepted](const IpcReply &r) { accepted = r.ok; });
     QTRY_VERIFY_WITH_TIMEOUT(accepted, 15000);
-    QVERIFY(ServiceFixture::waitFor(
-        [&] {
-            const RuntimeStatus s = fx.readState();
-            return s.state == GatewayState::Stopped && s.pid == pid;
-        },
-        40000));
+    QVERIFY(waitStopped(fx, pid));
 }
 
 void TstTrayService::liveOutputWhileTheTurnRuns()

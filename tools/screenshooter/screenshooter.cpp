@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QMenu>
 #include <QPainter>
+#include <QPointer>
 #include <QScreen>
 #include <QTabWidget>
 #include <QTableView>
@@ -164,8 +165,10 @@ void ScreenShooter::shootMenu()
         const QList<QAction *> subs = agents->actions();
         if (subs.isEmpty() || !subs.first()->menu())
             return;
-        QMenu *first = subs.first()->menu();
+        const QPointer<QMenu> first = subs.first()->menu();
         QTimer::singleShot(200, this, [agents, first] {
+            if (!first)
+                return;
             agents->setActiveAction(first->menuAction());
             first->popup(QPoint(agents->geometry().left() - first->sizeHint().width(),
                                 agents->geometry().top()));
