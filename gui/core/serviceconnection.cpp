@@ -288,6 +288,14 @@ void ServiceConnection::applyStatus(const QJsonObject &status)
                    ? QString()
                    : tr("HOME cannot be written: no new turns (%1)")
                          .arg(storage.value(QLatin1String("error")).toString());
+    // Why it drains when nobody here asked: a drain that outlived the last stop.
+    const QJsonObject leftover = s.value(QLatin1String("drain"))
+                                     .toObject()
+                                     .value(QLatin1String("leftover"))
+                                     .toObject();
+    if (m_detail.isEmpty() && !leftover.isEmpty())
+        m_detail = tr("Draining since before the last stop (asked for by %1); Cancel drain ends it")
+                       .arg(leftover.value(QLatin1String("principal")).toString(tr("someone")));
     m_effectiveState = m_runtime.state;
     m_offline = Offline::Unreachable;
     if (changed)

@@ -553,6 +553,14 @@
         <source>%1 failed: %2</source>
         <translation>%1 fehlgeschlagen: %2</translation>
     </message>
+    <message>
+        <source>Draining since before the last stop (asked for by %1); Cancel drain ends it</source>
+        <translation>Leert sich seit vor dem letzten Anhalten (verlangt von %1); „Leeren abbrechen“ beendet es</translation>
+    </message>
+    <message>
+        <source>someone</source>
+        <translation>jemand</translation>
+    </message>
 </context>
 <context>
     <name>sluice::gui::SettingsDialog</name>

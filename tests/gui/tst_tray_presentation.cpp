@@ -5,14 +5,18 @@
 #include "core/logtail.h"
 #include "core/singleinstance.h"
 #include "core/translations.h"
+#include "core/traysettings.h"
 #include "core/traypresentation.h"
 #include "tray/controlpanel.h"
 #include "tray/outputview.h"
+#include "tray/settingsdialog.h"
 #include "tray/shutdowntimeline.h"
 #include "tray/trayicons.h"
 
+#include <QCheckBox>
 #include <QFile>
 #include <QJsonArray>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QXmlStreamReader>
@@ -48,6 +52,7 @@ private Q_SLOTS:
     void germanTranslationIsComplete();
     void logFollowsUnlessScrolledUp();
     void leftoverDrainIsExplained();
+    void settingsDialogStoresChoices();
     void tooltipNamesStateAndAgents_data();
     void tooltipNamesStateAndAgents();
     void actionsFollowTheState_data();
@@ -208,6 +213,44 @@ void TstTrayPresentation::leftoverDrainIsExplained()
     QVERIFY(text.contains(QStringLiteral("ops")));
     QVERIFY(text.contains(QStringLiteral("2:05")));
     QVERIFY(text.contains(QStringLiteral("sluicectl cancel-drain")));
+}
+
+void TstTrayPresentation::settingsDialogStoresChoices()
+{
+    QTemporaryDir dir;
+    qputenv("XDG_CONFIG_HOME", dir.path().toUtf8());
+    const QString file = dir.filePath(QStringLiteral("tray.conf"));
+    TraySettings settings(file);
+    {
+        SettingsDialog dialog(&settings, QStringLiteral("/home/u/sluice"));
+        for (Notifier::Kind kind : Notifier::allKinds())
+            QVERIFY(dialog.notificationBox(kind)->isChecked()); // all on at first
+        QVERIFY(!dialog.autostartBox()->isChecked());
+        dialog.notificationBox(Notifier::Unreachable)->setChecked(false);
+        dialog.autostartBox()->setChecked(true);
+        dialog.homeEdit()->setText(dir.filePath(QStringLiteral("gateway")));
+        QVERIFY(dialog.apply().startsWith(QStringLiteral("Settings saved.")));
+    }
+    const TraySettings stored(file);
+    QVERIFY(!stored.notificationEnabled(Notifier::Unreachable));
+    QVERIFY(stored.notificationEnabled(Notifier::DrainFinished));
+    QCOMPARE(stored.home(), dir.filePath(QStringLiteral("gateway")));
+    // Autostart on: the login item exists and starts the tray for that HOME.
+    QFile item(Autostart::location());
+    QVERIFY(item.open(QIODevice::ReadOnly));
+    QVERIFY(item.readAll().contains(dir.filePath(QStringLiteral("gateway")).toUtf8()));
+    item.close();
+    {
+        SettingsDialog dialog(&settings, QStringLiteral("/home/u/sluice"));
+        QVERIFY(dialog.autostartBox()->isChecked());
+        QVERIFY(!dialog.notificationBox(Notifier::Unreachable)->isChecked());
+        dialog.autostartBox()->setChecked(false);
+        dialog.homeEdit()->clear();
+        dialog.apply();
+    }
+    QVERIFY(!QFile::exists(Autostart::location()));
+    QCOMPARE(TraySettings(file).home(), QString());
+    qunsetenv("XDG_CONFIG_HOME");
 }
 
 void TstTrayPresentation::tooltipNamesStateAndAgents_data()

@@ -251,6 +251,12 @@ void TstTrayService::agentsTableFollowsATurnAndInterrupts()
     const qint64 e0 = model->data(elapsed, AgentsModel::ElapsedSecondsRole).toLongLong();
     QTRY_VERIFY_WITH_TIMEOUT(
         model->data(elapsed, AgentsModel::ElapsedSecondsRole).toLongLong() > e0, 5000);
+    // So does the menu entry, while the menu is open.
+    Q_EMIT app->tray()->menu()->aboutToShow();
+    const QString entry = agents->actions().first()->text();
+    QTRY_VERIFY_WITH_TIMEOUT(agents->actions().first()->text() != entry, 5000);
+    QVERIFY(agents->actions().first()->text().contains(QStringLiteral("tray-s1")));
+    Q_EMIT app->tray()->menu()->aboutToHide();
 
     // The turn ends: the table clears.
     release(fx, QStringLiteral("tray-s1"));
@@ -593,11 +599,15 @@ void TstTrayService::startFromUnreachableThroughTheManager()
     app->actions()->start()->trigger();
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(log), 20000);
     QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 30000);
-    QFile recorded(log);
-    QVERIFY(recorded.open(QIODevice::ReadOnly));
-    const QByteArray calls = recorded.readAll();
-    QVERIFY2(calls.contains("--user start sluiced.service"), calls.constData());
+    auto calls = [&log] {
+        QFile recorded(log);
+        return recorded.open(QIODevice::ReadOnly) ? recorded.readAll() : QByteArray();
+    };
+    QVERIFY2(calls().contains("--user start sluiced.service"), calls().constData());
     QCOMPARE(countKind(notes, Notifier::Unreachable), 1);
+    // With the unit installed, Restart goes through the manager as well.
+    app->actions()->restart()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(calls().contains("--user restart sluiced.service"), 15000);
     // The new service is nobody's child here and the fake manager stops nothing: a planned
     // stop over the tray's own connection.
     const qint64 pid = app->connection()->pid();
