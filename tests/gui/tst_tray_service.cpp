@@ -161,6 +161,7 @@ private Q_SLOTS:
     void liveOutputWhileTheTurnRuns();
     void recentTurnsListFinishedTurns();
     void quittingRaisesNoNotification();
+    void leftoverDrainIsExplainedWithCancel();
 };
 
 void TstTrayService::initTestCase()
@@ -728,6 +729,35 @@ void TstTrayService::quittingRaisesNoNotification()
     QCoreApplication::processEvents();
     QCOMPARE(notes.size(), 0);
     QCOMPARE(fx.readState().state, GatewayState::Running); // and the service keeps running
+}
+
+void TstTrayService::leftoverDrainIsExplainedWithCancel()
+{
+    // A drain asked for by someone, then a stop: the next start comes back draining.
+    ServiceFixture fx;
+    QVERIFY(fx.start());
+    QVERIFY(DrainMarker(HomePaths(fx.home()).drainMarker(), fx.readState().epoch)
+                .write(QStringLiteral("ops"), false));
+    QVERIFY(fx.waitForState(QStringLiteral("draining")));
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QCOMPARE(fx.waitForExit(60000), 0);
+    QVERIFY(fx.start({}, QStringLiteral("draining")));
+    auto app = makeApp(fx);
+    ControlPanel *panel = app->panel();
+    app->openPanel();
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("draining"), 20000);
+    // The panel says why, and the tooltip too; the banner's button cancels it.
+    QTRY_VERIFY_WITH_TIMEOUT(panel->drainOriginBanner()->isVisible(), 10000);
+    QVERIFY2(panel->drainOriginBanner()->text().contains(QStringLiteral("before the last stop")),
+             qPrintable(panel->drainOriginBanner()->text()));
+    QVERIFY(panel->drainOriginBanner()->text().contains(QStringLiteral("ops")));
+    QVERIFY(app->tray()->tooltip().contains(QStringLiteral("before the last stop")));
+    auto *cancel = panel->findChild<QPushButton *>(QStringLiteral("drainOriginCancelButton"));
+    QVERIFY(cancel && cancel->isVisible());
+    cancel->click();
+    QVERIFY(fx.waitForState(QStringLiteral("running")));
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->drainOriginBanner()->isVisible(), 10000);
 }
 
 QTEST_MAIN(TstTrayService)
