@@ -125,7 +125,7 @@ void IpcClient::onReadyRead()
             return;
         if (r == FrameDecoder::Result::Failed) {
             const QString reason = m_decoder.errorString();
-            qCWarning(lcIpc) << "bad frame from the service:" << reason;
+            qCWarning(lcIpc).noquote() << "bad frame from the service:" << reason;
             Q_EMIT protocolError(reason);
             if (!self)
                 return;
@@ -147,7 +147,7 @@ void IpcClient::dispatch(const QJsonObject &frame)
         const std::optional<qint64> id = jsonInteger(idValue);
         const auto it = id ? m_pending.find(*id) : m_pending.end();
         if (it == m_pending.end()) {
-            qCDebug(lcIpc) << "reply for unknown or expired request" << idValue.toDouble();
+            qCDebug(lcIpc).noquote() << "reply for unknown or expired request" << idValue.toDouble();
             return;
         }
         Pending p = std::move(it->second);
@@ -170,7 +170,7 @@ void IpcClient::dispatch(const QJsonObject &frame)
         Q_EMIT eventReceived(name.toString(), frame);
         return;
     }
-    qCDebug(lcIpc) << "ignoring a frame with neither id nor event";
+    qCDebug(lcIpc).noquote() << "ignoring a frame with neither id nor event";
 }
 
 void IpcClient::onSocketConnected()
@@ -200,7 +200,7 @@ void IpcClient::onSocketError()
     if (m_connected)
         return; // disconnected() follows and handles it
     const QString reason = m_socket->errorString();
-    qCDebug(lcIpc) << "cannot connect to" << m_serverName << ":" << reason;
+    qCDebug(lcIpc).noquote() << QStringLiteral("cannot connect to %1: %2").arg(m_serverName, reason);
     // Queued: QLocalSocket reports a missing server inside connectToServer(), and a caller
     // that starts waiting for connectFailed() only after that call must still see it.
     QMetaObject::invokeMethod(

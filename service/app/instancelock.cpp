@@ -28,7 +28,7 @@ InstanceLock::Result InstanceLock::acquire(int waitMs)
     // tryLock(timeout) sleeps between attempts; this runs before the event loop starts,
     // so nothing else waits on it.
     if (m_lock->tryLock(qMax(0, waitMs))) {
-        qCInfo(lcLock) << "lock acquired:" << m_path;
+        qCInfo(lcLock).noquote() << "lock acquired:" << m_path;
         return Result::Acquired;
     }
     switch (m_lock->error()) {
@@ -53,7 +53,7 @@ void InstanceLock::release()
 {
     if (m_lock && m_lock->isLocked()) {
         m_lock->unlock();
-        qCInfo(lcLock) << "lock released";
+        qCInfo(lcLock).noquote() << "lock released";
     }
 }
 

@@ -97,7 +97,7 @@ int ServiceApp::start()
 
     // 2. Turns: we are the reaper of every orphan our agents leave.
     if (ProcessTree::becomeSubreaper())
-        qCInfo(lcTurns) << "child subreaper: double-forked agent descendants stay ours";
+        qCInfo(lcTurns).noquote() << "child subreaper: double-forked agent descendants stay ours";
 
     m_store = new SessionStore(this);
     QString error;
@@ -172,7 +172,7 @@ int ServiceApp::start()
         return m_store->writePending(error) && m_gateway->flushStatus(error);
     });
     if (gwConfig.epoch.isEmpty())
-        qCWarning(lcGateway) << "instantiation epoch unknown: any drain marker is active";
+        qCWarning(lcGateway).noquote() << "instantiation epoch unknown: any drain marker is active";
     recordPreviousStop();
     m_gateway->evaluateMarkerAtStart();
     m_watcher = new HomeWatcher(m_paths.home(), this);
@@ -244,7 +244,7 @@ void ServiceApp::startHttp()
     else if (created)
         qCInfo(lcDaemon).noquote() << "created" << m_paths.controlToken();
     if (m_options.httpPort < 0) {
-        qCInfo(lcDaemon) << "HTTP API off (--http-port -1)";
+        qCInfo(lcDaemon).noquote() << "HTTP API off (--http-port -1)";
         return;
     }
     HttpApi::Options http;
@@ -326,7 +326,7 @@ int ServiceApp::failStartup(const QString &reason, int exitCode)
     status.updatedAt = isoUtcNow();
     QString error;
     if (!writeJsonAtomically(m_paths.stateFile(), status.toJson(), &error))
-        qCWarning(lcDaemon) << "cannot write the state file:" << error;
+        qCWarning(lcDaemon).noquote() << "cannot write the state file:" << error;
     m_lock->release();
     return exitCode;
 }
@@ -343,7 +343,7 @@ void ServiceApp::finishStop(int exitCode)
     // sweeps for leftovers.
     m_containment->release();
     m_lock->release();
-    qCInfo(lcDaemon) << "exiting with code" << exitCode;
+    qCInfo(lcDaemon).noquote() << "exiting with code" << exitCode;
     QCoreApplication::exit(exitCode);
 }
 

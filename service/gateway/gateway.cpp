@@ -251,12 +251,12 @@ bool Gateway::enterDrain(const DrainInfo &info, bool writeMarker)
             return false;
         if (drainMarker().write(info.principal, info.suppressNotification, &error)) {
             m_markerError.clear();
-            qCInfo(lcGateway) << "drain requested while stopping: the marker keeps it for the "
+            qCInfo(lcGateway).noquote() << "drain requested while stopping: the marker keeps it for the "
                                  "next start";
         } else {
             m_markerError = error;
             m_storage->reportFailure(QStringLiteral("the drain marker"), error);
-            qCWarning(lcGateway) << "cannot write the drain marker:" << error;
+            qCWarning(lcGateway).noquote() << "cannot write the drain marker:" << error;
         }
         return false;
     }
@@ -275,7 +275,7 @@ bool Gateway::enterDrain(const DrainInfo &info, bool writeMarker)
         if (drainMarker().evaluate().isActive() && !changed) {
             // already draining with a marker in place: nothing to write
         } else if (!drainMarker().write(info.principal, info.suppressNotification, &error)) {
-            qCWarning(lcGateway) << "cannot write the drain marker:" << error
+            qCWarning(lcGateway).noquote() << "cannot write the drain marker:" << error
                                  << "- the drain holds in memory only";
             m_drainWithoutMarker = true;
             m_markerError = error;
@@ -294,7 +294,7 @@ bool Gateway::cancelDrain(bool removeMarker)
 {
     const bool wasDraining = isDraining();
     if (removeMarker && drainMarker().clear())
-        qCInfo(lcGateway) << "drain marker removed";
+        qCInfo(lcGateway).noquote() << "drain marker removed";
     m_drainWithoutMarker = false;
     if (!wasDraining || isStopping())
         return wasDraining;
@@ -304,7 +304,7 @@ bool Gateway::cancelDrain(bool removeMarker)
     m_status.drain.reset();
     if (m_drainTimer.isValid())
         m_lastDrainPeriodS = double(m_drainTimer.elapsed()) / 1000.0;
-    qCInfo(lcGateway) << "drain cancelled: running";
+    qCInfo(lcGateway).noquote() << "drain cancelled: running";
     publish();
     return true;
 }
@@ -350,11 +350,11 @@ void Gateway::reevaluateMarker()
             info.suppressNotification =
                 d.content.value(QStringLiteral("suppress_notification")).toBool(false);
             if (d.corrupt)
-                qCWarning(lcGateway) << "drain marker is not readable JSON: draining anyway";
+                qCWarning(lcGateway).noquote() << "drain marker is not readable JSON: draining anyway";
             enterDrain(info, false);
         }
     } else if (isDraining() && !m_drainWithoutMarker) {
-        qCInfo(lcGateway) << "drain marker gone";
+        qCInfo(lcGateway).noquote() << "drain marker gone";
         cancelDrain(false);
     }
 }

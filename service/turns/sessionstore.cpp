@@ -1,6 +1,7 @@
 #include "turns/sessionstore.h"
 
 #include "turns/turnslogging.h"
+#include "sluice/logging.h"
 
 #include "sluice/atomicjson.h"
 
@@ -50,7 +51,7 @@ bool SessionStore::open(const QString &path, QString *error, bool *corrupt)
         if (!db.open()) {
             if (error)
                 *error = db.lastError().text();
-            qCCritical(lcStore) << "cannot open" << path << ":" << db.lastError().text();
+            qCCritical(lcStore).noquote() << QStringLiteral("cannot open %1: %2").arg(path, db.lastError().text());
             return false;
         }
     }
@@ -92,7 +93,7 @@ bool SessionStore::open(const QString &path, QString *error, bool *corrupt)
         if (f.exists())
             f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     }
-    qCInfo(lcStore) << "opened" << path;
+    qCInfo(lcStore).noquote() << "opened" << path;
     return true;
 }
 
@@ -106,7 +107,7 @@ void SessionStore::close()
             db.close();
     }
     QSqlDatabase::removeDatabase(m_connection);
-    qCInfo(lcStore) << "closed";
+    qCInfo(lcStore).noquote() << "closed";
 }
 
 bool SessionStore::isOpen() const
@@ -166,7 +167,9 @@ int SessionStore::recoverUnfinished()
         return 0;
     const int n = q.numRowsAffected();
     if (n > 0)
-        qCInfo(lcStore) << n << "turns left unfinished by the previous process marked interrupted";
+        qCInfo(lcStore).noquote()
+            << QStringLiteral("%1 left unfinished by the previous process marked interrupted")
+                   .arg(counted(n, "turn", "turns"));
     return n;
 }
 

@@ -112,7 +112,7 @@ void HttpApi::onNewConnection()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         if (m_connections >= m_options.maxConnections && !makeRoom()) {
-            qCWarning(lcHttp) << "connection limit reached, every connection busy; refusing one";
+            qCWarning(lcHttp).noquote() << "connection limit reached, every connection busy; refusing one";
             socket->abort();
             socket->deleteLater();
             continue;
@@ -145,7 +145,7 @@ bool HttpApi::makeRoom()
     }
     if (!victim)
         return false;
-    qCDebug(lcHttp) << "at the connection cap: closing the least useful connection";
+    qCDebug(lcHttp).noquote() << "at the connection cap: closing the least useful connection";
     victim->closeNow(); // emits closed(): the count goes down
     return true;
 }
@@ -160,7 +160,7 @@ bool HttpApi::authorized(const HttpRequest &request) const
 
 void HttpApi::handle(HttpConnection *connection, const HttpRequest &request)
 {
-    qCDebug(lcHttp) << request.method << request.target;
+    qCDebug(lcHttp).noquote() << request.method << request.target;
     route(QPointer<HttpConnection>(connection), request);
 }
 

@@ -59,11 +59,11 @@ IpcConnection::IpcConnection(quint64 id, QLocalSocket *socket, CommandDispatcher
     connect(m_socket, &QLocalSocket::disconnected, this, [this] {
         if (!m_gone) {
             m_gone = true;
-            qCDebug(lcIpcServer) << "client" << m_id << "disconnected";
+            qCDebug(lcIpcServer).noquote() << "client" << m_id << "disconnected";
             Q_EMIT closed(m_id);
         }
     });
-    qCDebug(lcIpcServer) << "client" << m_id << "connected";
+    qCDebug(lcIpcServer).noquote() << "client" << m_id << "connected";
     if (m_socket->bytesAvailable() > 0)
         QTimer::singleShot(0, this, &IpcConnection::onReadyRead);
 }
@@ -159,7 +159,7 @@ void IpcConnection::handleRequest(const QJsonObject &request)
     } else if (cmd == QLatin1String(Protocol::Cmd::Subscribe)) {
         m_subscribed = true;
     }
-    qCDebug(lcIpcServer) << "client" << m_id << "cmd" << cmd << "id" << id;
+    qCDebug(lcIpcServer).noquote() << "client" << m_id << "cmd" << cmd << "id" << id;
 
     RequestContext context;
     context.source = RequestSource::Ipc;
