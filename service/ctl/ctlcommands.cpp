@@ -137,6 +137,19 @@ bool managerRunsIt(ServiceControl &control)
 }
 } // namespace
 
+// "; last state stopped, exit code 0" for a "not running" message (and `last_state` in
+// *extra), when a state file is there.
+QString lastStateNote(const CtlContext &c, const RuntimeStatus &persisted, QJsonObject *extra)
+{
+    if (!QFileInfo::exists(c.paths.stateFile()))
+        return {};
+    extra->insert(QStringLiteral("last_state"), persisted.toJson());
+    QString last = QStringLiteral("; last state %1").arg(wireName(persisted.state));
+    if (persisted.exitCode)
+        last += QStringLiteral(", exit code %1").arg(*persisted.exitCode);
+    return last;
+}
+
 bool connectOrFail(CtlContext &c, ServiceLink &link, int *exitCode)
 {
     QString why;
@@ -149,13 +162,7 @@ bool connectOrFail(CtlContext &c, ServiceLink &link, int *exitCode)
         why = QStringLiteral("no socket at %1").arg(socket); // clearer than Qt's "Invalid name"
 #endif
     QJsonObject extra;
-    QString last;
-    if (QFileInfo::exists(c.paths.stateFile())) {
-        extra.insert(QStringLiteral("last_state"), persisted.toJson());
-        last = QStringLiteral("; last state %1").arg(wireName(persisted.state));
-        if (persisted.exitCode)
-            last += QStringLiteral(", exit code %1").arg(*persisted.exitCode);
-    }
+    const QString last = lastStateNote(c, persisted, &extra);
     *exitCode = c.out->fail(Exit::NotRunning, QStringLiteral("not_running"),
                             QStringLiteral("sluiced is not running or not reachable for HOME %1 "
                                            "(%2%3)")
@@ -317,13 +324,7 @@ int status(CtlContext &c)
         // Not running: the usual exit 3, with the unit's word in the message.
         const RuntimeStatus persisted = link.persistedStatus();
         QJsonObject extra{{QStringLiteral("unit"), unitJson}};
-        QString last;
-        if (QFileInfo::exists(c.paths.stateFile())) {
-            extra.insert(QStringLiteral("last_state"), persisted.toJson());
-            last = QStringLiteral("; last state %1").arg(wireName(persisted.state));
-            if (persisted.exitCode)
-                last += QStringLiteral(", exit code %1").arg(*persisted.exitCode);
-        }
+        const QString last = lastStateNote(c, persisted, &extra);
         return c.out->fail(Exit::NotRunning, QStringLiteral("not_running"),
                            QStringLiteral("sluiced is not running for HOME %1%2\nservice:        %3")
                                .arg(c.paths.home(), last, unitLine),

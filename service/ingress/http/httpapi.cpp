@@ -52,6 +52,15 @@ HttpResponse ok(const QJsonObject &fields, int status = 200)
     o.remove(QStringLiteral("id"));
     return HttpResponse::json(status, o);
 }
+// 405 with the methods the path takes.
+HttpResponse notAllowed(const QByteArray &allow)
+{
+    HttpResponse r = HttpResponse::error(405, "method_not_allowed",
+                                         QStringLiteral("use %1").arg(QString::fromLatin1(allow)));
+    r.headers.append({"Allow", allow});
+    return r;
+}
+
 // 202 for a stop or restart the service took on (it runs after the answer).
 HttpResponse acceptedReply(const QJsonObject &fields)
 {
@@ -209,12 +218,7 @@ void HttpApi::routeTurns(QPointer<HttpConnection> connection, const HttpRequest 
 {
     const QByteArray &path = request.path;
     const QByteArray &method = request.method;
-    auto methodNotAllowed = [&](const QByteArray &allow) {
-        HttpResponse r = HttpResponse::error(
-            405, "method_not_allowed", QStringLiteral("use %1").arg(QString::fromLatin1(allow)));
-        r.headers.append({"Allow", allow});
-        connection->respond(r);
-    };
+    auto methodNotAllowed = [&](const QByteArray &allow) { connection->respond(notAllowed(allow)); };
     auto badRequest = [&](const QString &message) {
         connection->respond(HttpResponse::error(400, "bad_request", message));
     };
@@ -293,12 +297,7 @@ void HttpApi::route(QPointer<HttpConnection> connection, const HttpRequest &requ
 {
     const QByteArray &path = request.path;
     const QByteArray &method = request.method;
-    auto methodNotAllowed = [&](const QByteArray &allow) {
-        HttpResponse r = HttpResponse::error(
-            405, "method_not_allowed", QStringLiteral("use %1").arg(QString::fromLatin1(allow)));
-        r.headers.append({"Allow", allow});
-        connection->respond(r);
-    };
+    auto methodNotAllowed = [&](const QByteArray &allow) { connection->respond(notAllowed(allow)); };
     auto badRequest = [&](const QString &message) {
         connection->respond(HttpResponse::error(400, "bad_request", message));
     };

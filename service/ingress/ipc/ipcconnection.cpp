@@ -42,8 +42,8 @@ IpcConnection::IpcConnection(quint64 id, QLocalSocket *socket, CommandDispatcher
     m_idleTimer->setSingleShot(true);
     m_idleTimer->setInterval(m_limits.idleTimeoutMs);
     connect(m_idleTimer, &QTimer::timeout, this, [this] {
-        if (m_subscribed)
-            return; // waiting for events is what a subscriber does
+        if (m_subscribed || !m_follows.isEmpty())
+            return; // waiting for events is what a subscriber or a follower does
         drop(QStringLiteral("idle for %1 s").arg(m_idleTimer->interval() / 1000));
     });
     m_idleTimer->start();
