@@ -127,13 +127,26 @@ QString leftoverText(const QJsonObject &status)
              leftover.value(QStringLiteral("cancel")).toString());
 }
 
+// The unit's own ExecStop= is `sluicectl stop`: when the manager runs us, we are the stopper
+// and must not ask the manager again (its stop job would wait for us). systemd sets
+// INVOCATION_ID for every process of a unit, launchd XPC_SERVICE_NAME (a terminal's "0" is
+// not a job). A false "yes" only means the planned stop is done directly, which is harmless.
+bool runByTheManager()
+{
+    const QString xpc = qEnvironmentVariable("XPC_SERVICE_NAME");
+    return !qEnvironmentVariable("INVOCATION_ID").isEmpty() ||
+           (!xpc.isEmpty() && xpc != QLatin1String("0"));
+}
+
 // Does the service manager run this HOME's sluiced now? (A sluiced started by hand beside an
 // installed unit is not the manager's to stop.)
 bool managerRunsIt(ServiceControl &control)
 {
+    // Not "deactivating": a stop under way is the manager's already (and may be waiting for
+    // this very command, its ExecStop=).
     const QString state = control.queryStateAndWait();
     return state == QLatin1String("active") || state == QLatin1String("activating") ||
-           state == QLatin1String("reloading") || state == QLatin1String("deactivating");
+           state == QLatin1String("reloading");
 }
 } // namespace
 
@@ -500,10 +513,7 @@ int stop(CtlContext &c)
     QJsonObject fields{{QStringLiteral("pid"), st.pid}, {QStringLiteral("timeout_s"), timeoutS}};
     ServiceControl control(c.paths.home());
     const ServiceControl::Unit unit = ServiceControl::detect(c.paths.home());
-    // The unit's own ExecStop= is `sluicectl stop`: run by the manager, we are the stopper.
-    const bool fromManager = !qEnvironmentVariable("INVOCATION_ID").isEmpty() ||
-                             !qEnvironmentVariable("XPC_SERVICE_NAME").isEmpty();
-    if (unit.installed() && !fromManager && managerRunsIt(control)) {
+    if (unit.installed() && !runByTheManager() && managerRunsIt(control)) {
         c.out->info(QStringLiteral("stopping sluiced (pid %1) through %2...").arg(st.pid).arg(unit.name));
         ServiceControl::Options options;
         options.timeoutMs = timeoutS > 0 ? int(timeoutS * 1000) : std::numeric_limits<int>::max();
