@@ -113,15 +113,16 @@ bool waitServing(ServiceLink &link, const RuntimeStatus &old, int timeoutMs, Run
         timeoutMs, 100);
 }
 
-// "draining because of a drain left from before it started (principal P, N old); `...`".
+// "a drain left from before it started (principal P, N old); `sluicectl cancel-drain` ends
+// it", or empty when the status names no such drain.
 QString leftoverText(const QJsonObject &status)
 {
     const QJsonObject leftover =
         status.value(QStringLiteral("drain")).toObject().value(QStringLiteral("leftover")).toObject();
     if (leftover.isEmpty())
         return {};
-    return QStringLiteral("draining because of a drain left from before it started (principal "
-                          "%1, %2 old); `%3` ends it")
+    return QStringLiteral("a drain left from before it started (principal %1, %2 old); `%3` "
+                          "ends it")
         .arg(leftover.value(QStringLiteral("principal")).toString(),
              humanAge(leftover.value(QStringLiteral("age_s")).toDouble(-1)),
              leftover.value(QStringLiteral("cancel")).toString());
@@ -699,7 +700,7 @@ int start(CtlContext &c)
             const IpcReply s = link.call(QString::fromLatin1(Protocol::Cmd::Status), {}, 3000);
             const QString leftover = s.ok ? leftoverText(s.body) : QString();
             if (!leftover.isEmpty()) {
-                text += QStringLiteral(";\n") + leftover;
+                text += QStringLiteral("; it drains because of ") + leftover;
                 fields.insert(QStringLiteral("drain"), s.body.value(QStringLiteral("drain")));
             }
         }
@@ -750,7 +751,7 @@ int start(CtlContext &c)
         const IpcReply s = link.call(QString::fromLatin1(Protocol::Cmd::Status), {}, 3000);
         const QString leftover = s.ok ? leftoverText(s.body) : QString();
         if (!leftover.isEmpty())
-            text += QStringLiteral(", ") + leftover;
+            text += QStringLiteral(": ") + leftover;
     }
     return c.out->result(fields, text);
 }
