@@ -163,4 +163,15 @@ void SystemdNotifier::sendExtension()
     m_extend->start(int(nextMs));
 }
 
+void SystemdNotifier::handOver(qint64 successorPid)
+{
+    if (!isEnabled())
+        return;
+    notify("MAINPID=" + QByteArray::number(successorPid) + "\nSTATUS=handed over to pid " +
+           QByteArray::number(successorPid));
+    m_watchdog->stop();
+    m_extend->stop();
+    m_env.notifySocket.clear(); // disabled: every later call is a no-op
+}
+
 } // namespace sluice

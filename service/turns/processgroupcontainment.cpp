@@ -161,4 +161,11 @@ void ProcessGroupContainment::tick()
         m_timer->stop();
 }
 
+void ProcessGroupContainment::killForeignTurn(const QString &, qint64 leaderPid)
+{
+    // Each turn is its own process group led by its first process.
+    if (leaderPid > 1)
+        ::kill(-pid_t(leaderPid), SIGKILL);
+}
+
 } // namespace sluice

@@ -173,6 +173,37 @@ int SessionStore::recoverUnfinished()
     return n;
 }
 
+QStringList SessionStore::unfinishedTurnIds() const
+{
+    QStringList ids;
+    if (!isOpen())
+        return ids;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (q.exec(QStringLiteral("SELECT id FROM turns WHERE state IN ('queued','running')"))) {
+        while (q.next())
+            ids << q.value(0).toString();
+    }
+    return ids;
+}
+
+int SessionStore::recoverTurns(const QStringList &ids)
+{
+    int n = 0;
+    const QString now = isoUtcNow();
+    for (const QString &id : ids) {
+        QSqlQuery q(QSqlDatabase::database(m_connection, false));
+        q.prepare(QStringLiteral("UPDATE turns SET state='interrupted', finished_at=? "
+                                 "WHERE id=? AND state IN ('queued','running')"));
+        q.addBindValue(now);
+        q.addBindValue(id);
+        if (q.exec())
+            n += q.numRowsAffected();
+    }
+    if (n > 0)
+        qCInfo(lcStore) << n << "turns the predecessor left unfinished marked interrupted";
+    return n;
+}
+
 bool SessionStore::recordQueued(const TurnInfo &t, const QString &idempotencyKey)
 {
     if (!isOpen())

@@ -93,6 +93,32 @@ bool HttpApi::listen(QString *error)
     return false;
 }
 
+bool HttpApi::adopt(int descriptor, QString *error)
+{
+    if (m_server->setSocketDescriptor(descriptor)) {
+        qCInfo(lcHttp).noquote() << "HTTP API listening on the inherited socket"
+                                 << m_server->serverAddress().toString() + QLatin1Char(':') +
+                                        QString::number(m_server->serverPort());
+        return true;
+    }
+    if (error)
+        *error = m_server->errorString();
+    return false;
+}
+
+int HttpApi::descriptor() const
+{
+    return m_server->isListening() ? int(m_server->socketDescriptor()) : -1;
+}
+
+void HttpApi::setAccepting(bool accepting)
+{
+    if (accepting)
+        m_server->resumeAccepting();
+    else
+        m_server->pauseAccepting();
+}
+
 bool HttpApi::isListening() const
 {
     return m_server->isListening();

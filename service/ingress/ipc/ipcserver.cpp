@@ -131,6 +131,44 @@ bool IpcServer::listen(const QString &path, bool ownFolder, QString *error, bool
     return true;
 }
 
+void IpcServer::adoptListener(int descriptor, const QString &path, bool removeOnClose)
+{
+#ifdef Q_OS_UNIX
+    m_listener->adopt(descriptor, path, removeOnClose);
+    m_path = path;
+    m_ownsSocketFile = removeOnClose;
+    qCInfo(lcIpcServer).noquote() << "listening on the inherited socket" << path;
+#else
+    Q_UNUSED(descriptor)
+    Q_UNUSED(path)
+    Q_UNUSED(removeOnClose)
+#endif
+}
+
+void IpcServer::setOwnsSocketFile(bool owns)
+{
+    m_ownsSocketFile = owns;
+    if (m_listener)
+        m_listener->setRemoveOnClose(owns);
+}
+
+int IpcServer::listenerDescriptor() const
+{
+    return m_listener ? m_listener->descriptor() : -1;
+}
+
+void IpcServer::setAccepting(bool accepting)
+{
+    if (m_listener)
+        m_listener->setAccepting(accepting);
+}
+
+void IpcServer::releaseListener()
+{
+    if (m_listener)
+        m_listener->closeDescriptor();
+}
+
 bool IpcServer::isListening() const
 {
     return m_listener ? m_listener->isListening() : m_server->isListening();
