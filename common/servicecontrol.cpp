@@ -142,7 +142,8 @@ ServiceControl::ServiceControl(const QString &home, QObject *parent)
 ServiceControl::~ServiceControl()
 {
     if (m_process) {
-        // A manager command outliving us is left to finish on its own; only the pipe goes.
+        // Nobody is left to hear its result. Ending the client (systemctl, launchctl) does not
+        // cancel what it asked the manager for.
         m_process->disconnect(this);
         m_process->kill();
         m_process->waitForFinished(1000);

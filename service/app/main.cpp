@@ -4,6 +4,8 @@
 #include "app/servicelogger.h"
 #include "app/serviceoptions.h"
 #include "gateway/exitcodes.h"
+#include "handoff/handoffchannel.h"
+#include "handoff/handoffcontext.h"
 #include "lifecycle/shutdowndiagnostic.h"
 #include "turns/turnprocess.h"
 
@@ -28,6 +30,11 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("sluiced"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SLUICE_VERSION));
 
+    // A hand-off successor: the predecessor's umask and limit are what agents get back.
+    QString handoffError;
+    const std::optional<sluice::HandoffContext> handoff =
+        sluice::HandoffContext::takeFromEnvironment(&handoffError);
+
     sluice::ServiceOptions options;
     const auto parsed = sluice::ServiceOptions::parse(QCoreApplication::arguments(), &options);
     switch (parsed.outcome) {
@@ -37,6 +44,10 @@ int main(int argc, char *argv[])
     case sluice::ServiceOptions::Outcome::UsageError:
         // One line on stderr; 78 = configuration error (a service manager must not restart).
         std::fprintf(stderr, "sluiced: %s\n", qPrintable(parsed.message.simplified()));
+        if (handoff) // the predecessor serves on and says why the restart failed
+            sluice::HandoffChannel(handoff->channelFd)
+                .sendAndClose(QStringLiteral("failed"),
+                              {{QStringLiteral("reason"), parsed.message.simplified()}});
         return sluice::ExitCode::Usage;
     case sluice::ServiceOptions::Outcome::Run:
         break;
@@ -54,6 +65,10 @@ int main(int argc, char *argv[])
         files.rlim_cur = files.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &files);
     }
+    if (handoff) {
+        agentDefaults.umask = handoff->agentUmask;
+        agentDefaults.openFilesLimit = handoff->agentOpenFilesLimit;
+    }
 #endif
     const sluice::HomePaths paths(options.home);
     QString error;
@@ -65,14 +80,17 @@ int main(int argc, char *argv[])
     sluice::ServiceLogger::install(paths.serviceLog(), options.logLevel, options.logMaxBytes,
                                    options.logKeep);
 
+    if (!handoffError.isEmpty())
+        qCWarning(lcDaemon).noquote() << handoffError << "- starting as a first generation";
+
     int code = 0;
     {
-        sluice::ServiceApp service(options, agentDefaults);
+        sluice::ServiceApp service(options, agentDefaults, handoff);
         code = service.start();
         if (code < 0)
             code = QCoreApplication::exec();
     }
-    qCInfo(lcDaemon) << "ready to exit, code" << code;
+    qCInfo(lcDaemon).noquote() << "ready to exit, code" << code;
     sluice::ServiceLogger::uninstall();
     return code;
 }

@@ -8,9 +8,13 @@
 #include "gateway/gatewaylogging.h"
 #include "gateway/statuswriter.h"
 #include "gateway/storagehealth.h"
+#include "handoff/predecessorlink.h"
+#include "handoff/relaydispatcher.h"
+#include "handoff/restarthandoff.h"
 #include "ingress/gatewaydispatcher.h"
 #include "ingress/http/controltoken.h"
 #include "ingress/http/httpapi.h"
+#include "ingress/inheritedsockets.h"
 #include "ingress/ipc/ipcserver.h"
 #include "lifecycle/homewatcher.h"
 #include "lifecycle/lifecyclecontroller.h"
@@ -27,6 +31,7 @@
 #include "sluice/atomicjson.h"
 #include "sluice/epoch.h"
 #include "sluice/processidentity.h"
+#include "sluice/protocol.h"
 #include "sluice/runtimestatus.h"
 #include "sluice/version.h"
 
@@ -41,10 +46,12 @@
 namespace sluice {
 
 ServiceApp::ServiceApp(const ServiceOptions &options,
-                       const TurnProcess::AgentDefaults &agentDefaults, QObject *parent)
+                       const TurnProcess::AgentDefaults &agentDefaults,
+                       const std::optional<HandoffContext> &handoff, QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_agentDefaults(agentDefaults)
+    , m_handoff(handoff)
     , m_paths(options.home)
 {}
 
@@ -75,9 +82,17 @@ int ServiceApp::start()
     if (!m_options.configFile.isEmpty())
         qCInfo(lcDaemon).noquote() << "config file" << m_options.configFile;
 
-    // 1. One instance per HOME.
+    // 1. One instance per HOME (a hand-off successor holds the predecessor's lock already).
     m_lock = std::make_unique<InstanceLock>(m_paths.lockFile());
-    switch (m_lock->acquire(int(m_options.lockWaitS * 1000))) {
+    if (m_handoff) {
+        qCInfo(lcDaemon).noquote()
+            << QStringLiteral("hand-off successor of pid %1").arg(m_handoff->predecessorPid);
+        m_predecessor = new PredecessorLink(*m_handoff, this);
+    }
+    const InstanceLock::Result locked =
+        m_handoff ? m_lock->adopt(m_handoff->lockFd)
+                  : m_lock->acquire(int(m_options.lockWaitS * 1000));
+    switch (locked) {
     case InstanceLock::Result::Acquired:
         break;
     case InstanceLock::Result::HeldByOther:
@@ -86,8 +101,14 @@ int ServiceApp::start()
         return ExitCode::Failure;
     case InstanceLock::Result::Error:
         qCCritical(lcDaemon).noquote() << m_lock->errorString();
+        if (m_predecessor)
+            m_predecessor->sendStartupFailure(m_lock->errorString());
         return ExitCode::Failure;
     }
+    // Sockets passed at exec: by the predecessor, or by a systemd .socket unit.
+    const InheritedSockets inherited = InheritedSockets::takeFromEnvironment();
+    for (const QString &w : inherited.warnings())
+        qCWarning(lcDaemon).noquote() << w;
 
 #ifdef Q_OS_UNIX
     // A log line to a stderr whose reader went away (e.g. the shell that started us) must not
@@ -97,7 +118,7 @@ int ServiceApp::start()
 
     // 2. Turns: we are the reaper of every orphan our agents leave.
     if (ProcessTree::becomeSubreaper())
-        qCInfo(lcTurns) << "child subreaper: double-forked agent descendants stay ours";
+        qCInfo(lcTurns).noquote() << "child subreaper: double-forked agent descendants stay ours";
 
     m_store = new SessionStore(this);
     QString error;
@@ -118,7 +139,8 @@ int ServiceApp::start()
                           .arg(aside);
         qCCritical(lcStore).noquote() << m_warnings.constLast();
     }
-    m_store->recoverUnfinished();
+    if (!m_handoff) // a predecessor's turns are not unfinished: it still runs them
+        m_store->recoverUnfinished();
 
     Containment::Mode mode = Containment::Mode::Auto;
     Containment::parseMode(m_options.containment, &mode);
@@ -126,7 +148,8 @@ int ServiceApp::start()
     limits.memoryMaxBytes = m_options.turnMemoryMaxBytes;
     limits.pidsMax = m_options.turnPidsMax;
     limits.cpuMax = m_options.turnCpuMax;
-    m_containment = Containment::create(mode, limits, &error);
+    m_containment =
+        Containment::create(mode, limits, &error, m_handoff ? m_handoff->containment : QJsonObject());
     if (!m_containment) // a setting this host cannot honour: a manager must not retry
         return failStartup(error, ExitCode::Usage);
     qCInfo(lcTurns).noquote() << "turn containment:"
@@ -147,8 +170,14 @@ int ServiceApp::start()
         << (QStringList{m_turns->program()} + m_options.agentCommand.mid(1)).join(QLatin1Char(' '));
 
     // 3. The gateway; the drain marker is read before any turn can be accepted.
-    const QString socketPath =
+    QString socketPath =
         m_options.socketPath.isEmpty() ? m_paths.defaultSocketPath() : m_options.socketPath;
+    if (inherited.localSocket() >= 0 && inherited.localPath() != socketPath) {
+        qCWarning(lcDaemon).noquote()
+            << QStringLiteral("serving on the inherited socket %1, not %2")
+                   .arg(inherited.localPath(), socketPath);
+        socketPath = inherited.localPath();
+    }
     m_writer = new StatusWriter(m_paths.stateFile(), this);
     m_storage = new StorageHealth(this);
     connect(m_store, &SessionStore::writeFailed, m_storage, &StorageHealth::reportFailure);
@@ -162,6 +191,9 @@ int ServiceApp::start()
     gwConfig.drainTimeoutS = m_options.drainTimeoutS;
     gwConfig.interruptGraceS = m_options.interruptGraceS;
     gwConfig.supervised = m_options.supervised;
+    // Decided now, while the parent is still the one that started us; a hand-off successor
+    // inherits the first generation's decision.
+    m_supervised = m_handoff ? m_handoff->supervised : RestartPolicy::isSupervised(m_options.supervised);
     gwConfig.socket = socketPath;
     gwConfig.httpPort = -1; // set once the HTTP API is bound
     gwConfig.containment = m_containment->describe();
@@ -172,7 +204,7 @@ int ServiceApp::start()
         return m_store->writePending(error) && m_gateway->flushStatus(error);
     });
     if (gwConfig.epoch.isEmpty())
-        qCWarning(lcGateway) << "instantiation epoch unknown: any drain marker is active";
+        qCWarning(lcGateway).noquote() << "instantiation epoch unknown: any drain marker is active";
     recordPreviousStop();
     m_gateway->evaluateMarkerAtStart();
     m_watcher = new HomeWatcher(m_paths.home(), this);
@@ -185,6 +217,7 @@ int ServiceApp::start()
     // 4. The two ways in: the local socket (required) and the HTTP API (optional).
     m_dispatcher =
         new GatewayDispatcher(m_gateway, m_turns, m_writer, m_paths.lastShutdown(), this);
+    m_relay = new RelayDispatcher(m_dispatcher, this);
     IpcServer::Limits ipcLimits;
     ipcLimits.maxPendingOutput = m_options.ipcMaxPendingBytes;
     // Following never gets a client dropped: output chunks stop well below its drop bound.
@@ -193,11 +226,11 @@ int ServiceApp::start()
     ipcLimits.stallTimeoutMs = int(m_options.ipcStallTimeoutS * 1000);
     ipcLimits.idleTimeoutMs = int(m_options.ipcIdleTimeoutS * 1000);
     ipcLimits.maxConnections = m_options.ipcMaxConnections;
-    m_ipc = new IpcServer(m_dispatcher, ipcLimits, this);
-    if (!m_ipc->listen(socketPath, m_options.socketPath.isEmpty(), &error))
+    m_ipc = new IpcServer(m_relay, ipcLimits, this);
+    if (!startIpc(socketPath, inherited.localSocket(), inherited.localPath(), &error))
         return failStartup(error, ExitCode::Failure);
     connect(m_gateway, &Gateway::eventPublished, m_ipc, &IpcServer::broadcast);
-    startHttp();
+    startHttp(inherited.tcpSocket());
     connectFollowers();
 
     // 5. The service manager, and the one stop sequence every stop source ends in.
@@ -212,10 +245,10 @@ int ServiceApp::start()
     stop.ipc = m_ipc;
     stop.http = m_http;
     stop.containment = m_containment.get();
+    stop.predecessor = m_predecessor;
     stop.drainTimeoutS = m_options.drainTimeoutS;
     stop.interruptGraceS = m_options.interruptGraceS;
-    // Decided now, while the parent is still the one that started us.
-    stop.supervised = RestartPolicy::isSupervised(m_options.supervised);
+    stop.supervised = m_supervised;
     stop.successorArguments = m_options.arguments.mid(1);
     m_sequence = new ShutdownSequence(stop, this);
     connect(m_gateway, &Gateway::stopRequested, m_sequence, &ShutdownSequence::run);
@@ -224,16 +257,101 @@ int ServiceApp::start()
     m_resumer = new SessionResumer(m_paths.restartPending(), m_store, m_turns, m_gateway, this);
     m_lifecycle =
         new LifecycleController(m_paths, m_gateway, m_sequence, m_resumer, m_watcher, this);
-    m_lifecycle->start();
+    m_lifecycle->start(!m_handoff);
+    setUpHandoff();
 
-    // 6. Serve: the first status write says running (or draining).
+    // 6. Serve: the first status write says running (or draining). A successor serves once
+    // the predecessor has stopped accepting.
     m_watcher->start();
-    m_gateway->startServing();
-    m_writer->flush(); // the state file exists before we return to the event loop
+    if (m_predecessor)
+        m_predecessor->sendReady();
+    else
+        serve();
     return -1;
 }
 
-void ServiceApp::startHttp()
+void ServiceApp::serve()
+{
+    m_ipc->setAccepting(true);
+    if (m_http)
+        m_http->setAccepting(true);
+    m_gateway->startServing();
+    m_writer->flush(); // the state file exists before we return to the event loop
+}
+
+bool ServiceApp::startIpc(const QString &socketPath, int inheritedSocket,
+                          const QString &inheritedPath, QString *error)
+{
+    if (inheritedSocket < 0)
+        return m_ipc->listen(socketPath, m_options.socketPath.isEmpty(), error);
+    // A socket file of a .socket unit is systemd's; one a predecessor made becomes ours once
+    // it hands over (a successor that fails before must leave it be).
+    m_ipc->adoptListener(inheritedSocket, inheritedPath, false);
+    if (m_handoff)
+        m_ipc->setAccepting(false); // until the predecessor has stopped accepting
+    return true;
+}
+
+void ServiceApp::setUpHandoff()
+{
+    // Ours, for the next restart.
+    RestartHandoff::Dependencies h;
+    h.gateway = m_gateway;
+    h.turns = m_turns;
+    h.store = m_store;
+    h.writer = m_writer;
+    h.ipc = m_ipc;
+    h.http = m_http;
+    h.lock = m_lock.get();
+    h.containment = m_containment.get();
+    h.supervisor = m_supervisor;
+    h.relay = m_relay;
+    h.sequence = m_sequence;
+    h.supervised = m_supervised;
+    h.disabled = m_options.noHandoff;
+    h.plannedStopMarker = m_paths.plannedStopMarker();
+    h.drainTimeoutS = m_options.drainTimeoutS;
+    h.successorArguments = m_options.arguments.mid(1);
+    h.agentDefaults = m_agentDefaults;
+    m_restartHandoff = new RestartHandoff(h, this);
+    m_gateway->setRestartHandler(
+        [this](const StopRequest &request) { return m_restartHandoff->offer(request); });
+
+    if (!m_predecessor)
+        return;
+    // The predecessor's, while it finishes its turns.
+    PredecessorLink::Dependencies p;
+    p.gateway = m_gateway;
+    p.turns = m_turns;
+    p.store = m_store;
+    p.containment = m_containment.get();
+    p.dispatcher = m_dispatcher;
+    p.resumer = m_resumer;
+    m_predecessor->setDependencies(p);
+    connect(m_predecessor, &PredecessorLink::takeover, this, [this] {
+        m_containment->takeOwnership();
+        m_ipc->setOwnsSocketFile(m_handoff->ownsSocketFile);
+        serve();
+        m_gateway->publishEvent(
+            QString::fromLatin1(Protocol::Event::RestartFinished),
+            QJsonObject{{QStringLiteral("requested_at"), QJsonValue()},
+                        {QStringLiteral("via_service"), false},
+                        {QStringLiteral("force"), false},
+                        {QStringLiteral("handoff"), true},
+                        {QStringLiteral("predecessor_pid"), m_predecessor->predecessorPid()},
+                        {QStringLiteral("resumed"), QJsonArray()}});
+    });
+    connect(m_gateway, &Gateway::eventPublished, m_predecessor, &PredecessorLink::forwardEvent);
+    connect(m_gateway, &Gateway::stopBegan, m_predecessor, [this](StopCause cause) {
+        const double drainS = cause == StopCause::ForceRestart ? 0.0 : m_options.drainTimeoutS;
+        m_predecessor->stopWithin(qint64(drainS * 1000.0));
+    });
+    m_dispatcher->setForeignInterrupt([this](const QString &turnId, const QString &session) {
+        return m_predecessor->interrupt(turnId, session, QStringLiteral("interrupted"));
+    });
+}
+
+void ServiceApp::startHttp(int inheritedSocket)
 {
     QString error;
     bool created = false;
@@ -243,8 +361,8 @@ void ServiceApp::startHttp()
                                       << "- every authenticated HTTP route answers 401";
     else if (created)
         qCInfo(lcDaemon).noquote() << "created" << m_paths.controlToken();
-    if (m_options.httpPort < 0) {
-        qCInfo(lcDaemon) << "HTTP API off (--http-port -1)";
+    if (m_options.httpPort < 0 && inheritedSocket < 0) {
+        qCInfo(lcDaemon).noquote() << "HTTP API off (--http-port -1)";
         return;
     }
     HttpApi::Options http;
@@ -253,8 +371,17 @@ void ServiceApp::startHttp()
     http.token = token;
     http.limits.idleTimeoutMs = int(m_options.httpIdleTimeoutS * 1000);
     http.limits.requestTimeoutMs = int(m_options.httpRequestTimeoutS * 1000);
-    auto *api = new HttpApi(m_dispatcher, http, this);
-    if (!api->listen(&error)) {
+    auto *api = new HttpApi(m_relay, http, this);
+    if (inheritedSocket >= 0) {
+        if (!api->adopt(inheritedSocket, &error)) {
+            qCCritical(lcDaemon).noquote()
+                << "cannot serve HTTP on the inherited socket:" << error << "- continuing without";
+            delete api;
+            return;
+        }
+        if (m_handoff)
+            api->setAccepting(false); // until the predecessor has stopped accepting
+    } else if (!api->listen(&error)) {
         // The local socket stays the way in; a busy port must not crash-loop the service.
         qCCritical(lcDaemon).noquote()
             << QStringLiteral("HTTP API cannot listen on %1:%2: %3; continuing without HTTP")
@@ -311,8 +438,13 @@ void ServiceApp::recordPreviousStop()
 
 int ServiceApp::failStartup(const QString &reason, int exitCode)
 {
-    // We hold the lock, so we are the state file's one writer: say why we could not start.
     qCCritical(lcDaemon).noquote() << "startup failed:" << reason;
+    if (m_predecessor) {
+        // The predecessor still serves and owns the state file: it reports why instead.
+        m_predecessor->sendStartupFailure(reason);
+        return exitCode;
+    }
+    // We hold the lock, so we are the state file's one writer: say why we could not start.
     RuntimeStatus status;
     status.state = GatewayState::StartupFailed;
     status.desiredState = DesiredState::Running;
@@ -326,7 +458,7 @@ int ServiceApp::failStartup(const QString &reason, int exitCode)
     status.updatedAt = isoUtcNow();
     QString error;
     if (!writeJsonAtomically(m_paths.stateFile(), status.toJson(), &error))
-        qCWarning(lcDaemon) << "cannot write the state file:" << error;
+        qCWarning(lcDaemon).noquote() << "cannot write the state file:" << error;
     m_lock->release();
     return exitCode;
 }
@@ -343,7 +475,7 @@ void ServiceApp::finishStop(int exitCode)
     // sweeps for leftovers.
     m_containment->release();
     m_lock->release();
-    qCInfo(lcDaemon) << "exiting with code" << exitCode;
+    qCInfo(lcDaemon).noquote() << "exiting with code" << exitCode;
     QCoreApplication::exit(exitCode);
 }
 

@@ -39,6 +39,9 @@ const OptionSpec kSpecs[] = {
     {"socket", "PATH", "Local socket path (default: derived from HOME)."},
     {"log-level", "LEVEL", "debug, info, warning or error (default info)."},
     {"supervised", nullptr, "Run under a service manager: a restart exits 75."},
+    {"no-handoff", nullptr,
+     "Restart the classic way (drain, exit, then the successor listens) instead of handing "
+     "the sockets to a successor that serves at once."},
     {"drain-marker-ttl", "SECONDS",
      "Drain markers older than this are ignored and removed "
      "(default 3600; 0 = never)."},
@@ -384,6 +387,11 @@ ServiceOptions::ParseResult ServiceOptions::parse(const QStringList &arguments, 
     if (values.contains(QStringLiteral("supervised"))) {
         if (!parseBool(QStringLiteral("supervised"), values.value(QStringLiteral("supervised")),
                        &o.supervised, &error))
+            return usage(error);
+    }
+    if (values.contains(QStringLiteral("no-handoff"))) {
+        if (!parseBool(QStringLiteral("no-handoff"), values.value(QStringLiteral("no-handoff")),
+                       &o.noHandoff, &error))
             return usage(error);
     }
     if (values.contains(QStringLiteral("drain-marker-ttl"))) {

@@ -37,6 +37,16 @@ SupervisorLink::SupervisorLink(Gateway *gateway, double drainTimeoutS, double in
     checkAlignment();
 }
 
+bool SupervisorLink::underNotify() const
+{
+    return m_notifier->isEnabled();
+}
+
+void SupervisorLink::handOver(qint64 successorPid)
+{
+    m_notifier->handOver(successorPid);
+}
+
 void SupervisorLink::checkAlignment()
 {
     const bool systemd = SupervisorAlignment::underSystemd();

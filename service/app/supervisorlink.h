@@ -17,6 +17,9 @@ public:
     SupervisorLink(Gateway *gateway, double drainTimeoutS, double interruptGraceS,
                    QObject *parent = nullptr);
 
+    bool underNotify() const; // NOTIFY_SOCKET: systemd can be told a new main pid
+    void handOver(qint64 successorPid);
+
 private:
     void checkAlignment();
 

@@ -178,12 +178,60 @@ QJsonObject Gateway::statusJson() const
                         {QStringLiteral("cancel"), QStringLiteral("sluicectl cancel-drain")}});
         o.insert(QStringLiteral("drain"), drain);
     }
+    if (!m_predecessor.isEmpty())
+        o.insert(QStringLiteral("predecessor"), m_predecessor);
+    if (!m_restartFailure.isEmpty())
+        o.insert(QStringLiteral("restart_failed"), m_restartFailure);
     return o;
 }
 
 QJsonObject Gateway::agentsJson(TurnManager::Usage usage) const
 {
-    return QJsonObject{{QStringLiteral("agents"), m_turns->agentsJson(usage)}};
+    // Both generations of a hand-off, each turn with the pid of the sluiced that runs it.
+    QJsonArray all;
+    const QJsonArray own = m_turns->agentsJson(usage);
+    for (const QJsonValue &v : own) {
+        QJsonObject a = v.toObject();
+        a.insert(QStringLiteral("service_pid"), m_status.pid);
+        a.insert(QStringLiteral("generation"), QStringLiteral("current"));
+        all.append(a);
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (const QJsonValue &v : m_predecessorAgents) {
+        QJsonObject a = v.toObject();
+        if (usage == TurnManager::Usage::Without)
+            a.remove(QStringLiteral("usage"));
+        // Reported every few seconds: the age is ours to keep current.
+        const QDateTime started = QDateTime::fromString(
+            a.value(QStringLiteral("started_at")).toString(), Qt::ISODateWithMs);
+        if (started.isValid())
+            a.insert(QStringLiteral("elapsed_s"), double(started.msecsTo(now)) / 1000.0);
+        all.append(a);
+    }
+    return QJsonObject{{QStringLiteral("agents"), all}};
+}
+
+void Gateway::setPredecessor(const QJsonObject &predecessor, const QJsonArray &agents)
+{
+    const bool agentsChanged = agents != m_predecessorAgents;
+    const bool changed = predecessor != m_predecessor;
+    m_predecessor = predecessor;
+    m_predecessorAgents = agents;
+    if (!m_serving)
+        return;
+    if (agentsChanged)
+        publishEvent(QStringLiteral("agents"), agentsJson(TurnManager::Usage::Without));
+    if (changed)
+        Q_EMIT eventPublished(QStringLiteral("status"), statusJson());
+}
+
+void Gateway::setRestartFailure(const QJsonObject &failure)
+{
+    if (failure == m_restartFailure)
+        return;
+    m_restartFailure = failure;
+    if (m_serving)
+        Q_EMIT eventPublished(QStringLiteral("status"), statusJson());
 }
 
 QJsonObject Gateway::metricsJson() const
@@ -207,7 +255,10 @@ QJsonObject Gateway::metricsJson() const
         {QStringLiteral("last_stop_duration_s"), opt(m_lastStopS)},
         {QStringLiteral("drain_period_s"), opt(drainPeriod)},
         {QStringLiteral("uptime_s"), double(m_uptime.elapsed()) / 1000.0},
-        {QStringLiteral("agents"), m_turns->agentsJson(TurnManager::Usage::With)},
+        {QStringLiteral("agents"), agentsJson(TurnManager::Usage::With).value(QStringLiteral("agents"))},
+        {QStringLiteral("predecessor_turns"),
+         m_predecessor.value(QStringLiteral("running")).toInt() +
+             m_predecessor.value(QStringLiteral("queued")).toInt()},
     };
 }
 
@@ -251,12 +302,12 @@ bool Gateway::enterDrain(const DrainInfo &info, bool writeMarker)
             return false;
         if (drainMarker().write(info.principal, info.suppressNotification, &error)) {
             m_markerError.clear();
-            qCInfo(lcGateway) << "drain requested while stopping: the marker keeps it for the "
+            qCInfo(lcGateway).noquote() << "drain requested while stopping: the marker keeps it for the "
                                  "next start";
         } else {
             m_markerError = error;
             m_storage->reportFailure(QStringLiteral("the drain marker"), error);
-            qCWarning(lcGateway) << "cannot write the drain marker:" << error;
+            qCWarning(lcGateway).noquote() << "cannot write the drain marker:" << error;
         }
         return false;
     }
@@ -275,7 +326,7 @@ bool Gateway::enterDrain(const DrainInfo &info, bool writeMarker)
         if (drainMarker().evaluate().isActive() && !changed) {
             // already draining with a marker in place: nothing to write
         } else if (!drainMarker().write(info.principal, info.suppressNotification, &error)) {
-            qCWarning(lcGateway) << "cannot write the drain marker:" << error
+            qCWarning(lcGateway).noquote() << "cannot write the drain marker:" << error
                                  << "- the drain holds in memory only";
             m_drainWithoutMarker = true;
             m_markerError = error;
@@ -294,7 +345,7 @@ bool Gateway::cancelDrain(bool removeMarker)
 {
     const bool wasDraining = isDraining();
     if (removeMarker && drainMarker().clear())
-        qCInfo(lcGateway) << "drain marker removed";
+        qCInfo(lcGateway).noquote() << "drain marker removed";
     m_drainWithoutMarker = false;
     if (!wasDraining || isStopping())
         return wasDraining;
@@ -304,7 +355,7 @@ bool Gateway::cancelDrain(bool removeMarker)
     m_status.drain.reset();
     if (m_drainTimer.isValid())
         m_lastDrainPeriodS = double(m_drainTimer.elapsed()) / 1000.0;
-    qCInfo(lcGateway) << "drain cancelled: running";
+    qCInfo(lcGateway).noquote() << "drain cancelled: running";
     publish();
     return true;
 }
@@ -350,11 +401,11 @@ void Gateway::reevaluateMarker()
             info.suppressNotification =
                 d.content.value(QStringLiteral("suppress_notification")).toBool(false);
             if (d.corrupt)
-                qCWarning(lcGateway) << "drain marker is not readable JSON: draining anyway";
+                qCWarning(lcGateway).noquote() << "drain marker is not readable JSON: draining anyway";
             enterDrain(info, false);
         }
     } else if (isDraining() && !m_drainWithoutMarker) {
-        qCInfo(lcGateway) << "drain marker gone";
+        qCInfo(lcGateway).noquote() << "drain marker gone";
         cancelDrain(false);
     }
 }
@@ -376,6 +427,9 @@ Gateway::Admission Gateway::admit(bool internal) const
 
 bool Gateway::requestStop(const StopRequest &request)
 {
+    if (!m_stopRequest && request.cause == StopCause::Restart && !request.handedOff &&
+        m_restartHandler && m_restartHandler(request))
+        return true;
     if (m_stopRequest) {
         qCInfo(lcGateway).noquote()
             << QStringLiteral("stop requested again (%1 from %2): a stop is already running")
@@ -391,7 +445,8 @@ bool Gateway::requestStop(const StopRequest &request)
     // The gate closes now and for good; queued turns no longer start.
     setState(GatewayState::Stopping);
     m_status.accepting = false;
-    m_turns->holdQueue(true);
+    if (!request.handedOff)
+        m_turns->holdQueue(true);
     publish();
     Q_EMIT stopBegan(request.cause);
     QTimer::singleShot(0, this, [this] { Q_EMIT stopRequested(*m_stopRequest); });

@@ -10,7 +10,9 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonObject>
+#include <QJsonArray>
 #include <QObject>
+#include <functional>
 #include <optional>
 
 class QTimer;
@@ -98,6 +100,19 @@ public:
     // Why the last drain marker write failed; empty when the marker is on disk.
     QString markerError() const { return m_markerError; }
 
+    // --- hand-off restart (docs/lifecycle.md) ---------------------------------------------
+    // Offered every restart request (not force-restarts) before it becomes a stop: true when
+    // it took the request (a hand-off runs; this process keeps serving until the successor
+    // does), false to restart the classic way.
+    using RestartHandler = std::function<bool(const StopRequest &)>;
+    void setRestartHandler(RestartHandler handler) { m_restartHandler = std::move(handler); }
+    // The predecessor still finishing its turns: `predecessor` {pid, running, queued,
+    // deadline} in status, its turns in agents. An empty object: it is gone.
+    void setPredecessor(const QJsonObject &predecessor, const QJsonArray &agents);
+    // Why the last restart could not hand over (status `restart_failed`); cleared by the next
+    // one that does.
+    void setRestartFailure(const QJsonObject &failure);
+
     // --- what other components report ----------------------------------------------------
     void setSupervisorInfo(const QJsonObject &supervisor); // {aligned, timeout_stop_us, ...}
     void setHttpPort(int port);
@@ -145,6 +160,10 @@ private:
     QElapsedTimer m_stopTimer;
     QElapsedTimer m_drainTimer;
     QJsonObject m_supervisor;
+    RestartHandler m_restartHandler;
+    QJsonObject m_predecessor;
+    QJsonArray m_predecessorAgents;
+    QJsonObject m_restartFailure;
     std::optional<double> m_lastDrainS;
     std::optional<double> m_lastStopS;
     std::optional<double> m_lastDrainPeriodS;

@@ -13,6 +13,9 @@ struct StopRequest
     QString source;    // "ipc", "http", "signal", "planned_marker", "signal+planned_marker"
     QString principal; // who asked, when known
     int signalNum = 0; // the signal, for UnexpectedSignal and signal-triggered planned stops
+    // A hand-off restart took place: the successor serves, and this stop only finishes the
+    // turns this process has (they keep running; queued ones still start).
+    bool handedOff = false;
 
     bool isRestart() const
     {

@@ -262,11 +262,15 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
         int count = 0;
         if (hasId) {
             count = m_turns->interruptTurn(id.toString(), reason);
+            if (count < 0 && m_foreignInterrupt)
+                count = m_foreignInterrupt(id.toString(), QString());
             if (count < 0)
                 return done(CommandResult::failure(QString::fromLatin1(Protocol::Error::NotFound),
                                                    QStringLiteral("no such turn")));
         } else {
             count = m_turns->interruptSession(session.toString(), reason);
+            if (m_foreignInterrupt)
+                count += qMax(0, m_foreignInterrupt(QString(), session.toString()));
         }
         return done(CommandResult::success({{QStringLiteral("interrupted"), count}}));
     }

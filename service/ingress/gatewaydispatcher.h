@@ -25,6 +25,11 @@ public:
 
     static QStringList features(); // hello `features`
 
+    // Turns run by a hand-off predecessor: `interrupt` passes what we do not know to it.
+    // Returns how many it will interrupt, or -1 when it has no such turn.
+    using ForeignInterrupt = std::function<int(const QString &turnId, const QString &session)>;
+    void setForeignInterrupt(ForeignInterrupt hook) { m_foreignInterrupt = std::move(hook); }
+
 private:
     CommandResult turns(const QJsonObject &args) const;
 
@@ -32,6 +37,7 @@ private:
     TurnManager *m_turns;
     StatusWriter *m_writer;
     QString m_lastShutdownFile;
+    ForeignInterrupt m_foreignInterrupt;
 };
 
 } // namespace sluice

@@ -39,12 +39,12 @@ bool LifecycleController::canStartStop() const
     return s == GatewayState::Running || s == GatewayState::Draining;
 }
 
-void LifecycleController::start()
+void LifecycleController::start(bool resume)
 {
     // A new life: .clean_shutdown describes only the stop that ended the previous one, and a
     // crash of this one must not leave it claiming a clean stop.
     if (CleanShutdown::clear(m_paths.cleanShutdown()))
-        qCInfo(lcLifecycle) << "the previous stop was clean (.clean_shutdown removed)";
+        qCInfo(lcLifecycle).noquote() << "the previous stop was clean (.clean_shutdown removed)";
 
     m_bridge = new SignalBridge(this);
     connect(m_bridge, &SignalBridge::signalReceived, this, &LifecycleController::handleSignal);
@@ -58,10 +58,11 @@ void LifecycleController::start()
             &LifecycleController::requestPlannedStop);
 
     // After the first status write (the service serves): resume, attach the marker watcher.
-    QTimer::singleShot(0, this, [this] {
+    QTimer::singleShot(0, this, [this, resume] {
         if (m_gateway->stopRequest())
             return;
-        m_resumer->resumeAtStart();
+        if (resume)
+            m_resumer->resumeAtStart();
         m_watcher->attach(m_homeWatcher);
     });
 }

@@ -30,7 +30,9 @@ public:
 
     // Installs the signal handlers and the planned-stop watcher; call once, right before the
     // service starts serving. The resume runs from the event loop after the first status write.
-    void start();
+    // resume: resume-pending sessions now (not in a hand-off successor: the predecessor still
+    // runs those turns).
+    void start(bool resume = true);
 
 private:
     void handleSignal(int signalNumber);

@@ -4,10 +4,12 @@
 #include "gateway/gateway.h"
 #include "gateway/statuswriter.h"
 #include "gateway/stopoutcome.h"
+#include "handoff/predecessorlink.h"
 #include "ingress/http/httpapi.h"
 #include "ingress/ipc/ipcserver.h"
 #include "lifecycle/faultinjection.h"
 #include "lifecycle/lifecyclelogging.h"
+#include "sluice/logging.h"
 #include "lifecycle/restartpolicy.h"
 #include "lifecycle/shutdowndiagnostic.h"
 #include "supervisor/stopbudget.h"
@@ -26,6 +28,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <memory>
 
 #ifdef Q_OS_UNIX
 #include <csignal>
@@ -34,6 +37,7 @@
 namespace sluice {
 
 namespace {
+constexpr qint64 LingerMs = 5000; // after a hand-off: connections still open get this long
 const QString kBegin = QStringLiteral("begin");
 const QString kNotify = QStringLiteral("notify");
 const QString kMarkResume = QStringLiteral("mark_resume");
@@ -92,6 +96,7 @@ void ShutdownSequence::run(const StopRequest &request)
         return; // one stop per process; a later request never restarts it
     m_started = true;
     m_request = request;
+    m_handedOff = request.handedOff;
     m_reason = request.isRestart() ? QStringLiteral("gateway restarting")
                                    : QStringLiteral("gateway shutting down");
     m_report.start(wireName(request.cause));
@@ -135,6 +140,8 @@ void ShutdownSequence::phaseBegin()
     m_watchdogOutcome =
         stopOutcome(m_request.cause, m_deps.supervised,
                     m_deps.gateway->runtimeStatus().desiredState, StopEnding::WatchdogFired);
+    if (m_handedOff) // nothing to restart: the successor serves; the code says what happened
+        m_watchdogOutcome.exitCode = ExitCode::Watchdog;
     m_watchdog.arm(
         budget, [this] { onWatchdog(); }, m_watchdogOutcome.exitCode);
 
@@ -164,6 +171,8 @@ void ShutdownSequence::phaseBegin()
     if (marker.probe(ProcessIdentity::currentPid(), ProcessIdentity::currentStartTime()).verdict ==
         PlannedStopMarker::Verdict::Self)
         marker.consume();
+    if (m_handedOff)
+        qCInfo(lcLifecycle) << "handed over: finishing our turns while the successor serves";
     if (m_request.cause == StopCause::UnexpectedSignal) {
         ShutdownDiagnostic::start(m_deps.paths.home(), m_request.signalNum,
                                   ProcessIdentity::currentPid());
@@ -177,6 +186,10 @@ void ShutdownSequence::phaseNotify()
 {
     if (!enterPhase(kNotify))
         return;
+    if (m_handedOff) { // the successor serves: nobody is losing the service
+        phaseMarkResume();
+        return;
+    }
     const QJsonObject fields{{QStringLiteral("reason"), m_reason},
                              {QStringLiteral("cause"), wireName(m_request.cause)}};
     // Subscribers through the gateway's event stream ...
@@ -213,9 +226,8 @@ void ShutdownSequence::phaseMarkResume()
             ++marked;
         }
     }
-    qCInfo(lcLifecycle).noquote() << QStringLiteral("marked %1 resume-pending")
-                                         .arg(marked == 1 ? QStringLiteral("1 turn")
-                                                          : QStringLiteral("%1 turns").arg(marked));
+    qCInfo(lcLifecycle).noquote()
+        << QStringLiteral("marked %1 resume-pending").arg(counted(marked, "turn", "turns"));
     phaseDrain();
 }
 
@@ -225,8 +237,14 @@ void ShutdownSequence::phaseDrain()
     if (!enterPhase(kDrain))
         return;
     TurnManager *turns = m_deps.turns;
-    const double timeoutS = drainTimeoutS();
-    const int running = turns->runningCount();
+    double timeoutS = drainTimeoutS();
+    if (m_drainLimitMs >= 0)
+        timeoutS = qMin(timeoutS, double(m_drainLimitMs) / 1000.0);
+    // After a hand-off, queued turns still start: the drain waits for them too.
+    const auto left = [this, turns] {
+        return turns->runningCount() + (m_handedOff ? turns->queuedCount() : 0);
+    };
+    const int running = left();
     if (running == 0) {
         finishDrain(QStringLiteral("no turn running"));
         return;
@@ -237,10 +255,10 @@ void ShutdownSequence::phaseDrain()
     }
     qCInfo(lcLifecycle).noquote()
         << QStringLiteral("draining: %1 running, up to %2 s").arg(running).arg(timeoutS);
-    m_countConnection = connect(turns, &TurnManager::runningCountChanged, this, [this](int count) {
+    m_countConnection = connect(turns, &TurnManager::runningCountChanged, this, [this, left] {
         m_deps.gateway->publish(); // status re-published on every change of the count
         refreshWatchdogStatus();
-        if (count == 0)
+        if (left() == 0)
             finishDrain(QStringLiteral("every turn finished"));
     });
     m_drainTimer = new QTimer(this);
@@ -264,6 +282,21 @@ void ShutdownSequence::finishDrain(const QString &why)
         << QStringLiteral("drain ended: %1 - %2 remain").arg(why).arg(m_deps.turns->runningCount());
     // Continue from the event loop: the turn events that ended the drain go out first.
     QTimer::singleShot(0, this, &ShutdownSequence::phaseInterrupt);
+}
+
+void ShutdownSequence::limitDrain(qint64 ms)
+{
+    ms = qMax<qint64>(0, ms);
+    if (!m_started || m_drainTimer == nullptr) {
+        m_drainLimitMs = m_drainLimitMs < 0 ? ms : qMin(m_drainLimitMs, ms);
+        return;
+    }
+    if (m_drainDone || m_drainTimer->remainingTime() <= ms)
+        return;
+    qCInfo(lcLifecycle).noquote() << QStringLiteral("drain shortened to %1 s: the successor is "
+                                                    "stopping")
+                                         .arg(double(ms) / 1000.0);
+    m_drainTimer->start(int(ms));
 }
 
 void ShutdownSequence::hurry()
@@ -309,7 +342,7 @@ void ShutdownSequence::phaseInterrupt()
     m_graceTimer = new QTimer(this);
     m_graceTimer->setSingleShot(true);
     connect(m_graceTimer, &QTimer::timeout, this, [this] {
-        qCWarning(lcLifecycle) << "process trees still present after the grace: killing";
+        qCWarning(lcLifecycle).noquote() << "process trees still present after the grace: killing";
         m_deps.turns->killEverything();
         finishInterrupt();
     });
@@ -327,6 +360,29 @@ void ShutdownSequence::finishInterrupt()
     disconnect(m_stoppedConnection);
     if (m_graceTimer)
         m_graceTimer->stop();
+    PredecessorLink *predecessor = m_deps.predecessor;
+    if (predecessor && predecessor->isAlive()) {
+        // Told to end within our drain, it interrupts what is left with the same grace:
+        // this bound only covers a predecessor that never says it is done.
+        qCInfo(lcLifecycle).noquote()
+            << QStringLiteral("waiting for the predecessor (pid %1) to finish its turns")
+                   .arg(predecessor->predecessorPid());
+        connect(predecessor, &PredecessorLink::gone, this, &ShutdownSequence::queueDisconnect);
+        QTimer::singleShot(int(m_deps.interruptGraceS * 1000) + 3000, this, [this] {
+            if (!m_disconnectQueued)
+                qCWarning(lcLifecycle) << "the predecessor is still there: going on without it";
+            queueDisconnect();
+        });
+        return;
+    }
+    queueDisconnect();
+}
+
+void ShutdownSequence::queueDisconnect()
+{
+    if (m_disconnectQueued)
+        return;
+    m_disconnectQueued = true;
     // One more pass of the event loop so the `interrupted` turn events reach the clients'
     // sockets before any connection closes.
     QTimer::singleShot(0, this, &ShutdownSequence::phaseDisconnect);
@@ -337,6 +393,41 @@ void ShutdownSequence::phaseDisconnect()
 {
     if (!enterPhase(kDisconnect))
         return;
+    if (m_handedOff) {
+        lingerThenClose();
+        return;
+    }
+    closeConnections();
+}
+
+void ShutdownSequence::lingerThenClose()
+{
+    // Clients that connected to us just before the hand-off are being answered by the
+    // successor through us: let them finish rather than cut a reply off. Subscribers stay
+    // until the bound and then reconnect (to the successor).
+    const auto busy = [this] {
+        return (m_deps.ipc && m_deps.ipc->connectionCount() > 0) ||
+               (m_deps.http && m_deps.http->connectionCount() > 0);
+    };
+    if (!busy()) {
+        closeConnections();
+        return;
+    }
+    auto *poll = new QTimer(this);
+    poll->setInterval(50);
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    connect(poll, &QTimer::timeout, this, [this, poll, clock, busy] {
+        if (busy() && clock->elapsed() < LingerMs)
+            return;
+        poll->deleteLater();
+        closeConnections();
+    });
+    poll->start();
+}
+
+void ShutdownSequence::closeConnections()
+{
     const auto timed = [](const QString &what, const std::function<void()> &fn) {
         QElapsedTimer t;
         t.start();
@@ -348,8 +439,12 @@ void ShutdownSequence::phaseDisconnect()
     if (HttpApi *http = m_deps.http)
         timed(QStringLiteral("HTTP listener and connections"), [http] { http->close(); });
     if (IpcServer *ipc = m_deps.ipc) {
-        timed(QStringLiteral("local socket listener"), [ipc] { ipc->closeListener(); });
-        timed(QStringLiteral("%1 client connections").arg(ipc->connectionCount()),
+        if (m_handedOff) // the successor listens on it: our descriptor goes, the socket stays
+            timed(QStringLiteral("our descriptor of the local socket"),
+                  [ipc] { ipc->releaseListener(); });
+        else
+            timed(QStringLiteral("local socket listener"), [ipc] { ipc->closeListener(); });
+        timed(counted(ipc->connectionCount(), "client connection", "client connections"),
               [ipc] { ipc->disconnectAll(); });
     }
     phasePersist();
@@ -363,9 +458,14 @@ void ShutdownSequence::phasePersist()
     const HomePaths &paths = m_deps.paths;
     if (SessionStore *store = m_deps.store; store && store->isOpen()) {
         const int cleared = store->clearResumeOfFinished();
-        qCInfo(lcLifecycle) << "cleared the resume flag of" << cleared << "finished turns";
+        qCInfo(lcLifecycle).noquote() << QStringLiteral("cleared the resume flag of %1")
+                                             .arg(counted(cleared, "finished turn", "finished turns"));
     }
     QString error;
+    if (m_handedOff) {
+        persistHandedOff();
+        return;
+    }
     if (!m_interruptedAny) {
         if (!CleanShutdown::mark(paths.cleanShutdown(), &error))
             qCWarning(lcLifecycle).noquote() << "cannot write .clean_shutdown:" << error;
@@ -390,7 +490,7 @@ void ShutdownSequence::phasePersist()
     if (outcome.startsSuccessor)
         m_deps.containment->release();
     if (outcome.startsSuccessor && !RestartPolicy::startSuccessor(m_deps.successorArguments)) {
-        qCCritical(lcLifecycle) << "could not start the successor: exiting 75 instead";
+        qCCritical(lcLifecycle).noquote() << "could not start the successor: exiting 75 instead";
         outcome = stopOutcome(m_request.cause, m_deps.supervised, previous,
                               StopEnding::ReplacementNotStarted);
     }
@@ -411,6 +511,26 @@ void ShutdownSequence::phasePersist()
         outcome =
             stopOutcome(m_request.cause, m_deps.supervised, previous, StopEnding::NotPersisted);
         m_exitCode = outcome.exitCode;
+    }
+    if (SessionStore *store = m_deps.store)
+        store->close();
+    refreshWatchdogStatus();
+    phaseExit();
+}
+
+void ShutdownSequence::persistHandedOff()
+{
+    // The successor owns gateway_state.json and the restart files; ours are the results.
+    m_exitCode = ExitCode::Ok;
+    QString error;
+    if (SessionStore *store = m_deps.store;
+        store && store->pendingCount() > 0 && !store->writePending(&error)) {
+        qCCritical(lcLifecycle).noquote()
+            << QStringLiteral("cannot write %1 finished turns' results (%2) - exiting %3")
+                   .arg(store->pendingCount())
+                   .arg(error)
+                   .arg(ExitCode::NotPersisted);
+        m_exitCode = ExitCode::NotPersisted;
     }
     if (SessionStore *store = m_deps.store)
         store->close();
@@ -464,6 +584,11 @@ void ShutdownSequence::onWatchdog()
     m_report.setExitCode(m_watchdogOutcome.exitCode);
     m_report.beginPhase(kExit);
     m_report.write();
+    if (m_handedOff) {
+        // The state file is the successor's; only our own turns die with us.
+        m_deps.containment->killAllNow();
+        return;
+    }
     // The final state, written directly: the event loop (and the status writer) may be stuck.
     const StopOutcome &outcome = m_watchdogOutcome;
     status.state = GatewayState::Stopped;

@@ -22,6 +22,7 @@ class Containment;
 class Gateway;
 class HttpApi;
 class IpcServer;
+class PredecessorLink;
 class SessionStore;
 class StatusWriter;
 class TurnManager;
@@ -35,6 +36,10 @@ class TurnManager;
 // Every wait is event-driven (turn count changes, trees gone) with a timer as the bound.
 // A StopWatchdog armed at `begin` cuts a hung stop short. The sequence ends by emitting
 // finished(exitCode) with the final state on disk and every listener closed.
+// After a hand-off restart (StopRequest::handedOff) the same phases finish what the
+// predecessor has: no `shutdown` notice (nobody loses service), queued turns still start,
+// the listeners are released (not removed: the successor serves on them), and neither
+// gateway_state.json nor the restart files are written; the exit code is 0.
 class ShutdownSequence : public QObject
 {
     Q_OBJECT
@@ -49,6 +54,7 @@ public:
         IpcServer *ipc = nullptr;
         HttpApi *http = nullptr; // null: no HTTP API
         Containment *containment = nullptr;
+        PredecessorLink *predecessor = nullptr; // a hand-off predecessor we wait for
         double drainTimeoutS = 30;
         double interruptGraceS = 5;
         bool supervised = false;        // decided at start (RestartPolicy::isSupervised)
@@ -61,6 +67,9 @@ public:
     void run(const StopRequest &request);
     // A later SIGINT/SIGTERM: skip the rest of the drain; during the interrupt grace, kill now.
     void hurry();
+    // After a hand-off the successor may stop within its own budget: our drain must end by
+    // then too (ms from now).
+    void limitDrain(qint64 ms);
 
 Q_SIGNALS:
     // The final state is written and the listeners are closed: release and exit with exitCode.
@@ -75,8 +84,12 @@ private:
     void finishDrain(const QString &why);
     void phaseInterrupt();
     void finishInterrupt();
+    void queueDisconnect();
     void phaseDisconnect();
+    void lingerThenClose();
+    void closeConnections();
     void phasePersist();
+    void persistHandedOff();
     void phaseExit();
     void onWatchdog(); // watchdog thread
     void refreshWatchdogStatus();
@@ -88,8 +101,11 @@ private:
     StopRequest m_request;
     bool m_started = false;
     bool m_hurry = false;
+    bool m_handedOff = false; // the successor serves: finish our turns, write no state file
+    qint64 m_drainLimitMs = -1; // from limitDrain(), before the drain began
     bool m_drainDone = false;
     bool m_interruptDone = false;
+    bool m_disconnectQueued = false;
     bool m_interruptedAny = false;
     double m_drainS = 0;
     int m_exitCode = 0;

@@ -58,10 +58,10 @@ bool SystemdNotifier::notify(const QByteArray &message)
         return false;
     QString error;
     if (!sendDatagram(m_env.notifySocket, message, &error)) {
-        qCWarning(lcSupervisor) << "sd_notify" << message << "failed:" << error;
+        qCWarning(lcSupervisor).noquote() << "sd_notify" << message << "failed:" << error;
         return false;
     }
-    qCDebug(lcSupervisor) << "sd_notify" << message;
+    qCDebug(lcSupervisor).noquote() << "sd_notify" << message;
     return true;
 }
 
@@ -161,6 +161,17 @@ void SystemdNotifier::sendExtension()
     notify("EXTEND_TIMEOUT_USEC=" + QByteArray::number(leftUs));
     const qint64 nextMs = std::clamp<qint64>(leftUs / 2000, 200, 5000);
     m_extend->start(int(nextMs));
+}
+
+void SystemdNotifier::handOver(qint64 successorPid)
+{
+    if (!isEnabled())
+        return;
+    notify("MAINPID=" + QByteArray::number(successorPid) + "\nSTATUS=handed over to pid " +
+           QByteArray::number(successorPid));
+    m_watchdog->stop();
+    m_extend->stop();
+    m_env.notifySocket.clear(); // disabled: every later call is a no-op
 }
 
 } // namespace sluice

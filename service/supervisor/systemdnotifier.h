@@ -47,6 +47,9 @@ public Q_SLOTS:
     // every half of the extension until stopFinished().
     void stopBegan(double drainTimeoutS, double interruptGraceS);
     void stopFinished();
+    // A hand-off restart: MAINPID= names the successor, which speaks for the unit from now
+    // on; this process says nothing more (no STOPPING=1 for its own drain, no watchdog).
+    void handOver(qint64 successorPid);
 
 private:
     void sendExtension();

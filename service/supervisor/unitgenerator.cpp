@@ -177,7 +177,9 @@ QString UnitGenerator::systemdUnit(const Config &c)
     s += QStringLiteral("After=network.target\n\n");
     s += QStringLiteral("[Service]\n");
     s += QStringLiteral("Type=notify\n");
-    s += QStringLiteral("NotifyAccess=main\n");
+    // A hand-off restart's successor (a child of the main process) takes over as the main
+    // process (MAINPID=) and notifies from then on; agents get no NOTIFY_SOCKET.
+    s += QStringLiteral("NotifyAccess=all\n");
     s += QStringLiteral("ExecStart=%1\n").arg(joinSystemd(start));
     // '-': a stop after the service already exited (e.g. exit 75) is not an ExecStop failure.
     s += QStringLiteral("ExecStop=-%1\n").arg(joinSystemd(stop));

@@ -1,6 +1,7 @@
 #include "turns/cgroupcontainment.h"
 
 #include "turns/turnslogging.h"
+#include "sluice/logging.h"
 
 #include <QDir>
 #include <QFile>
@@ -224,9 +225,7 @@ public:
         for (qint64 pid : pids)
             ::kill(pid_t(pid), SIGTERM);
         qCInfo(lcTurns).noquote() << QStringLiteral("SIGTERM to the %1 of %2")
-                                         .arg(pids.size() == 1
-                                                  ? QStringLiteral("1 process")
-                                                  : QStringLiteral("%1 processes").arg(pids.size()),
+                                         .arg(counted(pids.size(), "process", "processes"),
                                               m_path);
     }
 
@@ -317,6 +316,60 @@ std::unique_ptr<CgroupContainment> CgroupContainment::create(const TurnLimits &l
     if (!c->setUp(limits, error))
         return nullptr;
     return c;
+}
+
+std::unique_ptr<CgroupContainment>
+CgroupContainment::adopt(const QJsonObject &state, const TurnLimits &limits, QString *error)
+{
+    std::unique_ptr<CgroupContainment> c(new CgroupContainment);
+    c->m_limits = limits;
+    c->m_original = state.value(QStringLiteral("original")).toString();
+    c->m_base = state.value(QStringLiteral("base")).toString();
+    c->m_ownBase = state.value(QStringLiteral("own_base")).toBool();
+    const QJsonArray controllers = state.value(QStringLiteral("controllers")).toArray();
+    for (const QJsonValue &v : controllers)
+        c->m_controllers << v.toString();
+    c->m_shared = true; // until the takeover: a successor that fails must leave it all
+    const QString service = c->m_base + QLatin1String("/service");
+    if (c->m_base.isEmpty() || !QFileInfo::exists(c->m_base + QLatin1String("/turns")) ||
+        !writeFile(service + QLatin1String("/cgroup.procs"), QByteArray::number(::getpid()),
+                   error)) {
+        if (error->isEmpty())
+            *error = QStringLiteral("the cgroup %1 handed over is not usable").arg(c->m_base);
+        c->m_released = true;
+        return nullptr;
+    }
+    const auto missing = [&](bool wanted, const char *controller) {
+        return wanted && !c->m_controllers.contains(QLatin1String(controller));
+    };
+    if (missing(limits.memoryMaxBytes > 0, "memory") || missing(limits.pidsMax > 0, "pids") ||
+        missing(limits.cpuMax > 0, "cpu")) {
+        *error = QStringLiteral("the limits asked for need controllers %1 does not have")
+                     .arg(c->m_base);
+        c->m_released = true;
+        return nullptr;
+    }
+    c->m_events = new QFileSystemWatcher;
+    qCInfo(lcTurns).noquote() << QStringLiteral("containment: cgroup %1, shared with the "
+                                                "predecessor")
+                                     .arg(c->m_base);
+    return c;
+}
+
+QJsonObject CgroupContainment::handOverState() const
+{
+    return QJsonObject{{QStringLiteral("mode"), QStringLiteral("cgroup")},
+                       {QStringLiteral("original"), m_original},
+                       {QStringLiteral("base"), m_base},
+                       {QStringLiteral("own_base"), m_ownBase},
+                       {QStringLiteral("controllers"), QJsonArray::fromStringList(m_controllers)}};
+}
+
+void CgroupContainment::killForeignTurn(const QString &turnId, qint64)
+{
+    const QString dir = m_base + QLatin1String("/turns/") + turnId;
+    if (QFileInfo::exists(dir) && removeCgroup(dir))
+        qCInfo(lcTurns).noquote() << "removed the cgroup the predecessor's turn left:" << dir;
 }
 
 bool CgroupContainment::setUp(const TurnLimits &limits, QString *error)
@@ -428,6 +481,9 @@ void CgroupContainment::sweepLeftovers(const QString &parent)
         const qint64 owner = name.mid(8).toLongLong(&ok);
         if (!ok || owner == ::getpid() || ::kill(pid_t(owner), 0) == 0 || errno != ESRCH)
             continue;
+        // Its creator is gone, but a hand-off successor may live on in it.
+        if (!procs(parent + QLatin1Char('/') + name + QLatin1String("/service")).isEmpty())
+            continue;
         if (removeCgroup(parent + QLatin1Char('/') + name))
             qCInfo(lcTurns).noquote()
                 << "removed the leftover cgroup" << parent + QLatin1Char('/') + name;
@@ -460,6 +516,14 @@ TurnContainer *CgroupContainment::createContainer(const QString &turnId, QObject
 {
     auto *c =
         new CgroupContainer(m_base + QLatin1String("/turns/") + turnId, m_limits, m_events, parent);
+    {
+        QMutexLocker locker(&m_ownMutex);
+        m_ownTurns << turnId;
+    }
+    QObject::connect(c, &QObject::destroyed, [this, turnId] {
+        QMutexLocker locker(&m_ownMutex);
+        m_ownTurns.removeOne(turnId);
+    });
     const QString events = c->eventsFile();
     QObject::connect(m_events, &QFileSystemWatcher::fileChanged, c,
                      [c, events](const QString &path) {
@@ -472,9 +536,12 @@ TurnContainer *CgroupContainment::createContainer(const QString &turnId, QObject
 void CgroupContainment::killAllNow()
 {
     const QString turns = m_base + QLatin1String("/turns");
-    const QStringList all = QDir(turns).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    for (const QString &t : all)
-        writeFile(turns + QLatin1Char('/') + t + QLatin1String("/cgroup.kill"), "1");
+    QMutexLocker locker(&m_ownMutex);
+    for (const QString &t : std::as_const(m_ownTurns)) {
+        const QString kill = turns + QLatin1Char('/') + t + QLatin1String("/cgroup.kill");
+        if (QFileInfo::exists(kill))
+            writeFile(kill, "1");
+    }
 }
 
 void CgroupContainment::release()
@@ -482,6 +549,15 @@ void CgroupContainment::release()
     if (m_released || m_base.isEmpty())
         return;
     m_released = true;
+    if (m_shared) {
+        // The other generation lives on in m_base: only our own turns' cgroups go (each
+        // normally removed already when its tree ended).
+        const QString turns = m_base + QLatin1String("/turns/");
+        QMutexLocker locker(&m_ownMutex);
+        for (const QString &t : std::as_const(m_ownTurns))
+            removeCgroup(turns + t);
+        return;
+    }
     removeCgroup(m_base + QLatin1String("/turns"));
     if (!m_ownBase) {
         // Our delegated cgroup takes processes again only without controllers for children.

@@ -2,6 +2,8 @@
 #include "turns/containment.h"
 
 #include <QHash>
+#include <QJsonObject>
+#include <QMutex>
 #include <QStringList>
 
 class QFileSystemWatcher;
@@ -20,6 +22,9 @@ class CgroupContainment : public Containment
 public:
     // Null with a reason when no cgroup v2 subtree can be managed here.
     static std::unique_ptr<CgroupContainment> create(const TurnLimits &limits, QString *error);
+    // A hand-off successor shares the predecessor's base (we start in its service leaf).
+    static std::unique_ptr<CgroupContainment> adopt(const QJsonObject &state,
+                                                    const TurnLimits &limits, QString *error);
     ~CgroupContainment() override;
 
     // The cgroup v2 mount point in /proc/self/mountinfo text; empty if none.
@@ -32,6 +37,10 @@ public:
     TurnContainer *createContainer(const QString &turnId, QObject *parent) override;
     void release() override;
     void killAllNow() override;
+    QJsonObject handOverState() const override;
+    void handOver() override { m_shared = true; }
+    void takeOwnership() override { m_shared = false; }
+    void killForeignTurn(const QString &turnId, qint64 leaderPid) override;
 
 private:
     CgroupContainment() = default;
@@ -45,6 +54,9 @@ private:
     TurnLimits m_limits;
     QFileSystemWatcher *m_events = nullptr; // every turn's cgroup.events
     bool m_released = false;
+    bool m_shared = false; // the other generation of a hand-off uses m_base too
+    mutable QMutex m_ownMutex;
+    QStringList m_ownTurns; // cgroups of this process's turns (killAllNow: no one else's)
 };
 
 } // namespace sluice

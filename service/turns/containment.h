@@ -71,8 +71,9 @@ public:
 
     // `requested`: Auto picks the strongest mode the host gives us. Null with a reason when
     // the requested mode (or a limit) cannot be had.
+    // `adopt`: a predecessor's handOverState() (hand-off restart): share its containment.
     static std::unique_ptr<Containment> create(Mode requested, const TurnLimits &limits,
-                                               QString *error);
+                                               QString *error, const QJsonObject &adopt = {});
     static QString modeName(Mode mode); // "cgroup", "process-group", "job-object", "auto"
     static bool parseMode(const QString &text, Mode *mode);
 
@@ -82,9 +83,20 @@ public:
     virtual TurnContainer *createContainer(const QString &turnId, QObject *parent) = 0;
     // At exit, after every turn is gone: leave no trace (cgroups removed).
     virtual void release() = 0;
-    // Kills every process of every turn at once. Safe from any thread: the stop watchdog
-    // calls it from its own right before _exit().
+    // Kills every process of every turn of this process at once. Safe from any thread: the
+    // stop watchdog calls it from its own right before _exit().
     virtual void killAllNow() = 0;
+
+    // --- hand-off restart (docs/lifecycle.md) ---------------------------------------------
+    // What a successor needs to share this containment (its create(..., adopt)).
+    virtual QJsonObject handOverState() const { return {}; }
+    // The successor took over: release() leaves what both share to it.
+    virtual void handOver() {}
+    // We are the successor and took over: what we share is ours to remove at release().
+    virtual void takeOwnership() {}
+    // A predecessor died mid-way: kill what its turn left behind (its cgroup, or the process
+    // group of leaderPid).
+    virtual void killForeignTurn(const QString &turnId, qint64 leaderPid) = 0;
 };
 
 } // namespace sluice

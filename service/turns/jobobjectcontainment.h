@@ -18,6 +18,8 @@ public:
     TurnContainer *createContainer(const QString &turnId, QObject *parent) override;
     void release() override {}
     void killAllNow() override {} // KILL_ON_JOB_CLOSE: the jobs die with the process
+    // No hand-off restart on Windows (docs/lifecycle.md): a predecessor's jobs close with it.
+    void killForeignTurn(const QString &, qint64) override {}
 
 private:
     TurnLimits m_limits;

@@ -30,6 +30,7 @@ public:
     TurnContainer *createContainer(const QString &turnId, QObject *parent) override;
     void release() override {}
     void killAllNow() override;
+    void killForeignTurn(const QString &turnId, qint64 leaderPid) override;
 
     // For the containers: one process-table walk serves every signal sent before control
     // returns to the event loop (an interrupt of 50 turns walks it once).

@@ -1,6 +1,7 @@
 #include "turns/sessionstore.h"
 
 #include "turns/turnslogging.h"
+#include "sluice/logging.h"
 
 #include "sluice/atomicjson.h"
 
@@ -50,7 +51,7 @@ bool SessionStore::open(const QString &path, QString *error, bool *corrupt)
         if (!db.open()) {
             if (error)
                 *error = db.lastError().text();
-            qCCritical(lcStore) << "cannot open" << path << ":" << db.lastError().text();
+            qCCritical(lcStore).noquote() << QStringLiteral("cannot open %1: %2").arg(path, db.lastError().text());
             return false;
         }
     }
@@ -92,7 +93,7 @@ bool SessionStore::open(const QString &path, QString *error, bool *corrupt)
         if (f.exists())
             f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     }
-    qCInfo(lcStore) << "opened" << path;
+    qCInfo(lcStore).noquote() << "opened" << path;
     return true;
 }
 
@@ -106,7 +107,7 @@ void SessionStore::close()
             db.close();
     }
     QSqlDatabase::removeDatabase(m_connection);
-    qCInfo(lcStore) << "closed";
+    qCInfo(lcStore).noquote() << "closed";
 }
 
 bool SessionStore::isOpen() const
@@ -166,7 +167,40 @@ int SessionStore::recoverUnfinished()
         return 0;
     const int n = q.numRowsAffected();
     if (n > 0)
-        qCInfo(lcStore) << n << "turns left unfinished by the previous process marked interrupted";
+        qCInfo(lcStore).noquote()
+            << QStringLiteral("%1 left unfinished by the previous process marked interrupted")
+                   .arg(counted(n, "turn", "turns"));
+    return n;
+}
+
+QStringList SessionStore::unfinishedTurnIds() const
+{
+    QStringList ids;
+    if (!isOpen())
+        return ids;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (q.exec(QStringLiteral("SELECT id FROM turns WHERE state IN ('queued','running')"))) {
+        while (q.next())
+            ids << q.value(0).toString();
+    }
+    return ids;
+}
+
+int SessionStore::recoverTurns(const QStringList &ids)
+{
+    int n = 0;
+    const QString now = isoUtcNow();
+    for (const QString &id : ids) {
+        QSqlQuery q(QSqlDatabase::database(m_connection, false));
+        q.prepare(QStringLiteral("UPDATE turns SET state='interrupted', finished_at=? "
+                                 "WHERE id=? AND state IN ('queued','running')"));
+        q.addBindValue(now);
+        q.addBindValue(id);
+        if (q.exec())
+            n += q.numRowsAffected();
+    }
+    if (n > 0)
+        qCInfo(lcStore) << n << "turns the predecessor left unfinished marked interrupted";
     return n;
 }
 

@@ -35,6 +35,9 @@ public:
     // Turns left `queued`/`running` by a process that died are marked `interrupted` (their
     // resume flags are kept). Called once after open(). Returns how many were fixed.
     int recoverUnfinished();
+    // The same for the given turns only (a hand-off predecessor died; our own turns run on).
+    int recoverTurns(const QStringList &ids);
+    QStringList unfinishedTurnIds() const; // queued or running in the store
 
     // With idempotencyKey, the key is recorded with the turn in one transaction.
     bool recordQueued(const TurnInfo &turn, const QString &idempotencyKey = QString());

@@ -99,12 +99,22 @@ void TurnManager::schedule()
             m_queue.removeAt(i);
             continue;
         }
-        if (m_runningBySession.contains(live->info.session)) {
+        if (m_runningBySession.contains(live->info.session) ||
+            m_heldElsewhere.contains(live->info.session)) {
             ++i; // its session is busy: FIFO per session, others may pass
             continue;
         }
         m_queue.removeAt(i);
         startTurn(id);
+    }
+}
+
+void TurnManager::setSessionHeldElsewhere(const QString &session, bool held)
+{
+    if (held) {
+        m_heldElsewhere.insert(session);
+    } else if (m_heldElsewhere.remove(session)) {
+        schedule();
     }
 }
 
@@ -129,6 +139,10 @@ void TurnManager::startTurn(const QString &id)
     env.insert(QStringLiteral("SLUICE_TURN_ID"), live->info.id);
     env.insert(QStringLiteral("SLUICE_HOME"), m_config.home);
     env.remove(QStringLiteral("SLUICE_RESUME"));
+    // The unit lets any of its processes notify systemd (NotifyAccess=all, for a hand-off
+    // restart's successor): an agent must not be able to.
+    for (const char *name : {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"})
+        env.remove(QLatin1String(name));
     for (auto it = live->extraEnv.cbegin(); it != live->extraEnv.cend(); ++it)
         env.insert(it.key(), it.value());
 

@@ -74,6 +74,9 @@ public:
     // removed from its queue and ends `interrupted`.
     int interruptTurn(const QString &id, const QString &reason);
     int interruptSession(const QString &session, const QString &reason);
+    // A hand-off successor: the predecessor still has turns of `session` (running or queued),
+    // so ours wait behind them, in order: one session, one turn at a time.
+    void setSessionHeldElsewhere(const QString &session, bool held);
     // Stops starting queued turns (stop sequence). Queued turns stay queued until
     // interruptAll() or dropQueued().
     void holdQueue(bool hold);
@@ -114,6 +117,7 @@ private:
     QHash<QString, Live *> m_live; // turns not yet final
     QList<QString> m_queue;        // queued turn ids in submission order
     QHash<QString, QString> m_runningBySession;
+    QSet<QString> m_heldElsewhere; // sessions busy in a hand-off predecessor
     QList<TurnProcess *> m_trees;      // processes whose tree is not gone yet
     QHash<QString, TurnInfo> m_recent; // finished turns kept in memory (bounded)
     QList<QString> m_recentOrder;

@@ -50,7 +50,7 @@ TurnProcess::~TurnProcess()
     // us only once the tree is gone. If that ever fails, kill deliberately and say so.
     if (m_process->state() != QProcess::NotRunning) {
         qCWarning(lcTurns).noquote()
-            << m_turnId << "destroyed with its process running: killing the tree";
+            << QStringLiteral("turn %1: destroyed with its process running; killing the tree").arg(m_turnId);
         killTree();
         m_process->waitForFinished(1000);
     }
@@ -63,7 +63,7 @@ void TurnProcess::start(const QString &program, const QStringList &arguments,
 {
     QString error;
     if (!m_container->prepare(&error)) {
-        qCWarning(lcTurns).noquote() << m_turnId << "cannot contain the turn:" << error;
+        qCWarning(lcTurns).noquote() << QStringLiteral("turn %1: cannot contain it: %2").arg(m_turnId, error);
         m_leaderExited = true;
         Q_EMIT failedToStart(error);
         markGone();
@@ -177,7 +177,7 @@ void TurnProcess::onFinished(int exitCode, QProcess::ExitStatus status)
         ProcessTree::unregisterOwnedChild(m_pid);
     ProcessTree::reapOrphans(); // zombies queued behind the leader's exit status
     const bool crashed = status == QProcess::CrashExit;
-    qCInfo(lcTurns).noquote() << QStringLiteral("%1: agent pid %2 exited %3")
+    qCInfo(lcTurns).noquote() << QStringLiteral("turn %1: agent pid %2 exited %3")
                                      .arg(m_turnId)
                                      .arg(m_pid)
                                      .arg(crashed ? QStringLiteral("by a signal")
@@ -186,7 +186,7 @@ void TurnProcess::onFinished(int exitCode, QProcess::ExitStatus status)
 
     // What is left of the tree belongs to the turn and goes with it.
     if (!m_interrupted && !m_container->isEmpty()) {
-        qCWarning(lcTurns).noquote() << m_turnId << "left processes behind; terminating them";
+        qCWarning(lcTurns).noquote() << QStringLiteral("turn %1: left processes behind; terminating them").arg(m_turnId);
         interrupt();
     }
     m_container->leaderExited();
@@ -197,7 +197,7 @@ void TurnProcess::onError(QProcess::ProcessError error)
     if (error != QProcess::FailedToStart)
         return;
     const QString message = m_process->errorString();
-    qCWarning(lcTurns) << m_turnId << "agent failed to start:" << message;
+    qCWarning(lcTurns).noquote() << QStringLiteral("turn %1: agent failed to start: %2").arg(m_turnId, message);
     m_leaderExited = true;
     Q_EMIT failedToStart(message);
     markGone();

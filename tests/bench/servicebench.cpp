@@ -16,6 +16,9 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocalSocket>
+#include <QtEndian>
 #include <QTcpSocket>
 #include <QTest>
 #include <QThread>
@@ -27,6 +30,7 @@
 #include <memory>
 #include <vector>
 
+#include <csignal>
 #include <unistd.h>
 
 using namespace sluice;
@@ -668,6 +672,234 @@ void benchAgentsWithTurns(Bench &b, const QString &containment)
     b.fixture.waitForExit(60000);
 }
 
+
+// --- hand-off restart -----------------------------------------------------------------------
+
+// The pid in gateway_state.json once it names a running process other than `old`; -1 on time-out.
+qint64 waitForSuccessor(ServiceFixture &f, qint64 old, int timeoutMs)
+{
+    qint64 pid = -1;
+    waitUntil(
+        [&] {
+            const RuntimeStatus st = f.readState();
+            if (st.pid > 0 && st.pid != old && st.state == GatewayState::Running) {
+                pid = st.pid;
+                return true;
+            }
+            return false;
+        },
+        timeoutMs);
+    return pid;
+}
+
+// From the restart request (IPC) until a new turn is accepted, with `running` long turns
+// that the predecessor goes on running. One service restarted again and again: after each run
+// the old turns are interrupted (through the successor) so the predecessor exits.
+void benchHandoffRestart(Bench &b, int running)
+{
+    const int runs = 10;
+    if (!b.startService({QStringLiteral("--max-concurrent"), QString::number(running + 10),
+                         QStringLiteral("--drain-timeout"), QStringLiteral("120")}))
+        return;
+    qint64 current = b.fixture.pid();
+    std::vector<double> ms;
+    for (int run = 0; run < runs; ++run) {
+        std::unique_ptr<IpcClient> c = b.fixture.newClient();
+        if (!c)
+            break;
+        for (int i = 0; i < running; ++i)
+            call(c.get(), QStringLiteral("send"),
+                 {{QStringLiteral("session"), QStringLiteral("long%1-%2").arg(run).arg(i)},
+                  {QStringLiteral("text"), QStringLiteral("sleep")}});
+        if (!waitUntil(
+                [&] {
+                    return call(c.get(), QStringLiteral("status"))
+                               .body.value(QStringLiteral("active_agents"))
+                               .toInt() == running;
+                },
+                30000))
+            break;
+        const double t0 = nowMs();
+        call(c.get(), QStringLiteral("restart"));
+        // New connections, as a client arriving now would make; the first `send` the
+        // successor accepts ends the measurement.
+        double acceptedAt = -1;
+        waitUntil(
+            [&] {
+                std::unique_ptr<IpcClient> n = b.fixture.newClient(5000);
+                if (!n)
+                    return false;
+                const IpcReply st = call(n.get(), QStringLiteral("status"));
+                if (st.body.value(QStringLiteral("pid")).toInteger() == current)
+                    return false;
+                if (!call(n.get(), QStringLiteral("send"),
+                          {{QStringLiteral("session"), QStringLiteral("new%1").arg(run)},
+                           {QStringLiteral("text"), QStringLiteral("x")}})
+                         .ok)
+                    return false;
+                acceptedAt = nowMs();
+                return true;
+            },
+            30000);
+        if (acceptedAt < 0)
+            break;
+        ms.push_back(acceptedAt - t0);
+        const qint64 successor = waitForSuccessor(b.fixture, current, 10000);
+        std::unique_ptr<IpcClient> n = b.fixture.newClient();
+        for (int i = 0; n && i < running; ++i)
+            call(n.get(), QStringLiteral("interrupt"),
+                 {{QStringLiteral("session"), QStringLiteral("long%1-%2").arg(run).arg(i)}});
+        const qint64 old = current;
+        waitUntil([&] { return !pidAlive(old); }, 30000);
+        current = successor;
+    }
+    row(QByteArray("hand-off restart -> new turn accepted, " + QByteArray::number(running) +
+                   " running").constData(),
+        ms, runs);
+    if (std::unique_ptr<IpcClient> n = b.fixture.newClient())
+        call(n.get(), QStringLiteral("stop"));
+    waitUntil([&] { return !pidAlive(current); }, 60000);
+}
+
+// A steady load (a new local-socket connection with a `status` every 5 ms, a `send` every
+// 50 ms, each on its own connection, and an HTTP GET /api/status every 20 ms) through 20
+// hand-off restarts: connections refused and replies that never came.
+void benchRestartsUnderLoad(Bench &b)
+{
+    const int restarts = 20;
+    if (!b.startService())
+        return;
+    const QString socketPath = b.fixture.socketPath();
+    const int port = b.fixture.httpPort();
+    const QByteArray token = b.fixture.token();
+    struct Counts
+    {
+        int requests = 0, refused = 0, lost = 0, turns = 0, inFlight = 0;
+    };
+    auto counts = std::make_shared<Counts>();
+    const auto ipcRequest = [counts, socketPath](const QString &cmd, const QJsonObject &args) {
+        auto *socket = new QLocalSocket;
+        auto buffer = std::make_shared<QByteArray>();
+        auto answered = std::make_shared<bool>(false);
+        ++counts->requests;
+        ++counts->inFlight;
+        const bool isSend = cmd == QLatin1String("send");
+        QObject::connect(socket, &QLocalSocket::connected, socket, [socket, cmd, args] {
+            socket->write(requestFrame(1, cmd, args));
+        });
+        QObject::connect(socket, &QLocalSocket::readyRead, socket,
+                         [socket, buffer, answered, counts, isSend] {
+                             *buffer += socket->readAll();
+                             if (buffer->size() < 4)
+                                 return;
+                             const quint32 n = qFromBigEndian<quint32>(buffer->constData());
+                             if (quint32(buffer->size()) < 4 + n || *answered)
+                                 return;
+                             *answered = true;
+                             const QJsonObject reply =
+                                 QJsonDocument::fromJson(buffer->mid(4, int(n))).object();
+                             if (!reply.value(QStringLiteral("ok")).toBool())
+                                 ++counts->lost;
+                             else if (isSend)
+                                 ++counts->turns;
+                             --counts->inFlight;
+                             socket->disconnectFromServer();
+                             socket->deleteLater();
+                         });
+        QObject::connect(socket, &QLocalSocket::errorOccurred, socket,
+                         [socket, answered, counts](QLocalSocket::LocalSocketError e) {
+                             if (*answered)
+                                 return;
+                             *answered = true;
+                             --counts->inFlight;
+                             if (e == QLocalSocket::ConnectionRefusedError ||
+                                 e == QLocalSocket::ServerNotFoundError)
+                                 ++counts->refused;
+                             else
+                                 ++counts->lost;
+                             socket->deleteLater();
+                         });
+        socket->connectToServer(socketPath);
+    };
+    const auto httpRequest = [counts, port, token] {
+        auto *socket = new QTcpSocket;
+        auto buffer = std::make_shared<QByteArray>();
+        auto answered = std::make_shared<bool>(false);
+        ++counts->requests;
+        ++counts->inFlight;
+        QObject::connect(socket, &QTcpSocket::connected, socket, [socket, token] {
+            socket->write("GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                          token + "\r\nConnection: close\r\n\r\n");
+        });
+        QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket, buffer] {
+            *buffer += socket->readAll();
+        });
+        QObject::connect(socket, &QTcpSocket::disconnected, socket,
+                         [socket, buffer, answered, counts] {
+                             if (*answered)
+                                 return;
+                             *answered = true;
+                             --counts->inFlight;
+                             if (!buffer->startsWith("HTTP/1.1 200"))
+                                 ++counts->lost;
+                             socket->deleteLater();
+                         });
+        QObject::connect(socket, &QTcpSocket::errorOccurred, socket,
+                         [socket, answered, counts](QAbstractSocket::SocketError e) {
+                             if (*answered || e == QAbstractSocket::RemoteHostClosedError)
+                                 return;
+                             *answered = true;
+                             --counts->inFlight;
+                             if (e == QAbstractSocket::ConnectionRefusedError)
+                                 ++counts->refused;
+                             else
+                                 ++counts->lost;
+                             socket->deleteLater();
+                         });
+        socket->connectToHost(QStringLiteral("127.0.0.1"), quint16(port));
+    };
+    int tick = 0;
+    QTimer load;
+    QObject::connect(&load, &QTimer::timeout, [&] {
+        ++tick;
+        ipcRequest(QStringLiteral("status"), {});
+        if (tick % 4 == 0)
+            httpRequest();
+        if (tick % 10 == 0)
+            ipcRequest(QStringLiteral("send"),
+                       {{QStringLiteral("session"), QStringLiteral("load%1").arg(tick)},
+                        {QStringLiteral("text"), QStringLiteral("x")}});
+    });
+    load.start(5);
+    qint64 current = b.fixture.pid();
+    int done = 0;
+    const double t0 = nowMs();
+    for (; done < restarts; ++done) {
+        waitUntil([] { return false; }, 100); // some load before each restart
+        ::kill(pid_t(current), SIGUSR1);
+        const qint64 successor = waitForSuccessor(b.fixture, current, 30000);
+        if (successor < 0)
+            break;
+        const qint64 old = current;
+        if (!waitUntil([&] { return !pidAlive(old); }, 30000))
+            break;
+        current = successor;
+    }
+    load.stop();
+    waitUntil([&] { return counts->inFlight == 0; }, 20000);
+    std::printf("%d hand-off restarts under load in %.0f ms: %d requests (%d new turns), "
+                "%d connections refused, %d replies lost%s\n",
+                done, nowMs() - t0, counts->requests, counts->turns, counts->refused,
+                counts->lost,
+                counts->inFlight ? qPrintable(QStringLiteral(", %1 unanswered at the end")
+                                                  .arg(counts->inFlight))
+                                 : "");
+    std::fflush(stdout);
+    if (std::unique_ptr<IpcClient> n = b.fixture.newClient())
+        call(n.get(), QStringLiteral("stop"));
+    waitUntil([&] { return !pidAlive(current); }, 60000);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -717,6 +949,11 @@ int main(int argc, char **argv)
     }
     for (const QString &mode : modes)
         benchAgentsWithTurns(b, mode);
+    benchHandoffRestart(b, 0);
+    benchHandoffRestart(b, 20);
+    std::printf("\n");
+    benchRestartsUnderLoad(b);
+    std::printf("\n");
     benchIdle(b, 30, 1000);
 
     b.requests.reset();

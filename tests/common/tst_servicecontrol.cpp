@@ -83,6 +83,30 @@ private Q_SLOTS:
                  qPrintable(r.message));
     }
 
+    void launchdAndWindowsCommands()
+    {
+        // The commands themselves are plain data: checked on every platform.
+        const ServiceControl::Unit agent{ServiceControl::Manager::LaunchdAgent,
+                                         QStringLiteral("io.sluice.sluiced"), QString()};
+        const QStringList start = ServiceControl::managerCommand(agent, ServiceControl::Action::Start);
+        QCOMPARE(start.value(0), QStringLiteral("launchctl"));
+        QCOMPARE(start.value(1), QStringLiteral("kickstart"));
+        QVERIFY(start.value(2).startsWith(QLatin1String("gui/")));
+        QVERIFY(start.value(2).endsWith(QLatin1String("/io.sluice.sluiced")));
+        QCOMPARE(ServiceControl::managerCommand(agent, ServiceControl::Action::Stop).mid(0, 3),
+                 (QStringList{"launchctl", "kill", "SIGTERM"}));
+        const ServiceControl::Unit daemon{ServiceControl::Manager::LaunchdDaemon,
+                                          QStringLiteral("io.sluice.sluiced"), QString()};
+        QCOMPARE(ServiceControl::managerCommand(daemon, ServiceControl::Action::Start).value(2),
+                 QStringLiteral("system/io.sluice.sluiced"));
+        const ServiceControl::Unit task{ServiceControl::Manager::WindowsTask,
+                                        QStringLiteral("Sluice\\sluiced"), QString()};
+        QCOMPARE(ServiceControl::managerCommand(task, ServiceControl::Action::Start),
+                 (QStringList{"schtasks", "/Run", "/TN", "Sluice\\sluiced"}));
+        // Stop and restart there are the planned-stop marker alone.
+        QVERIFY(ServiceControl::managerCommand(task, ServiceControl::Action::Stop).isEmpty());
+    }
+
 #ifdef Q_OS_LINUX
     void unitForThisHomeIsFound()
     {

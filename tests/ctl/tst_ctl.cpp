@@ -30,6 +30,7 @@ private Q_SLOTS:
     void stopWaitsForTheWholeStopBudget();
     void startDuringAStopWaitsThenStarts();
     void stopDuringARestartStopsTheReplacement();
+    void stopDuringAHandoffStopsBothGenerations();
     void sendWaitFailedTurnIsAnError();
     void doctorFindsStaleLeftovers();
 
@@ -342,11 +343,12 @@ void TstCtl::startDuringAStopWaitsThenStarts()
 
 void TstCtl::stopDuringARestartStopsTheReplacement()
 {
-    // A stop that arrives while a restart drains: the old process still restarts (the cause is
-    // decided once) and, without a service manager, starts its replacement. `stop` must stop
-    // that one too instead of reporting "stopped" while a service runs.
+    // A stop that arrives while a (classic) restart drains: the old process still restarts
+    // (the cause is decided once) and, without a service manager, starts its replacement.
+    // `stop` must stop that one too instead of reporting "stopped" while a service runs.
     ServiceFixture f;
-    QVERIFY(f.start({QStringLiteral("--agent-command"), blockingAgent(f)}));
+    QVERIFY(f.start({QStringLiteral("--agent-command"), blockingAgent(f),
+                     QStringLiteral("--no-handoff")}));
     const QString home = f.home();
     auto cleanup = qScopeGuard([&] { killLeftover(home); });
     const qint64 oldPid = f.pid();
@@ -378,6 +380,54 @@ void TstCtl::stopDuringARestartStopsTheReplacement()
     const RuntimeStatus last = f.readState();
     QVERIFY(last.pid != oldPid);
     QVERIFY2(!ProcessIdentity::isSameProcess(last.pid, last.startTime), out.constData());
+    QCOMPARE(last.state, GatewayState::Stopped);
+    QCOMPARE(last.desiredState, DesiredState::Stopped);
+}
+
+void TstCtl::stopDuringAHandoffStopsBothGenerations()
+{
+    // After a hand-off the successor serves while the predecessor finishes a turn: `stop`
+    // stops the successor, which tells the predecessor to finish within the same drain and
+    // exits only after it; both end, and the state file says stopped.
+    ServiceFixture f;
+    QVERIFY(f.start({QStringLiteral("--agent-command"), blockingAgent(f)}));
+    const QString home = f.home();
+    auto cleanup = qScopeGuard([&] { killLeftover(home); });
+    const qint64 oldPid = f.pid();
+    QVERIFY(f.call(QStringLiteral("send"), {{"session", "s1"}, {"text", "block"}}).ok);
+    QVERIFY(ServiceFixture::waitFor([&] { return f.readState().activeAgents == 1; }, 15000));
+    QVERIFY(f.call(QStringLiteral("restart"), {{"force", false}}).ok);
+    qint64 successor = -1;
+    QVERIFY(ServiceFixture::waitFor(
+        [&] {
+            const RuntimeStatus st = f.readState();
+            successor = st.pid;
+            return st.pid != oldPid && st.state == GatewayState::Running;
+        },
+        15000));
+
+    QProcess ctl;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("SLUICE_HOME"));
+    ctl.setProcessEnvironment(env);
+    ctl.start(ServiceFixture::binary(QStringLiteral("sluicectl")),
+              {QStringLiteral("--home"), home, QStringLiteral("stop")});
+    QByteArray out;
+    QVERIFY(ServiceFixture::waitFor(
+        [&] {
+            out += ctl.readAllStandardOutput();
+            return out.contains("stopping sluiced");
+        },
+        15000));
+    QVERIFY(pidAlive(successor)); // waits for its predecessor's turn
+    release(f);
+    QCOMPARE(f.waitForExit(30000), 0);
+    QVERIFY(ctl.waitForFinished(60000));
+    out += ctl.readAllStandardOutput();
+    QVERIFY2(ctl.exitCode() == 0, out.constData());
+    QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(successor); }, 30000));
+    const RuntimeStatus last = f.readState();
+    QCOMPARE(last.pid, successor);
     QCOMPARE(last.state, GatewayState::Stopped);
     QCOMPARE(last.desiredState, DesiredState::Stopped);
 }

@@ -249,21 +249,25 @@ void TestLifecycleRestart::supervisedRestartExits75AndResumes()
 void TestLifecycleRestart::unsupervisedRestartStartsReplacement_data()
 {
     QTest::addColumn<bool>("inheritedManagerVariables");
-    QTest::newRow("clean environment") << false;
+    QTest::addColumn<bool>("handoff");
+    QTest::newRow("hand-off, clean environment") << false << true;
     // A shell of a terminal that runs as a systemd user unit (or macOS Terminal) passes these
     // on; sluiced started from it is still not supervised: exit 75 would restart nothing.
-    QTest::newRow("variables inherited from a shell") << true;
+    QTest::newRow("hand-off, variables inherited from a shell") << true << true;
+    QTest::newRow("classic, clean environment") << false << false;
+    QTest::newRow("classic, variables inherited from a shell") << true << false;
 }
 
 void TestLifecycleRestart::unsupervisedRestartStartsReplacement()
 {
     QFETCH(bool, inheritedManagerVariables);
+    QFETCH(bool, handoff);
     if (inheritedManagerVariables) {
         qputenv("INVOCATION_ID", "0123456789abcdef0123456789abcdef");
         qputenv("XPC_SERVICE_NAME", "0");
     }
     ServiceFixture fx;
-    QVERIFY(fx.start());
+    QVERIFY(fx.start(handoff ? QStringList() : QStringList{QStringLiteral("--no-handoff")}));
     const qint64 oldPid = fx.pid();
     QVERIFY(fx.call(QStringLiteral("restart")).ok);
     QCOMPARE(fx.waitForExit(), 0);
@@ -282,9 +286,10 @@ void TestLifecycleRestart::unsupervisedRestartStartsReplacement()
         m_cleanupPids << newPid; // never leave the replacement behind
     QVERIFY(replaced);
     QVERIFY(pidAlive(newPid));
-    // Consumed by the new one, right after it starts serving.
+    // Consumed by the new one, right after it starts serving (a hand-off writes none).
     QVERIFY(ServiceFixture::waitFor(
         [&] { return !QFile::exists(HomePaths(fx.home()).restartPending()); }));
+    QCOMPARE(fx.logText().contains(QStringLiteral("hand-off done")), handoff);
     // Stop the replacement the planned way (SIGINT) and wait for it to go.
     ::kill(pid_t(newPid), SIGINT);
     QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(newPid); }, 30000));

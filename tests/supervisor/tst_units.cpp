@@ -141,7 +141,7 @@ void TstUnits::systemdUnitVerifies()
           QStringLiteral("Restart=on-failure"), QStringLiteral("RestartForceExitStatus=75"),
           QStringLiteral("RestartPreventExitStatus=78"),
           QStringLiteral("WorkingDirectory=") + m_home->path(),
-          QStringLiteral("NotifyAccess=main")})
+          QStringLiteral("NotifyAccess=all")})
         QVERIFY2(unit.contains(QLatin1Char('\n') + line + QLatin1Char('\n')), qPrintable(line));
     QVERIFY(unit.contains(
         QStringLiteral("ExecStart=") + ServiceFixture::binary(QStringLiteral("sluiced")) +

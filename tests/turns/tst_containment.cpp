@@ -38,7 +38,8 @@ private Q_SLOTS:
     void cgroupAccountingGrowsWithABusyAgent();
     void memoryLimitFailsTheTurnWithItsReason();
     void impossibleContainmentIsAConfigurationError();
-    void selfRestartStartsOutsideTheOldCgroup();
+    void selfRestartNeverNestsCgroups_data();
+    void selfRestartNeverNestsCgroups();
 
 private:
     static void modes();
@@ -452,14 +453,28 @@ void TestContainment::impossibleContainmentIsAConfigurationError()
     QVERIFY(bad.readAllStandardError().contains("invalid value for containment"));
 }
 
-void TestContainment::selfRestartStartsOutsideTheOldCgroup()
+void TestContainment::selfRestartNeverNestsCgroups_data()
 {
+    QTest::addColumn<bool>("handoff");
+    // The successor shares the predecessor's cgroup: it starts in its service leaf, its turns
+    // go beside the predecessor's, and the last one out removes it.
+    QTest::newRow("hand-off") << true;
+    // The successor starts after the old one released its cgroup: one of its own beside it.
+    QTest::newRow("classic (--no-handoff)") << false;
+}
+
+void TestContainment::selfRestartNeverNestsCgroups()
+{
+    QFETCH(bool, handoff);
     if (!cgroupPossible())
         QSKIP("cgroup mode needs root (or a delegated cgroup) here");
     ServiceFixture f;
     const QString agent =
         f.writeAgentScript(QStringLiteral("echo.sh"), QStringLiteral("cat > /dev/null\necho ok\n"));
-    QVERIFY(startIn(f, QStringLiteral("cgroup"), agent));
+    QStringList extra;
+    if (!handoff)
+        extra << QStringLiteral("--no-handoff");
+    QVERIFY(startIn(f, QStringLiteral("cgroup"), agent, extra));
     const qint64 old = f.pid();
     QVERIFY(f.call(QStringLiteral("restart")).ok);
     qint64 successor = -1;
@@ -472,19 +487,25 @@ void TestContainment::selfRestartStartsOutsideTheOldCgroup()
             return true;
         },
         30000));
-    // Beside the old one's, not inside it: restarts never nest cgroups, and the old is gone.
+    QCOMPARE(f.waitForExit(), 0);
     QFile own(QStringLiteral("/proc/%1/cgroup").arg(successor));
     QVERIFY(own.open(QIODevice::ReadOnly));
     const QString path = CgroupContainment::ownPath(own.readAll());
-    QVERIFY2(path.endsWith(QStringLiteral("/sluiced-%1/service").arg(successor)), qPrintable(path));
-    QVERIFY2(!path.contains(QStringLiteral("sluiced-%1").arg(old)), qPrintable(path));
-    QVERIFY(
-        ServiceFixture::waitFor([&] { return !QFileInfo::exists(ServiceFixture::cgroupOf(old)); }));
+    const qint64 base = handoff ? old : successor;
+    QVERIFY2(path.endsWith(QStringLiteral("/sluiced-%1/service").arg(base)), qPrintable(path));
+    QCOMPARE(path.count(QStringLiteral("/sluiced-")), 1);
+    if (!handoff) {
+        QVERIFY(ServiceFixture::waitFor(
+            [&] { return !QFileInfo::exists(ServiceFixture::cgroupOf(old)); }));
+    }
+    // A turn of the successor runs in the shared (or its own) cgroup.
+    const QString id = sendOne(f);
+    QCOMPARE(f.waitForTurn(id).value("state").toString(), QStringLiteral("done"));
     const std::unique_ptr<IpcClient> client = f.newClient();
     QVERIFY(client);
     QVERIFY(ServiceFixture::callOn(client.get(), QStringLiteral("stop")).ok);
     QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(successor); }, 60000));
-    QVERIFY2(!QFileInfo::exists(ServiceFixture::cgroupOf(successor)), "a cgroup outlived sluiced");
+    QVERIFY2(!QFileInfo::exists(ServiceFixture::cgroupOf(base)), "a cgroup outlived sluiced");
 }
 
 QTEST_GUILESS_MAIN(TestContainment)

@@ -81,6 +81,7 @@ private Q_SLOTS:
     void sseStreamsATurnFromItsFirstChunkToTheEnd();
     void ipcFollowContinuesAtTheReplysOffset();
     void unknownTurnsAreNotFound();
+    void aFollowerIsNeverIdle();
     void slowFollowersNeverDelayAnythingAndStayBounded();
     void turnsListFiltersLimitsAndQueue();
 
@@ -127,7 +128,10 @@ void TstLiveOutput::go(const QString &name)
 void TstLiveOutput::init()
 {
     m_f = std::make_unique<ServiceFixture>();
-    QVERIFY(m_f->start({QStringLiteral("--agent-command"), agent()}));
+    QStringList args{QStringLiteral("--agent-command"), agent()};
+    if (QByteArray(QTest::currentTestFunction()) == "aFollowerIsNeverIdle")
+        args << QStringLiteral("--ipc-idle-timeout") << QStringLiteral("1");
+    QVERIFY(m_f->start(args));
     QVERIFY(port() > 0);
 }
 
@@ -257,6 +261,33 @@ void TstLiveOutput::unknownTurnsAreNotFound()
     QCOMPARE(m_f->call(QStringLiteral("follow")).errorCode, QStringLiteral("bad_request"));
     QCOMPARE(http(port(), "GET", "/v1/turns/t-0/events", m_f->token()).status, 404);
     QCOMPARE(http(port(), "GET", "/v1/turns/t-0/events").status, 401);
+}
+
+void TstLiveOutput::aFollowerIsNeverIdle()
+{
+    // A follower sends nothing while it waits for a long turn: the idle rule (here 1 s) is
+    // not for it, as it is not for subscribers.
+    const QString id = sendTurn(*m_f, QStringLiteral("idle"), QStringLiteral("block idle"));
+    QVERIFY(!id.isEmpty());
+    auto follower = m_f->newClient();
+    auto idler = m_f->newClient();
+    QVERIFY(follower && idler);
+    bool followerGone = false;
+    bool idlerGone = false;
+    bool ended = false;
+    connect(follower.get(), &IpcClient::disconnected, this, [&] { followerGone = true; });
+    connect(idler.get(), &IpcClient::disconnected, this, [&] { idlerGone = true; });
+    connect(follower.get(), &IpcClient::eventReceived, this,
+            [&](const QString &name, const QJsonObject &) { ended = ended || name == "turn"; });
+    QVERIFY(ServiceFixture::callOn(follower.get(), QStringLiteral("follow"),
+                                   {{QStringLiteral("turn_id"), id}})
+                .ok);
+    QVERIFY(ServiceFixture::callOn(idler.get(), QStringLiteral("status")).ok);
+    QVERIFY(ServiceFixture::waitFor([&] { return idlerGone; })); // the idle time has passed
+    QVERIFY(!followerGone);
+    go();
+    QVERIFY(ServiceFixture::waitFor([&] { return ended; }));
+    QVERIFY(!followerGone);
 }
 
 void TstLiveOutput::slowFollowersNeverDelayAnythingAndStayBounded()

@@ -52,6 +52,15 @@ HttpResponse ok(const QJsonObject &fields, int status = 200)
     o.remove(QStringLiteral("id"));
     return HttpResponse::json(status, o);
 }
+// 405 with the methods the path takes.
+HttpResponse notAllowed(const QByteArray &allow)
+{
+    HttpResponse r = HttpResponse::error(405, "method_not_allowed",
+                                         QStringLiteral("use %1").arg(QString::fromLatin1(allow)));
+    r.headers.append({"Allow", allow});
+    return r;
+}
+
 // 202 for a stop or restart the service took on (it runs after the answer).
 HttpResponse acceptedReply(const QJsonObject &fields)
 {
@@ -84,6 +93,32 @@ bool HttpApi::listen(QString *error)
     return false;
 }
 
+bool HttpApi::adopt(int descriptor, QString *error)
+{
+    if (m_server->setSocketDescriptor(descriptor)) {
+        qCInfo(lcHttp).noquote() << "HTTP API listening on the inherited socket"
+                                 << m_server->serverAddress().toString() + QLatin1Char(':') +
+                                        QString::number(m_server->serverPort());
+        return true;
+    }
+    if (error)
+        *error = m_server->errorString();
+    return false;
+}
+
+int HttpApi::descriptor() const
+{
+    return m_server->isListening() ? int(m_server->socketDescriptor()) : -1;
+}
+
+void HttpApi::setAccepting(bool accepting)
+{
+    if (accepting)
+        m_server->resumeAccepting();
+    else
+        m_server->pauseAccepting();
+}
+
 bool HttpApi::isListening() const
 {
     return m_server->isListening();
@@ -112,7 +147,7 @@ void HttpApi::onNewConnection()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         if (m_connections >= m_options.maxConnections && !makeRoom()) {
-            qCWarning(lcHttp) << "connection limit reached, every connection busy; refusing one";
+            qCWarning(lcHttp).noquote() << "connection limit reached, every connection busy; refusing one";
             socket->abort();
             socket->deleteLater();
             continue;
@@ -145,7 +180,7 @@ bool HttpApi::makeRoom()
     }
     if (!victim)
         return false;
-    qCDebug(lcHttp) << "at the connection cap: closing the least useful connection";
+    qCDebug(lcHttp).noquote() << "at the connection cap: closing the least useful connection";
     victim->closeNow(); // emits closed(): the count goes down
     return true;
 }
@@ -160,7 +195,7 @@ bool HttpApi::authorized(const HttpRequest &request) const
 
 void HttpApi::handle(HttpConnection *connection, const HttpRequest &request)
 {
-    qCDebug(lcHttp) << request.method << request.target;
+    qCDebug(lcHttp).noquote() << request.method << request.target;
     route(QPointer<HttpConnection>(connection), request);
 }
 
@@ -209,12 +244,7 @@ void HttpApi::routeTurns(QPointer<HttpConnection> connection, const HttpRequest 
 {
     const QByteArray &path = request.path;
     const QByteArray &method = request.method;
-    auto methodNotAllowed = [&](const QByteArray &allow) {
-        HttpResponse r = HttpResponse::error(
-            405, "method_not_allowed", QStringLiteral("use %1").arg(QString::fromLatin1(allow)));
-        r.headers.append({"Allow", allow});
-        connection->respond(r);
-    };
+    auto methodNotAllowed = [&](const QByteArray &allow) { connection->respond(notAllowed(allow)); };
     auto badRequest = [&](const QString &message) {
         connection->respond(HttpResponse::error(400, "bad_request", message));
     };
@@ -293,12 +323,7 @@ void HttpApi::route(QPointer<HttpConnection> connection, const HttpRequest &requ
 {
     const QByteArray &path = request.path;
     const QByteArray &method = request.method;
-    auto methodNotAllowed = [&](const QByteArray &allow) {
-        HttpResponse r = HttpResponse::error(
-            405, "method_not_allowed", QStringLiteral("use %1").arg(QString::fromLatin1(allow)));
-        r.headers.append({"Allow", allow});
-        connection->respond(r);
-    };
+    auto methodNotAllowed = [&](const QByteArray &allow) { connection->respond(notAllowed(allow)); };
     auto badRequest = [&](const QString &message) {
         connection->respond(HttpResponse::error(400, "bad_request", message));
     };

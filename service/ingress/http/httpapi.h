@@ -35,7 +35,13 @@ public:
     ~HttpApi() override;
 
     bool listen(QString *error = nullptr);
+    // Serves on an inherited listening socket (socket activation, hand-off restart).
+    bool adopt(int descriptor, QString *error = nullptr);
+    int descriptor() const; // of the listener; -1 when not listening
+    // Off: new connections wait in the backlog for whoever else accepts on the socket.
+    void setAccepting(bool accepting);
     bool isListening() const;
+    int connectionCount() const { return m_connections; }
     quint16 port() const; // the bound port (also when 0 was asked for)
     QHostAddress address() const;
     // Closes the listener and every connection (the `disconnect` phase of a stop).

@@ -20,14 +20,14 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const Limits &limits, QObject
     m_socket->setParent(this);
     m_firstLineTimer->setSingleShot(true);
     connect(m_firstLineTimer, &QTimer::timeout, this, [this] {
-        qCDebug(lcHttp) << "no request line in time: closed";
+        qCDebug(lcHttp).noquote() << "no request line in time: closed";
         closeNow();
     });
     m_firstLineTimer->start(m_limits.firstLineTimeoutMs);
     m_idleTimer->setSingleShot(true);
     m_requestTimer->setSingleShot(true);
     connect(m_idleTimer, &QTimer::timeout, this, [this] {
-        qCDebug(lcHttp) << "idle connection closed";
+        qCDebug(lcHttp).noquote() << "idle connection closed";
         closeNow();
     });
     connect(m_requestTimer, &QTimer::timeout, this, [this] {

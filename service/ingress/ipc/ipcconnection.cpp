@@ -42,8 +42,8 @@ IpcConnection::IpcConnection(quint64 id, QLocalSocket *socket, CommandDispatcher
     m_idleTimer->setSingleShot(true);
     m_idleTimer->setInterval(m_limits.idleTimeoutMs);
     connect(m_idleTimer, &QTimer::timeout, this, [this] {
-        if (m_subscribed)
-            return; // waiting for events is what a subscriber does
+        if (m_subscribed || !m_follows.isEmpty())
+            return; // waiting for events is what a subscriber or a follower does
         drop(QStringLiteral("idle for %1 s").arg(m_idleTimer->interval() / 1000));
     });
     m_idleTimer->start();
@@ -59,11 +59,11 @@ IpcConnection::IpcConnection(quint64 id, QLocalSocket *socket, CommandDispatcher
     connect(m_socket, &QLocalSocket::disconnected, this, [this] {
         if (!m_gone) {
             m_gone = true;
-            qCDebug(lcIpcServer) << "client" << m_id << "disconnected";
+            qCDebug(lcIpcServer).noquote() << "client" << m_id << "disconnected";
             Q_EMIT closed(m_id);
         }
     });
-    qCDebug(lcIpcServer) << "client" << m_id << "connected";
+    qCDebug(lcIpcServer).noquote() << "client" << m_id << "connected";
     if (m_socket->bytesAvailable() > 0)
         QTimer::singleShot(0, this, &IpcConnection::onReadyRead);
 }
@@ -159,7 +159,7 @@ void IpcConnection::handleRequest(const QJsonObject &request)
     } else if (cmd == QLatin1String(Protocol::Cmd::Subscribe)) {
         m_subscribed = true;
     }
-    qCDebug(lcIpcServer) << "client" << m_id << "cmd" << cmd << "id" << id;
+    qCDebug(lcIpcServer).noquote() << "client" << m_id << "cmd" << cmd << "id" << id;
 
     RequestContext context;
     context.source = RequestSource::Ipc;

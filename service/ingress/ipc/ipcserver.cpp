@@ -46,7 +46,7 @@ bool prepareSocketFolder(const QString &folder, bool ours, QString *error)
     const bool othersMayWrite = (st.st_mode & 022) != 0;
     if (ours && st.st_uid == ::getuid()) {
         if ((st.st_mode & 077) != 0) {
-            qCInfo(lcIpcServer) << "tightening socket folder" << folder << "to 0700";
+            qCInfo(lcIpcServer).noquote() << "tightening socket folder" << folder << "to 0700";
             if (::chmod(QFile::encodeName(folder).constData(), 0700) != 0) {
                 *error = QStringLiteral("cannot make socket folder %1 private").arg(folder);
                 return false;
@@ -112,7 +112,7 @@ bool IpcServer::listen(const QString &path, bool ownFolder, QString *error, bool
             *error = QStringLiteral("another server is listening on %1").arg(path);
             return false;
         }
-        qCInfo(lcIpcServer) << "removing leftover socket" << path;
+        qCInfo(lcIpcServer).noquote() << "removing leftover socket" << path;
         QLocalServer::removeServer(path);
     }
 #endif
@@ -127,8 +127,46 @@ bool IpcServer::listen(const QString &path, bool ownFolder, QString *error, bool
     }
 #endif
     m_path = path;
-    qCInfo(lcIpcServer) << "listening on" << path;
+    qCInfo(lcIpcServer).noquote() << "listening on" << path;
     return true;
+}
+
+void IpcServer::adoptListener(int descriptor, const QString &path, bool removeOnClose)
+{
+#ifdef Q_OS_UNIX
+    m_listener->adopt(descriptor, path, removeOnClose);
+    m_path = path;
+    m_ownsSocketFile = removeOnClose;
+    qCInfo(lcIpcServer).noquote() << "listening on the inherited socket" << path;
+#else
+    Q_UNUSED(descriptor)
+    Q_UNUSED(path)
+    Q_UNUSED(removeOnClose)
+#endif
+}
+
+void IpcServer::setOwnsSocketFile(bool owns)
+{
+    m_ownsSocketFile = owns;
+    if (m_listener)
+        m_listener->setRemoveOnClose(owns);
+}
+
+int IpcServer::listenerDescriptor() const
+{
+    return m_listener ? m_listener->descriptor() : -1;
+}
+
+void IpcServer::setAccepting(bool accepting)
+{
+    if (m_listener)
+        m_listener->setAccepting(accepting);
+}
+
+void IpcServer::releaseListener()
+{
+    if (m_listener)
+        m_listener->closeDescriptor();
 }
 
 bool IpcServer::isListening() const
@@ -144,7 +182,7 @@ void IpcServer::closeListener()
         m_listener->close(); // removes the socket file
     else
         m_server->close();
-    qCInfo(lcIpcServer) << "listener closed";
+    qCInfo(lcIpcServer).noquote() << "listener closed";
 }
 
 void IpcServer::disconnectAll()

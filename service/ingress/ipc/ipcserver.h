@@ -41,8 +41,19 @@ public:
     // ownFolder: the folder is sluiced's own (HOME/run) and may be tightened to 0700; a folder
     // named by --socket is never changed (refused when others may replace the socket there).
     bool listen(const QString &path, bool ownFolder, QString *error, bool *inUse = nullptr);
+    // Unix: serves on an inherited listening socket (socket activation, hand-off restart);
+    // the socket file is removed at closeListener() only when removeOnClose.
+    void adoptListener(int descriptor, const QString &path, bool removeOnClose);
     QString path() const { return m_path; }
     bool isListening() const;
+    int listenerDescriptor() const; // Unix; -1 when none
+    bool ownsSocketFile() const { return m_ownsSocketFile; } // false: a .socket unit's
+    void setOwnsSocketFile(bool owns); // closeListener() removes the file only when we own it
+    // Off: new connections wait in the backlog for whoever else accepts on the socket.
+    void setAccepting(bool accepting);
+    // Closes our descriptor of the listener, leaving the socket (and its file) to the process
+    // that shares it.
+    void releaseListener();
 
     // Stops accepting connections and removes the socket file (disconnect phase).
     void closeListener();
@@ -74,6 +85,7 @@ private:
     QLocalServer *m_server = nullptr;   // Windows: named pipes
     UnixListener *m_listener = nullptr; // Unix: survives an exhausted descriptor table
     QString m_path;
+    bool m_ownsSocketFile = true;
     QHash<quint64, IpcConnection *> m_connections;
     quint64 m_nextId = 1;
     bool m_capLogged = false;

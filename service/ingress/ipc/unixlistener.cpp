@@ -55,13 +55,37 @@ bool UnixListener::listen(const QString &path, QString *error)
     }
     ::chmod(native.constData(), 0600);
     m_path = path;
-    m_spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    m_notifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
-    connect(m_notifier, &QSocketNotifier::activated, this, &UnixListener::onReadable);
+    m_removeOnClose = true;
+    watch();
     return true;
 }
 
-void UnixListener::close()
+void UnixListener::adopt(int descriptor, const QString &path, bool removeOnClose)
+{
+    m_fd = descriptor;
+    ::fcntl(m_fd, F_SETFD, FD_CLOEXEC);
+    ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) | O_NONBLOCK);
+    m_path = path;
+    m_removeOnClose = removeOnClose;
+    watch();
+}
+
+void UnixListener::watch()
+{
+    m_spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    m_notifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
+    m_notifier->setEnabled(m_accepting);
+    connect(m_notifier, &QSocketNotifier::activated, this, &UnixListener::onReadable);
+}
+
+void UnixListener::setAccepting(bool accepting)
+{
+    m_accepting = accepting;
+    if (m_notifier)
+        m_notifier->setEnabled(accepting);
+}
+
+void UnixListener::closeDescriptor()
 {
     if (m_fd < 0)
         return;
@@ -73,7 +97,15 @@ void UnixListener::close()
         ::close(m_spare);
         m_spare = -1;
     }
-    QFile::remove(m_path);
+}
+
+void UnixListener::close()
+{
+    if (m_fd < 0)
+        return;
+    closeDescriptor();
+    if (m_removeOnClose)
+        QFile::remove(m_path);
 }
 
 void UnixListener::pause()
@@ -84,14 +116,14 @@ void UnixListener::pause()
         if (m_notifier) {
             if (m_spare < 0)
                 m_spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-            m_notifier->setEnabled(true);
+            m_notifier->setEnabled(m_accepting);
         }
     });
 }
 
 void UnixListener::onReadable()
 {
-    for (;;) {
+    while (m_accepting) {
         const int client = ::accept4(m_fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (client >= 0) {
             m_exhaustedLogged = false;

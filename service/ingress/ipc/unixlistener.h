@@ -20,9 +20,18 @@ public:
 
     // Binds and listens on path (which must not exist); the socket file is made 0600.
     bool listen(const QString &path, QString *error);
+    // Listens on a socket bound by someone else (socket activation, a predecessor); the file
+    // is removed at close() only when removeOnClose.
+    void adopt(int descriptor, const QString &path, bool removeOnClose);
+    void setRemoveOnClose(bool remove) { m_removeOnClose = remove; }
     bool isListening() const { return m_fd >= 0; }
-    // Stops listening and removes the socket file.
+    int descriptor() const { return m_fd; }
+    // Accepting off: connections wait in the backlog (another process may take them).
+    void setAccepting(bool accepting);
+    // Stops listening and removes the socket file (unless adopted without removeOnClose).
     void close();
+    // Closes our descriptor only: the socket lives on in the process that shares it.
+    void closeDescriptor();
 
 Q_SIGNALS:
     // A connected client; the receiver owns the descriptor (non-blocking, close-on-exec).
@@ -31,11 +40,14 @@ Q_SIGNALS:
 private:
     void onReadable();
     void pause();
+    void watch();
 
     int m_fd = -1;
     int m_spare = -1;
     QString m_path;
     QSocketNotifier *m_notifier = nullptr;
+    bool m_removeOnClose = true;
+    bool m_accepting = true;
     bool m_exhaustedLogged = false;
 };
 

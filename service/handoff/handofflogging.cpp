@@ -1,0 +1,3 @@
+#include "handoff/handofflogging.h"
+
+Q_LOGGING_CATEGORY(lcHandoff, "sluice.handoff")
