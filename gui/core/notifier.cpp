@@ -18,7 +18,16 @@ Notifier::Notifier(ServiceConnection *connection, QObject *parent)
         m_stopSeen = true;
         m_restartExpected = m_restartExpected || restart;
     });
-    connect(m_conn, &ServiceConnection::restartFinished, this, [this] {
+    connect(m_conn, &ServiceConnection::restartFinished, this, [this](bool handoff) {
+        if (handoff) {
+            // The event is the only sign of it: the connection and the state never changed.
+            emitUnlessManual(RestartComplete, tr("Sluice restarted"),
+                             tr("The gateway is back (pid %1).").arg(m_conn->pid()));
+            m_restartExpected = false;
+            m_stopSeen = false;
+            m_manual = false;
+            return;
+        }
         if (!m_stopSeen)
             m_pidBeforeStop = m_lastLivePid;
         m_restartExpected = true;

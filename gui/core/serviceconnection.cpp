@@ -266,7 +266,7 @@ void ServiceConnection::onEvent(const QString &name, const QJsonObject &event)
         fromWireName(event.value(QLatin1String("cause")).toString(), &cause);
         Q_EMIT shutdownAnnounced(cause == StopCause::Restart || cause == StopCause::ForceRestart);
     } else if (name == QLatin1String(Protocol::Event::RestartFinished)) {
-        Q_EMIT restartFinished();
+        Q_EMIT restartFinished(event.value(QLatin1String("handoff")).toBool());
         refreshShutdownReport();
     }
 }

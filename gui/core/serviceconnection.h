@@ -89,7 +89,9 @@ Q_SIGNALS:
     void shutdownReportChanged();
     // The service announced it is shutting down (restart = it will come back).
     void shutdownAnnounced(bool restart);
-    void restartFinished();
+    // handoff: the new process took over while this connection stayed (a hand-off restart,
+    // docs/lifecycle.md): no disconnect, no stopped state came before it.
+    void restartFinished(bool handoff);
     void actionFailed(const QString &message);
     // A turn changed state (event `turn`).
     void turnChanged(const QString &turnId, const QString &session, const QString &state,

@@ -9,7 +9,7 @@
 #include "tray/trayapp.h"
 
 #include <QDBusConnection>
-#include <QDBusConnectionInterface>
+#include <QDeadlineTimer>
 #include <QLabel>
 #include <QProcess>
 #include <QSignalSpy>
@@ -41,6 +41,20 @@ public Q_SLOTS:
     }
 };
 
+// Starts a private session bus; its address, or empty when it does not come up.
+static QString startBus(QProcess &bus)
+{
+    bus.start(QStandardPaths::findExecutable(QStringLiteral("dbus-daemon")),
+              {QStringLiteral("--session"), QStringLiteral("--nofork"),
+               QStringLiteral("--print-address=1")});
+    if (!bus.waitForStarted(10000))
+        return QString();
+    QDeadlineTimer deadline(10000);
+    while (!bus.canReadLine() && !deadline.hasExpired())
+        QTest::qWait(20);
+    return QString::fromUtf8(bus.readLine()).trimmed();
+}
+
 class TstTrayNotifications : public QObject
 {
     Q_OBJECT
@@ -64,11 +78,7 @@ void TstTrayNotifications::initTestCase()
     const QString daemon = QStandardPaths::findExecutable(QStringLiteral("dbus-daemon"));
     if (daemon.isEmpty())
         QSKIP("dbus-daemon is not installed (Debian package dbus-daemon)");
-    m_bus.start(daemon, {QStringLiteral("--session"), QStringLiteral("--nofork"),
-                         QStringLiteral("--print-address=1")});
-    QVERIFY(m_bus.waitForStarted(10000));
-    QTRY_VERIFY_WITH_TIMEOUT(m_bus.canReadLine(), 10000);
-    m_address = QString::fromUtf8(m_bus.readLine()).trimmed();
+    m_address = startBus(m_bus);
     QVERIFY(!m_address.isEmpty());
     QDBusConnection server = QDBusConnection::connectToBus(m_address, QStringLiteral("server"));
     QVERIFY(server.isConnected());
@@ -134,12 +144,8 @@ void TstTrayNotifications::fallBackWithoutAService()
 {
     // A bus without a notification service: the Notify call fails, the panel shows it.
     QProcess bare;
-    bare.start(QStandardPaths::findExecutable(QStringLiteral("dbus-daemon")),
-               {QStringLiteral("--session"), QStringLiteral("--nofork"),
-                QStringLiteral("--print-address=1")});
-    QVERIFY(bare.waitForStarted(10000));
-    QTRY_VERIFY_WITH_TIMEOUT(bare.canReadLine(), 10000);
-    const QString address = QString::fromUtf8(bare.readLine()).trimmed();
+    const QString address = startBus(bare);
+    QVERIFY(!address.isEmpty());
     {
         TraySettings settings(m_dir.filePath(QStringLiteral("c.conf")));
         QTemporaryDir home;

@@ -460,7 +460,7 @@ void TstTrayService::notificationsForDrainAndRestartFromElsewhere()
     const qint64 oldPid = app->connection()->pid();
     QVERIFY(fx.call(QStringLiteral("restart"), {{"force", false}}).ok);
     QTRY_COMPARE_WITH_TIMEOUT(countKind(notes, Notifier::RestartComplete), 1, 40000);
-    QVERIFY(app->connection()->pid() != oldPid);
+    QTRY_VERIFY_WITH_TIMEOUT(app->connection()->pid() != oldPid, 20000);
     QCOMPARE(app->tray()->iconKey(), QStringLiteral("running"));
     QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
     QCOMPARE(countKind(notes, Notifier::StopComplete), 0);
