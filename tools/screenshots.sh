@@ -2,7 +2,7 @@
 # Regenerates the sluice-tray screenshots in docs/images/ with one command:
 #   bash tools/screenshots.sh            (as root or a user with sudo)
 # It installs Xvfb and jwm (a small window manager with a system tray) when missing, builds
-# sluiced and sluice-screenshooter, starts a virtual display with jwm, a temporary sluiced with
+# sluiced, sluicectl and sluice-screenshooter, starts a virtual display with jwm, a temporary sluiced with
 # one finished stop (so the shutdown timeline has data), three finished turns, one running turn
 # that writes its output line by line and one queued behind it, then sluice-screenshooter
 # (tools/screenshooter: sluice-tray's TrayApp plus the grabbing): it opens the control panel
