@@ -2,9 +2,10 @@
 # Regenerates the sluice-tray screenshots in docs/images/ with one command:
 #   bash tools/screenshots.sh            (as root or a user with sudo)
 # It installs Xvfb and jwm (a small window manager with a system tray) when missing, builds
-# sluiced, sluicectl and sluice-screenshooter, starts a virtual display with jwm, a temporary sluiced with
-# one finished stop (so the shutdown timeline has data), three finished turns, one running turn
-# that writes its output line by line and one queued behind it, then sluice-screenshooter
+# sluiced, sluicectl and sluice-screenshooter, starts a virtual display with jwm, a temporary
+# sluiced with one finished stop (so the shutdown timeline has data), three finished turns, one
+# running turn that writes its output line by line and one queued behind it, then
+# sluice-screenshooter
 # (tools/screenshooter: sluice-tray's TrayApp plus the grabbing): it opens the control panel
 # (live output, then recent turns) and the tray menu (with the agents submenu) and grabs them
 # itself — the menu from the real X screen around jwm's tray, the panel from the window — into
