@@ -12,7 +12,8 @@ case "$mode" in run|test|bench) ;; *) echo "usage: tools/dev.sh run|test|bench" 
 
 # Debian packages the build, the tests and the product need.
 packages=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-sqlite libqt6svg6 qt6-svg-dev
-          qt6-qpa-plugins libgl-dev procps sqlite3)
+          qt6-qpa-plugins libgl-dev procps sqlite3
+          qt6-l10n-tools)
 # Only for the screenshot script and a real tray; optional elsewhere.
 [ "$mode" = run ] && packages+=(xdg-utils)
 # The test command also fuzzes (tools/fuzz.sh) and mounts/limits for the resilience tests.

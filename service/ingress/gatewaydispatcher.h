@@ -32,6 +32,8 @@ public:
     void setForeignInterrupt(ForeignInterrupt hook) { m_foreignInterrupt = std::move(hook); }
 
 private:
+    CommandResult turns(const QJsonObject &args) const;
+
     Gateway *m_gateway;
     TurnManager *m_turns;
     StatusWriter *m_writer;

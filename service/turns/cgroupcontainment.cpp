@@ -1,6 +1,7 @@
 #include "turns/cgroupcontainment.h"
 
 #include "turns/turnslogging.h"
+#include "sluice/logging.h"
 
 #include <QDir>
 #include <QFile>
@@ -224,9 +225,7 @@ public:
         for (qint64 pid : pids)
             ::kill(pid_t(pid), SIGTERM);
         qCInfo(lcTurns).noquote() << QStringLiteral("SIGTERM to the %1 of %2")
-                                         .arg(pids.size() == 1
-                                                  ? QStringLiteral("1 process")
-                                                  : QStringLiteral("%1 processes").arg(pids.size()),
+                                         .arg(counted(pids.size(), "process", "processes"),
                                               m_path);
     }
 

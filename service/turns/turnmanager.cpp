@@ -173,6 +173,10 @@ void TurnManager::startTurn(const QString &id)
         else
             finishTurn(id, TurnState::Failed, crashed ? std::nullopt : std::optional<int>(code));
     });
+    connect(process, &TurnProcess::outputArrived, this,
+            [this, id](OutputStream stream, const QByteArray &data) {
+                Q_EMIT turnOutput(id, stream, data);
+            });
     connect(process, &TurnProcess::failedToStart, this, [this, id](const QString &error) {
         if (Live *l = m_live.value(id)) {
             l->info.output = QStringLiteral("agent failed to start: %1").arg(error).toUtf8();
@@ -324,6 +328,48 @@ QJsonArray TurnManager::agentsJson(Usage withUsage) const
             agent.insert(QStringLiteral("usage"), usage.toJson());
         }
         array.append(agent);
+    }
+    return array;
+}
+
+QJsonArray TurnManager::recentTurnsJson(const QString &session, std::optional<TurnState> state,
+                                        int limit) const
+{
+    constexpr int PreviewChars = 200;
+    // Queue positions: 1 = the next to run in its session.
+    QHash<QString, int> position;
+    QHash<QString, int> perSession;
+    for (const QString &id : m_queue) {
+        if (const Live *live = m_live.value(id))
+            position.insert(id, ++perSession[live->info.session]);
+    }
+    QList<TurnInfo> rows = m_store ? m_store->listTurns(session, state, limit) : QList<TurnInfo>();
+    // What is live or recent in memory is newer than the row (output so far, a state the
+    // store may not have taken yet).
+    for (TurnInfo &t : rows) {
+        if (std::optional<TurnInfo> current = m_live.contains(t.id) || m_recent.contains(t.id)
+                                                  ? turn(t.id)
+                                                  : std::nullopt)
+            t = *current;
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QJsonArray array;
+    for (const TurnInfo &t : std::as_const(rows)) {
+        if (state && t.state != *state)
+            continue;
+        QJsonObject o = t.toJson();
+        o.remove(QStringLiteral("output"));
+        o.remove(QStringLiteral("truncated"));
+        o.remove(QStringLiteral("usage"));
+        o.remove(QStringLiteral("internal"));
+        const QDateTime end = t.finishedAt.isValid() ? t.finishedAt : now;
+        o.insert(QStringLiteral("duration_s"),
+                 t.startedAt.isValid() ? QJsonValue(double(t.startedAt.msecsTo(end)) / 1000.0)
+                                       : QJsonValue());
+        o.insert(QStringLiteral("preview"), QString::fromUtf8(t.output).left(PreviewChars));
+        if (position.contains(t.id))
+            o.insert(QStringLiteral("queue_position"), position.value(t.id));
+        array.append(o);
     }
     return array;
 }

@@ -65,6 +65,11 @@ public:
     enum class Usage { Without, With };
     QJsonArray agentsJson(Usage usage) const;
 
+    // `turns` (docs/protocol.md): newest first, from state.db with what is in memory laid over
+    // it (live state, output so far, queue positions). Empty `session`/`state`: any.
+    QJsonArray recentTurnsJson(const QString &session, std::optional<TurnState> state,
+                               int limit) const;
+
     // -1 when the id is unknown; else how many turns it interrupted (0 or 1). A queued turn is
     // removed from its queue and ends `interrupted`.
     // ByOperator (an `interrupt` request): final, so its resume flag goes too; a stop's own
@@ -95,6 +100,8 @@ public:
 
 Q_SIGNALS:
     void turnStateChanged(const QString &turnId, const QString &session, sluice::TurnState state);
+    // A running turn's output as its process reports it (TurnProcess::outputArrived).
+    void turnOutput(const QString &turnId, sluice::OutputStream stream, const QByteArray &data);
     void runningCountChanged(int count);
     void agentsChanged();
     void allStopped();
