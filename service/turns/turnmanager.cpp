@@ -47,10 +47,16 @@ QString TurnManager::resolveProgram() const
     const QString program = m_config.agentCommand.constFirst();
     if (program.contains(QLatin1Char('/')))
         return program;
-    // The default agent is installed next to sluiced; prefer that copy over PATH.
-    const QString sibling = QCoreApplication::applicationDirPath() + QLatin1Char('/') + program;
-    if (QFileInfo(sibling).isExecutable())
-        return sibling;
+    // The default agent lies beside sluiced in the build tree and the macOS bundle, and in
+    // libexec/sluice of the installed tree (found relative to sluiced, so any prefix works);
+    // prefer those copies over PATH.
+    const QDir binDir(QCoreApplication::applicationDirPath());
+    for (const QString &dir : {QStringLiteral("."), QStringLiteral(SLUICE_LIBEXEC_RELATIVE)}) {
+        const QString candidate =
+            QDir::cleanPath(binDir.filePath(dir + QLatin1Char('/') + program));
+        if (QFileInfo(candidate).isExecutable())
+            return candidate;
+    }
     const QString found = QStandardPaths::findExecutable(program);
     return found.isEmpty() ? program : found;
 }
