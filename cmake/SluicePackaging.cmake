@@ -37,6 +37,9 @@ endif()
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME sluice)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+# CPackDeb puts a summary other than CPack's default in front of each description; equal to
+# the default, each package's synopsis is the first line of its own description.
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
 set(CPACK_PACKAGE_VENDOR "The Sluice authors")
 set(CPACK_PACKAGE_CONTACT ${SLUICE_MAINTAINER})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
