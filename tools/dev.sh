@@ -15,8 +15,10 @@ packages=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-sqlite libqt6
           qt6-qpa-plugins libgl-dev procps sqlite3)
 # Only for the screenshot script and a real tray; optional elsewhere.
 [ "$mode" = run ] && packages+=(xdg-utils)
-# The test command also fuzzes (tools/fuzz.sh) and mounts/limits for the resilience tests.
-[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev util-linux e2fsprogs)
+# The test command also fuzzes (tools/fuzz.sh) and mounts/limits for the resilience tests,
+# and builds, lints and installs the Debian packages (tests/packaging).
+[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev util-linux e2fsprogs
+  dpkg-dev lintian desktop-file-utils appstream systemd)
 
 missing=()
 for p in "${packages[@]}"; do
