@@ -50,13 +50,19 @@ private:
                                       QStringLiteral("--platform"), QStringLiteral("systemd")},
                       env());
     }
-    QString writeUnit(const QString &content) const
+    // The dedicated user's unit in a file for systemd-analyze; empty when it cannot be made.
+    QString systemUnitFile() const
     {
+        const CtlResult r = dryRunSystem();
+        if (r.exitCode != 0) {
+            qWarning("%s", qPrintable(describe(r)));
+            return {};
+        }
         const QString path = m_scratch->path() + QStringLiteral("/sluiced.service");
         QFile f(path);
         if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
             return {};
-        f.write(content.toUtf8());
+        f.write(r.json.value(QStringLiteral("content")).toString().toUtf8());
         return path;
     }
     std::unique_ptr<QTemporaryDir> m_units, m_scratch;
@@ -96,9 +102,8 @@ void TstDeployUnits::systemUnitVerifies()
     const QString analyze = QStandardPaths::findExecutable(QStringLiteral("systemd-analyze"));
     if (analyze.isEmpty())
         QSKIP("systemd-analyze is not installed (Debian: apt-get install systemd)");
-    const CtlResult r = dryRunSystem();
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
-    const QString path = writeUnit(r.json.value(QStringLiteral("content")).toString());
+    const QString path = systemUnitFile();
+    QVERIFY(!path.isEmpty());
     // The man pages are checked where they are installed (tst_package); here only the unit.
     const ToolRun v =
         runTool(analyze, {QStringLiteral("verify"), QStringLiteral("--man=no"), path});
@@ -111,9 +116,8 @@ void TstDeployUnits::systemUnitExposureIsAtMostFour()
     const QString analyze = QStandardPaths::findExecutable(QStringLiteral("systemd-analyze"));
     if (analyze.isEmpty())
         QSKIP("systemd-analyze is not installed (Debian: apt-get install systemd)");
-    const CtlResult r = dryRunSystem();
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
-    const QString path = writeUnit(r.json.value(QStringLiteral("content")).toString());
+    const QString path = systemUnitFile();
+    QVERIFY(!path.isEmpty());
     const ToolRun s =
         runTool(analyze, {QStringLiteral("security"), QStringLiteral("--offline=true"),
                           QStringLiteral("--no-pager"), path});
