@@ -7,7 +7,6 @@
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QStandardPaths>
 #include <QTimer>
@@ -49,14 +48,12 @@ QString TurnManager::resolveProgram() const
         return program;
     // The default agent lies beside sluiced in the build tree and the macOS bundle, and in
     // libexec/sluice of the installed tree (found relative to sluiced, so any prefix works);
-    // prefer those copies over PATH.
-    const QDir binDir(QCoreApplication::applicationDirPath());
-    for (const QString &dir : {QStringLiteral("."), QStringLiteral(SLUICE_LIBEXEC_RELATIVE)}) {
-        const QString candidate =
-            QDir::cleanPath(binDir.filePath(dir + QLatin1Char('/') + program));
-        if (QFileInfo(candidate).isExecutable())
-            return candidate;
-    }
+    // prefer those copies over PATH. findExecutable adds ".exe" on Windows.
+    const QString binDir = QCoreApplication::applicationDirPath();
+    const QString bundled = QStandardPaths::findExecutable(
+        program, {binDir, QDir::cleanPath(binDir + QStringLiteral("/" SLUICE_LIBEXEC_RELATIVE))});
+    if (!bundled.isEmpty())
+        return bundled;
     const QString found = QStandardPaths::findExecutable(program);
     return found.isEmpty() ? program : found;
 }
