@@ -16,9 +16,10 @@ packages=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-sqlite libqt6
 # Only for the screenshot script and a real tray; optional elsewhere.
 [ "$mode" = run ] && packages+=(xdg-utils)
 # The test command also fuzzes (tools/fuzz.sh) and mounts/limits for the resilience tests,
-# and builds, lints and installs the Debian packages (tests/packaging).
+# and builds (cpack needs dpkg-shlibdeps and file), lints and installs the Debian packages
+# (tests/packaging).
 [ "$mode" = test ] && packages+=(clang libclang-rt-14-dev util-linux e2fsprogs
-  dpkg-dev lintian desktop-file-utils appstream systemd)
+  dpkg-dev file lintian desktop-file-utils appstream systemd)
 
 missing=()
 for p in "${packages[@]}"; do
