@@ -16,8 +16,11 @@ packages=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-sqlite libqt6
           qt6-l10n-tools)
 # Only for the screenshot script and a real tray; optional elsewhere.
 [ "$mode" = run ] && packages+=(xdg-utils)
-# The test command also fuzzes (tools/fuzz.sh) and mounts/limits for the resilience tests.
-[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev util-linux e2fsprogs)
+# The test command also fuzzes (tools/fuzz.sh) and mounts/limits for the resilience tests,
+# and builds (cpack needs dpkg-shlibdeps and file), lints and installs the Debian packages
+# (tests/packaging).
+[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev util-linux e2fsprogs
+  dpkg-dev file lintian desktop-file-utils appstream systemd)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -16,6 +16,11 @@
 
 #include <cmath>
 
+#ifdef Q_OS_UNIX
+#include <pwd.h>
+#include <unistd.h>
+#endif
+
 namespace sluice::ctl {
 
 namespace {
@@ -45,6 +50,40 @@ QJsonArray commandsJson(const QVector<QStringList> &commands)
     return a;
 }
 
+// `systemctl --user` reaches the user's service manager over the user bus, which exists only
+// while the user has a login session (not under su, sudo, cron, ssh without PAM, containers)
+// or lingering; systemctl then says "Failed to connect to bus: No medium found" or names
+// $XDG_RUNTIME_DIR.
+bool userBusMissing(const QString &systemctlOutput)
+{
+    return systemctlOutput.contains(QLatin1String("Failed to connect to bus")) ||
+           systemctlOutput.contains(QLatin1String("No medium found")) ||
+           systemctlOutput.contains(QLatin1String("XDG_RUNTIME_DIR"));
+}
+
+QString userBusHint(const QString &path, const QString &systemctlOutput)
+{
+    QString user = qEnvironmentVariable("USER");
+    QString uid = QStringLiteral("$(id -u)");
+#ifdef Q_OS_UNIX
+    if (const passwd *pw = ::getpwuid(::getuid()))
+        user = QString::fromLocal8Bit(pw->pw_name);
+    uid = QString::number(::getuid());
+#endif
+    return QStringLiteral(
+               "wrote %1, but there is no user service manager to register it with "
+               "(systemctl --user: %2).\n"
+               "A user unit needs a login session of %3. Either:\n"
+               "  - log in as %3 (a real login, not su or sudo) and run `sluicectl service "
+               "install` again;\n"
+               "  - or keep %3's service manager running without a session: `sudo loginctl "
+               "enable-linger %3`, then `XDG_RUNTIME_DIR=/run/user/%4 sluicectl service "
+               "install`;\n"
+               "  - or run the gateway under the system manager: `sudo sluicectl service "
+               "install --system`.")
+        .arg(path, systemctlOutput, user, uid);
+}
+
 QString commandsText(const QVector<QStringList> &commands)
 {
     QStringList lines;
@@ -71,6 +110,12 @@ bool ServiceInstaller::resolve(int *exitCode)
         m_config.platform = *p;
     }
     m_config.system = m_c.isSet("system");
+    // A system unit with no HOME named runs as the dedicated user in its state folder.
+    const bool dedicatedUser = m_config.system &&
+                               m_config.platform == UnitGenerator::Platform::Systemd &&
+                               !m_c.isSet("home") && qEnvironmentVariableIsEmpty("SLUICE_HOME");
+    if (dedicatedUser)
+        m_c.paths = HomePaths::fromOption(UnitGenerator::systemHome());
     m_config.home = QDir::cleanPath(QDir(m_c.paths.home()).absolutePath());
     m_config.sluicectl = QFileInfo(QCoreApplication::applicationFilePath()).absoluteFilePath();
     QString sluiced =
@@ -81,7 +126,10 @@ bool ServiceInstaller::resolve(int *exitCode)
         sluiced = QDir(QCoreApplication::applicationDirPath())
                       .filePath(exeName(QStringLiteral("sluiced")));
     m_config.sluiced = QFileInfo(sluiced).absoluteFilePath();
-    if (m_config.system && m_config.platform == UnitGenerator::Platform::Systemd) {
+    if (dedicatedUser) {
+        m_config.runAsUser = QString::fromLatin1(UnitGenerator::SystemUser);
+        m_config.stateDirectory = QString::fromLatin1(UnitGenerator::SystemUser);
+    } else if (m_config.system && m_config.platform == UnitGenerator::Platform::Systemd) {
         const QString owner = QFileInfo(m_config.home).owner();
         if (!owner.isEmpty() && owner != QLatin1String("root"))
             m_config.runAsUser = owner;
@@ -222,9 +270,10 @@ int ServiceInstaller::install()
                            "Re-run with --force to replace it.")
                 .arg(path, before.differences.join(QLatin1Char('\n'))),
             fields);
-    // WorkingDirectory= must exist when the manager starts the service.
+    // WorkingDirectory= must exist when the manager starts the service; a StateDirectory= is
+    // created by systemd itself, owned by the user the service runs as.
     QString homeError;
-    if (!m_c.paths.ensureHome(&homeError))
+    if (m_config.stateDirectory.isEmpty() && !m_c.paths.ensureHome(&homeError))
         return m_c.out->fail(
             Exit::Failed, QStringLiteral("write_failed"),
             QStringLiteral("cannot create HOME %1: %2").arg(m_c.paths.home(), homeError), fields);
@@ -264,6 +313,10 @@ int ServiceInstaller::install()
         }
         if (!ok) {
             fields.insert(QStringLiteral("commands"), ran);
+            if (!m_config.system && m_config.platform == UnitGenerator::Platform::Systemd &&
+                userBusMissing(output))
+                return m_c.out->fail(Exit::Failed, QStringLiteral("no_user_bus"),
+                                     userBusHint(path, output), fields);
             return m_c.out->fail(Exit::Failed, QStringLiteral("register_failed"),
                                  QStringLiteral("wrote %1, but `%2` failed: %3")
                                      .arg(path, argv.join(QLatin1Char(' ')), output),

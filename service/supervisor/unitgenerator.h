@@ -18,7 +18,7 @@ public:
     struct Config
     {
         Platform platform = hostPlatform();
-        QString home;      // absolute HOME
+        QString home;      // absolute HOME; empty = sluiced's default (the packaged user unit)
         QString sluiced;   // absolute path of sluiced
         QString sluicectl; // absolute path of sluicectl
         qint64 drainTimeoutS = 30;
@@ -26,6 +26,9 @@ public:
         bool passTimeouts = false; // put --drain-timeout/--interrupt-grace on the command line
         bool system = false;       // system-wide unit instead of the user's
         QString runAsUser;         // systemd --system only: User= (empty = root)
+        // systemd --system only: StateDirectory=/CacheDirectory= name. Set for the dedicated
+        // user's unit, whose HOME is /var/lib/<name> (systemHome()).
+        QString stateDirectory;
     };
 
     static Platform hostPlatform();
@@ -35,6 +38,13 @@ public:
     static constexpr char SystemdUnitName[] = "sluiced.service";
     static constexpr char LaunchdLabel[] = "io.sluice.sluiced";
     static constexpr char WindowsTaskName[] = "Sluice\\sluiced";
+    // The system unit's dedicated user and its folders: HOME /var/lib/sluice, the agents' work
+    // area /var/cache/sluice (docs/service-managers.md).
+    static constexpr char SystemUser[] = "sluice";
+    static QString systemHome();
+    static QString systemCacheDir();
+    // The sysusers.d line that creates SystemUser (packaged, and run by `service install`).
+    static QString sysusersLine();
 
     // Where the definition goes. $SLUICE_UNIT_DIR (a documented override, used by the tests)
     // replaces the folder. systemd: ~/.config/systemd/user (XDG_CONFIG_HOME) or

@@ -7,7 +7,6 @@
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QStandardPaths>
 #include <QTimer>
@@ -47,10 +46,14 @@ QString TurnManager::resolveProgram() const
     const QString program = m_config.agentCommand.constFirst();
     if (program.contains(QLatin1Char('/')))
         return program;
-    // The default agent is installed next to sluiced; prefer that copy over PATH.
-    const QString sibling = QCoreApplication::applicationDirPath() + QLatin1Char('/') + program;
-    if (QFileInfo(sibling).isExecutable())
-        return sibling;
+    // The default agent lies beside sluiced in the build tree and the macOS bundle, and in
+    // libexec/sluice of the installed tree (found relative to sluiced, so any prefix works);
+    // prefer those copies over PATH. findExecutable adds ".exe" on Windows.
+    const QString binDir = QCoreApplication::applicationDirPath();
+    const QString bundled = QStandardPaths::findExecutable(
+        program, {binDir, QDir::cleanPath(binDir + QStringLiteral("/" SLUICE_LIBEXEC_RELATIVE))});
+    if (!bundled.isEmpty())
+        return bundled;
     const QString found = QStandardPaths::findExecutable(program);
     return found.isEmpty() ? program : found;
 }
