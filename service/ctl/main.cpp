@@ -65,7 +65,7 @@ const QHash<QString, CommandSpec> &commands()
          {serviceCommand,
           {QStringLiteral("system"), QStringLiteral("force"), QStringLiteral("dry-run"),
            QStringLiteral("platform"), QStringLiteral("drain-timeout"),
-           QStringLiteral("interrupt-grace")},
+           QStringLiteral("interrupt-grace"), QStringLiteral("socket-activation")},
           1,
           1}},
     };
@@ -101,6 +101,7 @@ const char Usage[] =
     "  doctor                         markers, lock, permissions, alignment (exit 1 on a fail)\n"
     "  service install|uninstall|status [--system] [--force] [--dry-run]\n"
     "                                 [--drain-timeout S] [--interrupt-grace S]\n"
+    "                                 [--socket-activation] (systemd: a sluiced.socket too)\n"
     "                                 [--platform systemd|launchd|windows]\n"
     "\n"
     "Global options:\n"
@@ -136,6 +137,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("session"), QStringLiteral("Session."), QStringLiteral("S")},
         {QStringLiteral("system"), QStringLiteral("System unit.")},
         {QStringLiteral("dry-run"), QStringLiteral("Print only.")},
+        {QStringLiteral("socket-activation"), QStringLiteral("A .socket unit too.")},
         {QStringLiteral("platform"), QStringLiteral("Service manager."), QStringLiteral("P")},
         {QStringLiteral("drain-timeout"), QStringLiteral("Seconds."), QStringLiteral("S")},
         {QStringLiteral("interrupt-grace"), QStringLiteral("Seconds."), QStringLiteral("S")},

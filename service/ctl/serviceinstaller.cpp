@@ -137,6 +137,21 @@ bool ServiceInstaller::resolve(int *exitCode)
 
     // Budget: options > the installed definition > HOME's config file > defaults.
     QSettings ini(m_c.paths.configFile(), QSettings::IniFormat);
+    // Socket activation: asked for, or kept when a sluiced.socket of ours is installed.
+    m_config.socketActivation =
+        m_config.platform == UnitGenerator::Platform::Systemd &&
+        (m_c.isSet("socket-activation") ||
+         QFileInfo::exists(UnitGenerator::socketDefinitionPath(m_config)));
+    if (m_c.isSet("socket-activation") && !m_config.socketActivation)
+        return usage(QStringLiteral("--socket-activation needs systemd"));
+    if (m_config.socketActivation) {
+        m_config.socketPath = m_c.paths.defaultSocketPath();
+        const int port = ini.value(QStringLiteral("http-port"), 47470).toInt();
+        const QString address =
+            ini.value(QStringLiteral("http-address"), QStringLiteral("127.0.0.1")).toString();
+        if (port > 0)
+            m_config.httpListen = QStringLiteral("%1:%2").arg(address).arg(port);
+    }
     auto fromIni = [&](const char *key, qint64 fallback) {
         for (const QString &k :
              {QString::fromLatin1(key), QStringLiteral("sluiced/") + QLatin1String(key)}) {
@@ -256,12 +271,22 @@ int ServiceInstaller::install()
                        {QStringLiteral("system"), m_config.system},
                        {QStringLiteral("stop_budget_s"), before.budgetS},
                        {QStringLiteral("drift"), before.drift}};
+    const QString socketPath = UnitGenerator::socketDefinitionPath(m_config);
+    const QString socketContent =
+        m_config.socketActivation ? UnitGenerator::systemdSocket(m_config) : QString();
+    if (m_config.socketActivation)
+        fields.insert(QStringLiteral("socket_path"), socketPath);
     if (m_c.isSet("dry-run")) {
         fields.insert(QStringLiteral("dry_run"), true);
         fields.insert(QStringLiteral("content"), content);
         fields.insert(QStringLiteral("commands"), commandsJson(commands));
-        return m_c.out->result(fields, QStringLiteral("Would write %1:\n\n%2\nWould run:\n%3")
-                                           .arg(path, content, commandsText(commands)));
+        QString text = QStringLiteral("Would write %1:\n\n%2\n").arg(path, content);
+        if (m_config.socketActivation) {
+            fields.insert(QStringLiteral("socket_content"), socketContent);
+            text += QStringLiteral("Would write %1:\n\n%2\n").arg(socketPath, socketContent);
+        }
+        return m_c.out->result(fields,
+                               text + QStringLiteral("Would run:\n%1").arg(commandsText(commands)));
     }
     if (before.drift && !m_c.isSet("force"))
         return m_c.out->fail(
@@ -296,6 +321,11 @@ int ServiceInstaller::install()
             return m_c.out->fail(Exit::Failed, QStringLiteral("write_failed"),
                                  QStringLiteral("cannot write %1: %2").arg(path, error), fields);
     }
+    bool socketExists = false;
+    if (m_config.socketActivation && readText(socketPath, &socketExists) != socketContent &&
+        !writeFileAtomically(socketPath, socketContent.toUtf8(), &error))
+        return m_c.out->fail(Exit::Failed, QStringLiteral("write_failed"),
+                             QStringLiteral("cannot write %1: %2").arg(socketPath, error), fields);
     fields.insert(QStringLiteral("written"), !before.installed || before.drift);
     QJsonArray ran;
     for (const QStringList &argv : commands) {
@@ -327,6 +357,8 @@ int ServiceInstaller::install()
     QString text = before.installed && !before.drift
                        ? QStringLiteral("%1 is already up to date").arg(path)
                        : QStringLiteral("wrote %1").arg(path);
+    if (m_config.socketActivation)
+        text += QStringLiteral(" and %1").arg(socketPath);
     text += QStringLiteral(" (stop budget %1 s)").arg(before.budgetS);
     if (!notes.isEmpty())
         text += QLatin1Char('\n') + notes.join(QLatin1Char('\n'));
@@ -379,6 +411,10 @@ int ServiceInstaller::uninstall()
     if (QFileInfo::exists(path) && !QFile::remove(path))
         return m_c.out->fail(Exit::Failed, QStringLiteral("remove_failed"),
                              QStringLiteral("cannot remove %1").arg(path), fields);
+    const QString socketPath = UnitGenerator::socketDefinitionPath(m_config);
+    if (m_config.socketActivation && QFileInfo::exists(socketPath) && !QFile::remove(socketPath))
+        return m_c.out->fail(Exit::Failed, QStringLiteral("remove_failed"),
+                             QStringLiteral("cannot remove %1").arg(socketPath), fields);
     fields.insert(QStringLiteral("removed"), true);
     fields.insert(QStringLiteral("commands"), ran);
     QString text = QStringLiteral("removed %1").arg(path);

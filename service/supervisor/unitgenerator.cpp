@@ -237,8 +237,13 @@ QString UnitGenerator::systemdUnit(const Config &c)
     s += QStringLiteral("[Unit]\n");
     s += QStringLiteral("Description=Sluice agent gateway\n");
     s += QStringLiteral("Documentation=man:sluiced(8) man:sluicectl(1)\n");
-    s += QStringLiteral("After=network.target\n\n");
-    s += QStringLiteral("[Service]\n");
+    s += QStringLiteral("After=network.target\n");
+    if (c.socketActivation) {
+        // The sockets outlive the service (and a hand-off passes them on): clients queue in
+        // the backlog while it (re)starts.
+        s += QStringLiteral("Requires=%1\nAfter=%1\n").arg(QLatin1String(SystemdSocketName));
+    }
+    s += QStringLiteral("\n[Service]\n");
     s += QStringLiteral("Type=notify\n");
     // A hand-off restart's successor (a child of the main process) takes over as the main
     // process (MAINPID=) and notifies from then on; agents get no NOTIFY_SOCKET.
@@ -269,6 +274,31 @@ QString UnitGenerator::systemdUnit(const Config &c)
     s +=
         QStringLiteral("WantedBy=%1\n")
             .arg(c.system ? QStringLiteral("multi-user.target") : QStringLiteral("default.target"));
+    return s;
+}
+
+QString UnitGenerator::socketDefinitionPath(const Config &c)
+{
+    return QFileInfo(definitionPath(c)).dir().filePath(QLatin1String(SystemdSocketName));
+}
+
+QString UnitGenerator::systemdSocket(const Config &c)
+{
+    QString s;
+    s += QStringLiteral("# %1\n").arg(QLatin1String(Header));
+    s += QStringLiteral("[Unit]\n");
+    s += QStringLiteral("Description=Sluice agent gateway sockets\n");
+    s += QStringLiteral("Documentation=man:sluiced(8)\n\n");
+    s += QStringLiteral("[Socket]\n");
+    // sluiced takes the AF_UNIX socket as its local socket and the TCP one as its HTTP API.
+    s += QStringLiteral("ListenStream=%1\n").arg(c.socketPath);
+    if (!c.httpListen.isEmpty())
+        s += QStringLiteral("ListenStream=%1\n").arg(c.httpListen);
+    s += QStringLiteral("SocketMode=0600\n");
+    s += QStringLiteral("DirectoryMode=0700\n");
+    if (c.system && !c.runAsUser.isEmpty())
+        s += QStringLiteral("SocketUser=%1\n").arg(c.runAsUser);
+    s += QStringLiteral("\n[Install]\nWantedBy=sockets.target\n");
     return s;
 }
 
@@ -357,8 +387,12 @@ QVector<QStringList> UnitGenerator::installCommands(const Config &c, const QStri
             commands << QStringList{QStringLiteral("systemd-sysusers"), QStringLiteral("--inline"),
                                     sysusersLine()};
         commands << QStringList{QStringLiteral("systemctl")} + scope +
-                        QStringList{QStringLiteral("daemon-reload")}
-                 << QStringList{QStringLiteral("systemctl")} + scope +
+                        QStringList{QStringLiteral("daemon-reload")};
+        if (c.socketActivation)
+            commands << QStringList{QStringLiteral("systemctl")} + scope +
+                            QStringList{QStringLiteral("enable"), QStringLiteral("--now"),
+                                        QString::fromLatin1(SystemdSocketName)};
+        commands << QStringList{QStringLiteral("systemctl")} + scope +
                         QStringList{QStringLiteral("enable"), QStringLiteral("--now"),
                                     QString::fromLatin1(SystemdUnitName)};
         return commands;
@@ -385,9 +419,11 @@ QVector<QStringList> UnitGenerator::uninstallCommands(const Config &c, const QSt
         QStringList scope;
         if (!c.system)
             scope << QStringLiteral("--user");
+        QStringList units{QString::fromLatin1(SystemdUnitName)};
+        if (c.socketActivation)
+            units << QString::fromLatin1(SystemdSocketName);
         return {QStringList{QStringLiteral("systemctl")} + scope +
-                QStringList{QStringLiteral("disable"), QStringLiteral("--now"),
-                            QString::fromLatin1(SystemdUnitName)}};
+                QStringList{QStringLiteral("disable"), QStringLiteral("--now")} + units};
     }
     case Platform::Launchd: {
         const QString domain =

@@ -29,6 +29,11 @@ public:
         // systemd --system only: StateDirectory=/CacheDirectory= name. Set for the dedicated
         // user's unit, whose HOME is /var/lib/<name> (systemHome()).
         QString stateDirectory;
+        // systemd only: a sluiced.socket unit holds the listening sockets (socket activation);
+        // the service is started by the first connection and serves on what it is given.
+        bool socketActivation = false;
+        QString socketPath;  // ListenStream= of the local socket (sluiced's path for HOME)
+        QString httpListen;  // ListenStream= of the HTTP API, "127.0.0.1:47470"; empty: none
     };
 
     static Platform hostPlatform();
@@ -36,6 +41,7 @@ public:
     static std::optional<Platform> platformFromName(const QString &name);
 
     static constexpr char SystemdUnitName[] = "sluiced.service";
+    static constexpr char SystemdSocketName[] = "sluiced.socket";
     static constexpr char LaunchdLabel[] = "io.sluice.sluiced";
     static constexpr char WindowsTaskName[] = "Sluice\\sluiced";
     // The system unit's dedicated user and its folders: HOME /var/lib/sluice, the agents' work
@@ -54,6 +60,9 @@ public:
     static QString generate(const Config &c);
 
     static QString systemdUnit(const Config &c);
+    // The sluiced.socket of a socket-activated systemd unit, beside definitionPath().
+    static QString systemdSocket(const Config &c);
+    static QString socketDefinitionPath(const Config &c);
     static QString launchdPlist(const Config &c);
     static QString windowsTaskXml(const Config &c);
 
