@@ -623,12 +623,15 @@ int restart(CtlContext &c)
     ServiceLink link(c.paths);
     const RuntimeStatus before = link.persistedStatus();
     QJsonObject f;
-    // Through the manager when it runs the service (a force restart stays the service's own:
-    // it exits 75 and the manager starts it again).
+    // A running service restarts itself: a hand-off where it can (under systemd it tells the
+    // manager the new main process), else exit 75 for the manager or its own replacement; the
+    // manager's view stays true either way. A stopped one with a unit is the manager's to
+    // start again.
     ServiceControl control(c.paths.home());
     const ServiceControl::Unit unit = ServiceControl::detect(c.paths.home());
-    if (unit.installed() && !force && managerRunsIt(control)) {
-        c.out->info(QStringLiteral("restarting through %1...").arg(unit.name));
+    if (!link.connect(3000) && unit.installed() && !force) {
+        c.out->info(QStringLiteral("sluiced is not running; restarting it through %1...")
+                        .arg(unit.name));
         const ServiceControl::Result r = control.runAndWait(ServiceControl::Action::Restart);
         f = r.toJson();
         f.remove(QStringLiteral("ok"));
