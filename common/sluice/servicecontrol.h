@@ -31,7 +31,14 @@ class ServiceControl : public QObject
 {
     Q_OBJECT
 public:
-    enum class Manager { None, SystemdUser, SystemdSystem, LaunchdAgent, LaunchdDaemon, WindowsTask };
+    enum class Manager {
+        None,
+        SystemdUser,
+        SystemdSystem,
+        LaunchdAgent,
+        LaunchdDaemon,
+        WindowsTask
+    };
     enum class Action { Start, Stop, Restart };
 
     struct Unit

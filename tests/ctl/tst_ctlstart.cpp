@@ -83,8 +83,7 @@ void TstCtlStart::leftoverDrainIsClearedByStartUnlessKept()
     QCOMPARE(r.json.value("state").toString(), QStringLiteral("draining"));
     QVERIFY(!r.json.contains("cleared_drain"));
     r = runCtl(json + QStringList{QStringLiteral("status")});
-    const QJsonObject leftover =
-        r.json.value("drain").toObject().value("leftover").toObject();
+    const QJsonObject leftover = r.json.value("drain").toObject().value("leftover").toObject();
     QVERIFY2(leftover.value("principal").toString().startsWith(QLatin1String("sluicectl")),
              qPrintable(describe(r)));
     QCOMPARE(leftover.value("cancel").toString(), QStringLiteral("sluicectl cancel-drain"));
@@ -136,7 +135,8 @@ void TstCtlStart::startStopRestartThroughTheServiceManager()
         QFile unit(m_units.filePath(QStringLiteral("sluiced.service")));
         QVERIFY(unit.open(QIODevice::WriteOnly));
         unit.write("[Service]\nExecStart=" + ServiceFixture::binary("sluiced").toUtf8() +
-                   " --home " + home.toUtf8() + " --supervised\n[Install]\nWantedBy=default.target\n");
+                   " --home " + home.toUtf8() +
+                   " --supervised\n[Install]\nWantedBy=default.target\n");
     }
     // A systemctl that does what the manager would: start sluiced detached, stop it through
     // the unit's ExecStop= (sluicectl stop, run with INVOCATION_ID as systemd does).
@@ -167,7 +167,8 @@ void TstCtlStart::startStopRestartThroughTheServiceManager()
         f.setPermissions(f.permissions() | QFile::ExeOwner);
     }
     QProcessEnvironment env;
-    env.insert(QStringLiteral("PATH"), bin.path() + QLatin1Char(':') + qEnvironmentVariable("PATH"));
+    env.insert(QStringLiteral("PATH"),
+               bin.path() + QLatin1Char(':') + qEnvironmentVariable("PATH"));
     env.insert(QStringLiteral("SLUICE_UNIT_DIR"), m_units.path());
     const QStringList base{QStringLiteral("--home"), home};
     auto loggedCommands = [&] {

@@ -147,7 +147,8 @@ void HttpApi::onNewConnection()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         if (m_connections >= m_options.maxConnections && !makeRoom()) {
-            qCWarning(lcHttp).noquote() << "connection limit reached, every connection busy; refusing one";
+            qCWarning(lcHttp).noquote()
+                << "connection limit reached, every connection busy; refusing one";
             socket->abort();
             socket->deleteLater();
             continue;
@@ -244,7 +245,9 @@ void HttpApi::routeTurns(QPointer<HttpConnection> connection, const HttpRequest 
 {
     const QByteArray &path = request.path;
     const QByteArray &method = request.method;
-    auto methodNotAllowed = [&](const QByteArray &allow) { connection->respond(notAllowed(allow)); };
+    auto methodNotAllowed = [&](const QByteArray &allow) {
+        connection->respond(notAllowed(allow));
+    };
     auto badRequest = [&](const QString &message) {
         connection->respond(HttpResponse::error(400, "bad_request", message));
     };
@@ -307,23 +310,24 @@ void HttpApi::routeTurns(QPointer<HttpConnection> connection, const HttpRequest 
     if (!events)
         return call(connection, QString::fromLatin1(Protocol::Cmd::Turn),
                     {{QStringLiteral("turn_id"), id}}, [](const QJsonObject &f) { return ok(f); });
-    m_dispatcher->dispatch(QString::fromLatin1(Protocol::Cmd::Follow),
-                           {{QStringLiteral("turn_id"), id}}, httpContext,
-                           [this, connection](const CommandResult &result) {
-                               if (!connection)
-                                   return;
-                               if (!result.ok)
-                                   return connection->respond(
-                                       errorResponse(result.errorCode, result.message));
-                               m_events.open(connection, result.fields);
-                           });
+    m_dispatcher->dispatch(
+        QString::fromLatin1(Protocol::Cmd::Follow), {{QStringLiteral("turn_id"), id}}, httpContext,
+        [this, connection](const CommandResult &result) {
+            if (!connection)
+                return;
+            if (!result.ok)
+                return connection->respond(errorResponse(result.errorCode, result.message));
+            m_events.open(connection, result.fields);
+        });
 }
 
 void HttpApi::route(QPointer<HttpConnection> connection, const HttpRequest &request)
 {
     const QByteArray &path = request.path;
     const QByteArray &method = request.method;
-    auto methodNotAllowed = [&](const QByteArray &allow) { connection->respond(notAllowed(allow)); };
+    auto methodNotAllowed = [&](const QByteArray &allow) {
+        connection->respond(notAllowed(allow));
+    };
     auto badRequest = [&](const QString &message) {
         connection->respond(HttpResponse::error(400, "bad_request", message));
     };
