@@ -173,7 +173,8 @@ void IpcClient::dispatch(const QJsonObject &frame)
         const std::optional<qint64> id = jsonInteger(idValue);
         const auto it = id ? m_pending.find(*id) : m_pending.end();
         if (it == m_pending.end()) {
-            qCDebug(lcIpc).noquote() << "reply for unknown or expired request" << idValue.toDouble();
+            qCDebug(lcIpc).noquote()
+                << "reply for unknown or expired request" << idValue.toDouble();
             return;
         }
         Pending p = std::move(it->second);
@@ -226,8 +227,8 @@ void IpcClient::onSocketError()
     if (m_connected)
         return; // disconnected() follows and handles it
     const QString reason = connectFailure(m_socket->error(), m_serverName);
-    qCDebug(lcIpc).noquote() << QStringLiteral("cannot connect: %1 (%2)")
-                                    .arg(reason, m_socket->errorString());
+    qCDebug(lcIpc).noquote()
+        << QStringLiteral("cannot connect: %1 (%2)").arg(reason, m_socket->errorString());
     // Queued: QLocalSocket reports a missing server inside connectToServer(), and a caller
     // that starts waiting for connectFailed() only after that call must still see it.
     QMetaObject::invokeMethod(

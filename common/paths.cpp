@@ -35,8 +35,9 @@ bool makePrivateDir(const QString &dir, bool tightenExisting, QString *error)
         return true; // mkpath succeeded; nothing more we can do
     if (S_ISLNK(st.st_mode) || st.st_uid != ::geteuid()) {
         // Someone else's folder (e.g. pre-created in /tmp): the socket would not be private.
-        qCWarning(lcPaths).noquote() << dir << "is not a folder owned by this user; the socket in it may "
-                           << "be reachable by others";
+        qCWarning(lcPaths).noquote()
+            << dir << "is not a folder owned by this user; the socket in it may "
+            << "be reachable by others";
         return true;
     }
     if ((st.st_mode & 0777) != 0700 && ::chmod(native.constData(), 0700) != 0)

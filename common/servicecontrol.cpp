@@ -266,8 +266,8 @@ QStringList ServiceControl::stateCommand(const Unit &unit)
     case Manager::LaunchdDaemon:
         return {QStringLiteral("launchctl"), QStringLiteral("print"), launchdTarget(unit.manager)};
     case Manager::WindowsTask:
-        return {QStringLiteral("schtasks"), QStringLiteral("/Query"), QStringLiteral("/TN"),
-                QString::fromLatin1(WindowsTask), QStringLiteral("/FO"), QStringLiteral("LIST")};
+        return {QStringLiteral("schtasks"),       QStringLiteral("/Query"), QStringLiteral("/TN"),
+                QString::fromLatin1(WindowsTask), QStringLiteral("/FO"),    QStringLiteral("LIST")};
     case Manager::None:
         break;
     }
@@ -386,7 +386,8 @@ bool ServiceControl::writePlannedStop(bool restart, QString *why) const
         return false;
     }
     QString error;
-    if (!PlannedStopMarker(paths.plannedStopMarker()).write(st.pid, st.startTime, restart, &error)) {
+    if (!PlannedStopMarker(paths.plannedStopMarker())
+             .write(st.pid, st.startTime, restart, &error)) {
         *why = QStringLiteral("cannot write the planned-stop marker: %1").arg(error);
         return false;
     }
@@ -421,9 +422,8 @@ void ServiceControl::run(Action action, const Options &options)
         if (!options.keepDrain && marker.evaluate().isActive()) {
             const JsonFile content = marker.read();
             result.drain.principal =
-                content.isObject()
-                    ? content.object.value(QStringLiteral("principal")).toString()
-                    : QString();
+                content.isObject() ? content.object.value(QStringLiteral("principal")).toString()
+                                   : QString();
             if (result.drain.principal.isEmpty())
                 result.drain.principal = QStringLiteral("unknown");
             const QDateTime at = marker.requestedAt();
@@ -446,10 +446,9 @@ void ServiceControl::run(Action action, const Options &options)
 
     // launchd and Windows take a stop or restart as a planned-stop marker (restart: true for
     // a restart, which the manager then carries out), so the service stops the planned way.
-    const bool viaMarker =
-        action != Action::Start &&
-        (unit.manager == Manager::LaunchdAgent || unit.manager == Manager::LaunchdDaemon ||
-         unit.manager == Manager::WindowsTask);
+    const bool viaMarker = action != Action::Start && (unit.manager == Manager::LaunchdAgent ||
+                                                       unit.manager == Manager::LaunchdDaemon ||
+                                                       unit.manager == Manager::WindowsTask);
     if (viaMarker) {
         QString why;
         if (!writePlannedStop(action == Action::Restart, &why)) {
@@ -461,8 +460,8 @@ void ServiceControl::run(Action action, const Options &options)
     result.command = argv;
     if (argv.isEmpty()) { // Windows stop/restart: the marker was the whole request
         result.ok = true;
-        result.message = QStringLiteral("%1 requested through the planned-stop marker")
-                             .arg(actionName(action));
+        result.message =
+            QStringLiteral("%1 requested through the planned-stop marker").arg(actionName(action));
         return finish(result);
     }
     QPointer<ServiceControl> self(this);
@@ -555,7 +554,7 @@ void ServiceControl::queryState()
                     state = QStringLiteral("inactive"); // not loaded
                 else if (m.hasMatch())
                     state = m.captured(1) == QLatin1String("running") ? QStringLiteral("active")
-                                                                       : QStringLiteral("inactive");
+                                                                      : QStringLiteral("inactive");
             }
         }
         Q_EMIT self->stateKnown(state);

@@ -23,8 +23,8 @@ inline constexpr char Send[] = "send";
 inline constexpr char Turn[] = "turn";
 inline constexpr char Interrupt[] = "interrupt";
 inline constexpr char ShutdownReport[] = "shutdown_report";
-inline constexpr char Turns[] = "turns";       // recent turns and the queue
-inline constexpr char Follow[] = "follow";     // a turn's output as it comes
+inline constexpr char Turns[] = "turns";   // recent turns and the queue
+inline constexpr char Follow[] = "follow"; // a turn's output as it comes
 inline constexpr char Unfollow[] = "unfollow";
 } // namespace Cmd
 QStringList allCommands();

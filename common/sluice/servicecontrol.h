@@ -31,7 +31,14 @@ class ServiceControl : public QObject
 {
     Q_OBJECT
 public:
-    enum class Manager { None, SystemdUser, SystemdSystem, LaunchdAgent, LaunchdDaemon, WindowsTask };
+    enum class Manager {
+        None,
+        SystemdUser,
+        SystemdSystem,
+        LaunchdAgent,
+        LaunchdDaemon,
+        WindowsTask
+    };
     enum class Action { Start, Stop, Restart };
 
     struct Unit
@@ -93,7 +100,8 @@ public:
     Result runAndWait(Action action, const Options &options = Options());
 
     // The manager's word on the unit: "active", "inactive", "failed", "activating", ...,
-    // "unknown" when it cannot be asked. Asynchronous (stateKnown) and blocking variants.
+    // "unknown" when it cannot be asked (also while an action of this object runs: one process
+    // at a time). Asynchronous (stateKnown) and blocking variants.
     void queryState();
     QString queryStateAndWait(int timeoutMs = 5000);
 

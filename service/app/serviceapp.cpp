@@ -221,8 +221,8 @@ int ServiceApp::start()
     IpcServer::Limits ipcLimits;
     ipcLimits.maxPendingOutput = m_options.ipcMaxPendingBytes;
     // Following never gets a client dropped: output chunks stop well below its drop bound.
-    ipcLimits.maxFollowPending = qMin<qint64>(ipcLimits.maxFollowPending,
-                                              m_options.ipcMaxPendingBytes / 2);
+    ipcLimits.maxFollowPending =
+        qMin<qint64>(ipcLimits.maxFollowPending, m_options.ipcMaxPendingBytes / 2);
     ipcLimits.stallTimeoutMs = int(m_options.ipcStallTimeoutS * 1000);
     ipcLimits.idleTimeoutMs = int(m_options.ipcIdleTimeoutS * 1000);
     ipcLimits.maxConnections = m_options.ipcMaxConnections;
@@ -411,9 +411,9 @@ void ServiceApp::connectFollowers()
                 const QJsonValue code = exitCode ? QJsonValue(*exitCode) : QJsonValue();
                 if (m_ipc)
                     m_ipc->endTurnFollow(id, {{QStringLiteral("turn_id"), id},
-                                          {QStringLiteral("session"), session},
-                                          {QStringLiteral("state"), wireName(state)},
-                                          {QStringLiteral("exit_code"), code}});
+                                              {QStringLiteral("session"), session},
+                                              {QStringLiteral("state"), wireName(state)},
+                                              {QStringLiteral("exit_code"), code}});
                 if (m_http)
                     m_http->turnEnded(id, {{QStringLiteral("state"), wireName(state)},
                                            {QStringLiteral("exit_code"), code}});

@@ -117,8 +117,10 @@ bool waitServing(ServiceLink &link, const RuntimeStatus &old, int timeoutMs, Run
 // it", or empty when the status names no such drain.
 QString leftoverText(const QJsonObject &status)
 {
-    const QJsonObject leftover =
-        status.value(QStringLiteral("drain")).toObject().value(QStringLiteral("leftover")).toObject();
+    const QJsonObject leftover = status.value(QStringLiteral("drain"))
+                                     .toObject()
+                                     .value(QStringLiteral("leftover"))
+                                     .toObject();
     if (leftover.isEmpty())
         return {};
     return QStringLiteral("a drain left from before it started (principal %1, %2 old); `%3` "
@@ -339,10 +341,11 @@ int status(CtlContext &c)
         const RuntimeStatus persisted = link.persistedStatus();
         QJsonObject extra{{QStringLiteral("unit"), unitJson}};
         const QString last = lastStateNote(c, persisted, &extra);
-        return c.out->fail(Exit::NotRunning, QStringLiteral("not_running"),
-                           QStringLiteral("sluiced is not running for HOME %1%2\nservice:        %3")
-                               .arg(c.paths.home(), last, unitLine),
-                           extra);
+        return c.out->fail(
+            Exit::NotRunning, QStringLiteral("not_running"),
+            QStringLiteral("sluiced is not running for HOME %1%2\nservice:        %3")
+                .arg(c.paths.home(), last, unitLine),
+            extra);
     }
     const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::Status));
     if (!r.ok)
@@ -515,7 +518,8 @@ int stop(CtlContext &c)
     ServiceControl control(c.paths.home());
     const ServiceControl::Unit unit = ServiceControl::detect(c.paths.home());
     if (unit.installed() && !runByTheManager() && managerRunsIt(control)) {
-        c.out->info(QStringLiteral("stopping sluiced (pid %1) through %2...").arg(st.pid).arg(unit.name));
+        c.out->info(
+            QStringLiteral("stopping sluiced (pid %1) through %2...").arg(st.pid).arg(unit.name));
         ServiceControl::Options options;
         options.timeoutMs = timeoutS > 0 ? int(timeoutS * 1000) : std::numeric_limits<int>::max();
         const ServiceControl::Result r = control.runAndWait(ServiceControl::Action::Stop, options);
@@ -523,7 +527,8 @@ int stop(CtlContext &c)
         fields.insert(QStringLiteral("via"), ServiceControl::managerName(r.via));
         if (!r.ok)
             return c.out->fail(Exit::Failed, QStringLiteral("stop_failed"), r.message, fields);
-        const qint64 leftMs = timeoutS > 0 ? qMax<qint64>(1, qint64(timeoutS * 1000) - clock.elapsed()) : 0;
+        const qint64 leftMs =
+            timeoutS > 0 ? qMax<qint64>(1, qint64(timeoutS * 1000) - clock.elapsed()) : 0;
         if (!link.waitUntil([&] { return !ServiceLink::processAlive(st); },
                             int(qMin<qint64>(leftMs, std::numeric_limits<int>::max())), 100))
             return c.out->fail(Exit::Failed, QStringLiteral("timeout"),
@@ -533,9 +538,10 @@ int stop(CtlContext &c)
                                fields);
         fields.insert(QStringLiteral("waited_s"), double(clock.elapsed()) / 1000.0);
         fields.insert(QStringLiteral("stopped"), true);
-        return c.out->result(fields, QStringLiteral("stopped through `%1` (%2 s)")
-                                         .arg(r.command.join(QLatin1Char(' ')))
-                                         .arg(fields.value(QStringLiteral("waited_s")).toDouble(), 0, 'f', 1));
+        return c.out->result(
+            fields, QStringLiteral("stopped through `%1` (%2 s)")
+                        .arg(r.command.join(QLatin1Char(' ')))
+                        .arg(fields.value(QStringLiteral("waited_s")).toDouble(), 0, 'f', 1));
     }
     RuntimeStatus after;
     for (int round = 0;; ++round) {
@@ -623,12 +629,15 @@ int restart(CtlContext &c)
     ServiceLink link(c.paths);
     const RuntimeStatus before = link.persistedStatus();
     QJsonObject f;
-    // Through the manager when it runs the service (a force restart stays the service's own:
-    // it exits 75 and the manager starts it again).
+    // A running service restarts itself: a hand-off where it can (under systemd it tells the
+    // manager the new main process), else exit 75 for the manager or its own replacement; the
+    // manager's view stays true either way. A stopped one with a unit is the manager's to
+    // start again.
     ServiceControl control(c.paths.home());
     const ServiceControl::Unit unit = ServiceControl::detect(c.paths.home());
-    if (unit.installed() && !force && managerRunsIt(control)) {
-        c.out->info(QStringLiteral("restarting through %1...").arg(unit.name));
+    if (!link.connect(3000) && unit.installed() && !force) {
+        c.out->info(
+            QStringLiteral("sluiced is not running; restarting it through %1...").arg(unit.name));
         const ServiceControl::Result r = control.runAndWait(ServiceControl::Action::Restart);
         f = r.toJson();
         f.remove(QStringLiteral("ok"));
@@ -658,9 +667,9 @@ int restart(CtlContext &c)
                            f);
     f.insert(QStringLiteral("pid"), now.pid);
     f.insert(QStringLiteral("state"), wireName(now.state));
-    return c.out->result(f, QStringLiteral("restarted: sluiced is %1 (pid %2)")
-                                .arg(wireName(now.state))
-                                .arg(now.pid));
+    return c.out->result(
+        f,
+        QStringLiteral("restarted: sluiced is %1 (pid %2)").arg(wireName(now.state)).arg(now.pid));
 }
 
 int start(CtlContext &c)
@@ -736,13 +745,13 @@ int start(CtlContext &c)
     const bool up = waitServing(link, st, 30000, &now);
     const bool ours = r.pid <= 0 || now.pid == r.pid;
     if (!up || !ours)
-        return c.out->fail(Exit::Failed, QStringLiteral("start_failed"),
-                           QStringLiteral("sluiced did not come up within 30 s; see %1%2")
-                               .arg(c.paths.serviceLog(),
-                                    unit.installed()
-                                        ? QStringLiteral(" and the service manager's log")
-                                        : QString()),
-                           fields);
+        return c.out->fail(
+            Exit::Failed, QStringLiteral("start_failed"),
+            QStringLiteral("sluiced did not come up within 30 s; see %1%2")
+                .arg(c.paths.serviceLog(), unit.installed()
+                                               ? QStringLiteral(" and the service manager's log")
+                                               : QString()),
+            fields);
     fields.insert(QStringLiteral("started"), true);
     fields.insert(QStringLiteral("pid"), now.pid);
     fields.insert(QStringLiteral("state"), wireName(now.state));
@@ -877,17 +886,17 @@ int followTurn(CtlContext &c, ServiceLink &link, const QString &turnId, double t
                 return;
             if (name == QLatin1String(Protocol::Event::TurnOutput)) {
                 const QString data = ev.value(QStringLiteral("data")).toString();
-                const bool isErr = ev.value(QStringLiteral("stream")).toString() ==
-                                   QLatin1String("stderr");
+                const bool isErr =
+                    ev.value(QStringLiteral("stream")).toString() == QLatin1String("stderr");
                 const qint64 lost = ev.value(QStringLiteral("skipped")).toInteger();
                 if (lost > 0) {
                     skipped += lost;
-                    c.out->raw(QStringLiteral("\n[%1 bytes of %2 skipped: this terminal fell "
-                                              "behind]\n")
-                                   .arg(lost)
-                                   .arg(isErr ? QStringLiteral("stderr")
-                                              : QStringLiteral("stdout")),
-                               true);
+                    c.out->raw(
+                        QStringLiteral("\n[%1 bytes of %2 skipped: this terminal fell "
+                                       "behind]\n")
+                            .arg(lost)
+                            .arg(isErr ? QStringLiteral("stderr") : QStringLiteral("stdout")),
+                        true);
                 }
                 (isErr ? err : out) += data;
                 c.out->raw(data, isErr);
@@ -911,9 +920,10 @@ int followTurn(CtlContext &c, ServiceLink &link, const QString &turnId, double t
         end = r.body;
     else if (!link.waitUntil([&] { return !end.isEmpty() || link.disconnected(); },
                              timeoutS > 0 ? int(timeoutS * 1000) : 0, 1000))
-        return c.out->fail(Exit::Failed, QStringLiteral("timeout"),
-                           QStringLiteral("turn %1 not finished after %2 s").arg(turnId).arg(timeoutS),
-                           {{QStringLiteral("turn_id"), turnId}, {QStringLiteral("output"), out}});
+        return c.out->fail(
+            Exit::Failed, QStringLiteral("timeout"),
+            QStringLiteral("turn %1 not finished after %2 s").arg(turnId).arg(timeoutS),
+            {{QStringLiteral("turn_id"), turnId}, {QStringLiteral("output"), out}});
     if (end.isEmpty())
         return c.out->fail(
             Exit::NotRunning, QStringLiteral("disconnected"),
@@ -993,10 +1003,13 @@ int turns(CtlContext &c)
             preview = preview.left(39) + QChar(0x2026);
         lines << pad(t.value(QStringLiteral("turn_id")).toString(), 20) +
                      pad(t.value(QStringLiteral("session")).toString(), 16) + pad(state, 13) +
-                     pad(t.value(QStringLiteral("created_at")).toString().left(19).replace(
-                             QLatin1Char('T'), QLatin1Char(' ')),
+                     pad(t.value(QStringLiteral("created_at"))
+                             .toString()
+                             .left(19)
+                             .replace(QLatin1Char('T'), QLatin1Char(' ')),
                          22) +
-                     pad(duration.isDouble() ? fmtSeconds(duration.toDouble()) : QStringLiteral("-"),
+                     pad(duration.isDouble() ? fmtSeconds(duration.toDouble())
+                                             : QStringLiteral("-"),
                          10) +
                      pad(exit.isDouble() ? QString::number(exit.toInt()) : QStringLiteral("-"), 6) +
                      preview;

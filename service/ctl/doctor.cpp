@@ -223,8 +223,7 @@ int doctor(CtlContext &c)
                                    "it started (principal %1, %2 old)%3; `%4` ends it")
                         .arg(leftover.value(QStringLiteral("principal")).toString(),
                              humanAge(leftover.value(QStringLiteral("age_s")).toDouble(-1)),
-                             corrupt,
-                             leftover.value(QStringLiteral("cancel")).toString()));
+                             corrupt, leftover.value(QStringLiteral("cancel")).toString()));
             } else if (liveStatus.isEmpty()) {
                 add(QStringLiteral("drain_marker"), QStringLiteral("warn"),
                     QStringLiteral("active, and the service is not running: it will start "

@@ -62,9 +62,8 @@ Gateway::Gateway(const Config &config, TurnManager *turns, StatusWriter *writer,
                                    {QStringLiteral("state"), wireName(state)}};
                 if (isFinal(state)) {
                     const std::optional<TurnInfo> t = m_turns->turn(id);
-                    fields.insert(QStringLiteral("exit_code"), t && t->exitCode
-                                                                   ? QJsonValue(*t->exitCode)
-                                                                   : QJsonValue());
+                    fields.insert(QStringLiteral("exit_code"),
+                                  t && t->exitCode ? QJsonValue(*t->exitCode) : QJsonValue());
                 }
                 publishEvent(QStringLiteral("turn"), fields);
             });
@@ -167,15 +166,15 @@ QJsonObject Gateway::statusJson() const
         const QDateTime at = m_leftover->requestedAt;
         drain.insert(
             QStringLiteral("leftover"),
-            QJsonObject{{QStringLiteral("principal"), m_leftover->principal},
-                        {QStringLiteral("requested_at"), at.isValid() ? QJsonValue(toIsoUtc(at))
-                                                                      : QJsonValue()},
-                        {QStringLiteral("age_s"),
-                         at.isValid()
-                             ? QJsonValue(double(at.msecsTo(QDateTime::currentDateTimeUtc())) /
-                                          1000.0)
-                             : QJsonValue()},
-                        {QStringLiteral("cancel"), QStringLiteral("sluicectl cancel-drain")}});
+            QJsonObject{
+                {QStringLiteral("principal"), m_leftover->principal},
+                {QStringLiteral("requested_at"),
+                 at.isValid() ? QJsonValue(toIsoUtc(at)) : QJsonValue()},
+                {QStringLiteral("age_s"),
+                 at.isValid()
+                     ? QJsonValue(double(at.msecsTo(QDateTime::currentDateTimeUtc())) / 1000.0)
+                     : QJsonValue()},
+                {QStringLiteral("cancel"), QStringLiteral("sluicectl cancel-drain")}});
         o.insert(QStringLiteral("drain"), drain);
     }
     if (!m_predecessor.isEmpty())
@@ -302,8 +301,9 @@ bool Gateway::enterDrain(const DrainInfo &info, bool writeMarker)
             return false;
         if (drainMarker().write(info.principal, info.suppressNotification, &error)) {
             m_markerError.clear();
-            qCInfo(lcGateway).noquote() << "drain requested while stopping: the marker keeps it for the "
-                                 "next start";
+            qCInfo(lcGateway).noquote()
+                << "drain requested while stopping: the marker keeps it for the "
+                   "next start";
         } else {
             m_markerError = error;
             m_storage->reportFailure(QStringLiteral("the drain marker"), error);
@@ -326,8 +326,8 @@ bool Gateway::enterDrain(const DrainInfo &info, bool writeMarker)
         if (drainMarker().evaluate().isActive() && !changed) {
             // already draining with a marker in place: nothing to write
         } else if (!drainMarker().write(info.principal, info.suppressNotification, &error)) {
-            qCWarning(lcGateway).noquote() << "cannot write the drain marker:" << error
-                                 << "- the drain holds in memory only";
+            qCWarning(lcGateway).noquote()
+                << "cannot write the drain marker:" << error << "- the drain holds in memory only";
             m_drainWithoutMarker = true;
             m_markerError = error;
             m_storage->reportFailure(QStringLiteral("the drain marker"), error);
@@ -401,7 +401,8 @@ void Gateway::reevaluateMarker()
             info.suppressNotification =
                 d.content.value(QStringLiteral("suppress_notification")).toBool(false);
             if (d.corrupt)
-                qCWarning(lcGateway).noquote() << "drain marker is not readable JSON: draining anyway";
+                qCWarning(lcGateway).noquote()
+                    << "drain marker is not readable JSON: draining anyway";
             enterDrain(info, false);
         }
     } else if (isDraining() && !m_drainWithoutMarker) {

@@ -100,7 +100,8 @@ protected:
                 QString error;
                 const bool ok = writeJsonAtomically(m_path, status.toJson(), &error);
                 if (!ok)
-                    qCWarning(lcStatus).noquote() << QStringLiteral("cannot write %1: %2").arg(m_path, error);
+                    qCWarning(lcStatus).noquote()
+                        << QStringLiteral("cannot write %1: %2").arg(m_path, error);
                 QMutexLocker locker(&m_mutex);
                 m_lastOk = ok;
                 m_lastError = error;

@@ -229,14 +229,14 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
             isFinal(turn->state)
                 ? turn->output
                 : turn->output.left(TurnOutputFeed::completeUtf8Length(turn->output));
-        return done(CommandResult::success(
-            {{QStringLiteral("turn_id"), turn->id},
-             {QStringLiteral("session"), turn->session},
-             {QStringLiteral("state"), wireName(turn->state)},
-             {QStringLiteral("exit_code"),
-              turn->exitCode ? QJsonValue(*turn->exitCode) : QJsonValue()},
-             {QStringLiteral("output"), QString::fromUtf8(output)},
-             {QStringLiteral("offset"), qint64(output.size())}}));
+        return done(
+            CommandResult::success({{QStringLiteral("turn_id"), turn->id},
+                                    {QStringLiteral("session"), turn->session},
+                                    {QStringLiteral("state"), wireName(turn->state)},
+                                    {QStringLiteral("exit_code"),
+                                     turn->exitCode ? QJsonValue(*turn->exitCode) : QJsonValue()},
+                                    {QStringLiteral("output"), QString::fromUtf8(output)},
+                                    {QStringLiteral("offset"), qint64(output.size())}}));
     }
     if (cmd == QLatin1String(Protocol::Cmd::Interrupt)) {
         const QJsonValue id = args.value(QStringLiteral("turn_id"));
@@ -302,8 +302,7 @@ CommandResult GatewayDispatcher::turns(const QJsonObject &args) const
     int limit = 20;
     const QJsonValue l = args.value(QStringLiteral("limit"));
     if (!l.isUndefined() && !l.isNull()) {
-        if (!l.isDouble() || l.toDouble() != double(l.toInt()) || l.toInt() < 1 ||
-            l.toInt() > 200)
+        if (!l.isDouble() || l.toDouble() != double(l.toInt()) || l.toInt() < 1 || l.toInt() > 200)
             return badRequest(QStringLiteral("'limit' must be an integer from 1 to 200"));
         limit = l.toInt();
     }

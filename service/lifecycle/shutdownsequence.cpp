@@ -9,9 +9,9 @@
 #include "ingress/ipc/ipcserver.h"
 #include "lifecycle/faultinjection.h"
 #include "lifecycle/lifecyclelogging.h"
-#include "sluice/logging.h"
 #include "lifecycle/restartpolicy.h"
 #include "lifecycle/shutdowndiagnostic.h"
+#include "sluice/logging.h"
 #include "supervisor/stopbudget.h"
 #include "turns/containment.h"
 #include "turns/sessionstore.h"
@@ -474,8 +474,9 @@ void ShutdownSequence::phasePersist()
     const HomePaths &paths = m_deps.paths;
     if (SessionStore *store = m_deps.store; store && store->isOpen()) {
         const int cleared = store->clearResumeOfFinished();
-        qCInfo(lcLifecycle).noquote() << QStringLiteral("cleared the resume flag of %1")
-                                             .arg(counted(cleared, "finished turn", "finished turns"));
+        qCInfo(lcLifecycle).noquote()
+            << QStringLiteral("cleared the resume flag of %1")
+                   .arg(counted(cleared, "finished turn", "finished turns"));
     }
     QString error;
     if (m_handedOff) {

@@ -1,7 +1,7 @@
 #include "turns/cgroupcontainment.h"
 
-#include "turns/turnslogging.h"
 #include "sluice/logging.h"
+#include "turns/turnslogging.h"
 
 #include <QDir>
 #include <QFile>
@@ -225,8 +225,7 @@ public:
         for (qint64 pid : pids)
             ::kill(pid_t(pid), SIGTERM);
         qCInfo(lcTurns).noquote() << QStringLiteral("SIGTERM to the %1 of %2")
-                                         .arg(counted(pids.size(), "process", "processes"),
-                                              m_path);
+                                         .arg(counted(pids.size(), "process", "processes"), m_path);
     }
 
     void kill() override { writeFile(m_path + QLatin1String("/cgroup.kill"), "1"); }

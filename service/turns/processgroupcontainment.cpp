@@ -1,7 +1,7 @@
 #include "turns/processgroupcontainment.h"
 
-#include "turns/turnslogging.h"
 #include "sluice/logging.h"
+#include "turns/turnslogging.h"
 
 #include <QTimer>
 

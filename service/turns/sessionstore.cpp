@@ -1,7 +1,7 @@
 #include "turns/sessionstore.h"
 
-#include "turns/turnslogging.h"
 #include "sluice/logging.h"
+#include "turns/turnslogging.h"
 
 #include "sluice/atomicjson.h"
 
@@ -51,7 +51,8 @@ bool SessionStore::open(const QString &path, QString *error, bool *corrupt)
         if (!db.open()) {
             if (error)
                 *error = db.lastError().text();
-            qCCritical(lcStore).noquote() << QStringLiteral("cannot open %1: %2").arg(path, db.lastError().text());
+            qCCritical(lcStore).noquote()
+                << QStringLiteral("cannot open %1: %2").arg(path, db.lastError().text());
             return false;
         }
     }
@@ -358,11 +359,11 @@ QList<TurnInfo> SessionStore::listTurns(const QString &session, std::optional<Tu
         binds << wireName(*state);
     }
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    q.prepare(QStringLiteral("SELECT %1 FROM turns %2 ORDER BY created_at DESC, rowid DESC LIMIT ?")
-                  .arg(QString::fromLatin1(TurnColumns).arg(QStringLiteral("substr(output, 1, 800)")),
-                       where.isEmpty() ? QString()
-                                       : QStringLiteral("WHERE ") +
-                                             where.join(QStringLiteral(" AND "))));
+    q.prepare(
+        QStringLiteral("SELECT %1 FROM turns %2 ORDER BY created_at DESC, rowid DESC LIMIT ?")
+            .arg(QString::fromLatin1(TurnColumns).arg(QStringLiteral("substr(output, 1, 800)")),
+                 where.isEmpty() ? QString()
+                                 : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND "))));
     for (const QVariant &b : std::as_const(binds))
         q.addBindValue(b);
     q.addBindValue(limit);

@@ -350,9 +350,8 @@ QJsonArray TurnManager::recentTurnsJson(const QString &session, std::optional<Tu
     // What is live or recent in memory is newer than the row (output so far, a state the
     // store may not have taken yet).
     for (TurnInfo &t : rows) {
-        if (std::optional<TurnInfo> current = m_live.contains(t.id) || m_recent.contains(t.id)
-                                                  ? turn(t.id)
-                                                  : std::nullopt)
+        if (std::optional<TurnInfo> current =
+                m_live.contains(t.id) || m_recent.contains(t.id) ? turn(t.id) : std::nullopt)
             t = *current;
     }
     const QDateTime now = QDateTime::currentDateTimeUtc();

@@ -49,9 +49,11 @@ qsizetype TurnOutputFeed::completeUtf8Length(const QByteArray &data)
     if (i == 0)
         return back == 0 ? 0 : n; // only continuation bytes: not ours to repair
     const uchar lead = uchar(data[i - 1]);
-    const int need = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
-                                   : (lead & 0xF8) == 0xF0   ? 4
-                                                             : 1;
+    const int need = lead < 0x80             ? 1
+                     : (lead & 0xE0) == 0xC0 ? 2
+                     : (lead & 0xF0) == 0xE0 ? 3
+                     : (lead & 0xF8) == 0xF0 ? 4
+                                             : 1;
     return (need == 1 || n - (i - 1) >= need) ? n : i - 1;
 }
 

@@ -50,7 +50,8 @@ TurnProcess::~TurnProcess()
     // us only once the tree is gone. If that ever fails, kill deliberately and say so.
     if (m_process->state() != QProcess::NotRunning) {
         qCWarning(lcTurns).noquote()
-            << QStringLiteral("turn %1: destroyed with its process running; killing the tree").arg(m_turnId);
+            << QStringLiteral("turn %1: destroyed with its process running; killing the tree")
+                   .arg(m_turnId);
         killTree();
         m_process->waitForFinished(1000);
     }
@@ -63,7 +64,8 @@ void TurnProcess::start(const QString &program, const QStringList &arguments,
 {
     QString error;
     if (!m_container->prepare(&error)) {
-        qCWarning(lcTurns).noquote() << QStringLiteral("turn %1: cannot contain it: %2").arg(m_turnId, error);
+        qCWarning(lcTurns).noquote()
+            << QStringLiteral("turn %1: cannot contain it: %2").arg(m_turnId, error);
         m_leaderExited = true;
         Q_EMIT failedToStart(error);
         markGone();
@@ -163,7 +165,8 @@ void TurnProcess::stderrLine(const QByteArray &line)
     QByteArray text = line;
     if (text.endsWith('\n'))
         text.chop(1);
-    qCInfo(lcAgent).noquote() << QStringLiteral("turn %1: %2").arg(m_turnId, QString::fromUtf8(text));
+    qCInfo(lcAgent).noquote()
+        << QStringLiteral("turn %1: %2").arg(m_turnId, QString::fromUtf8(text));
     Q_EMIT outputArrived(OutputStream::Stderr, line);
 }
 
@@ -186,7 +189,8 @@ void TurnProcess::onFinished(int exitCode, QProcess::ExitStatus status)
 
     // What is left of the tree belongs to the turn and goes with it.
     if (!m_interrupted && !m_container->isEmpty()) {
-        qCWarning(lcTurns).noquote() << QStringLiteral("turn %1: left processes behind; terminating them").arg(m_turnId);
+        qCWarning(lcTurns).noquote()
+            << QStringLiteral("turn %1: left processes behind; terminating them").arg(m_turnId);
         interrupt();
     }
     m_container->leaderExited();
@@ -197,7 +201,8 @@ void TurnProcess::onError(QProcess::ProcessError error)
     if (error != QProcess::FailedToStart)
         return;
     const QString message = m_process->errorString();
-    qCWarning(lcTurns).noquote() << QStringLiteral("turn %1: agent failed to start: %2").arg(m_turnId, message);
+    qCWarning(lcTurns).noquote()
+        << QStringLiteral("turn %1: agent failed to start: %2").arg(m_turnId, message);
     m_leaderExited = true;
     Q_EMIT failedToStart(message);
     markGone();

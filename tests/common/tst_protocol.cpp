@@ -60,9 +60,9 @@ private Q_SLOTS:
     {
         const QStringList all = Protocol::allCommands();
         QCOMPARE(all.size(), 15);
-        for (const char *c : {"hello", "status", "agents", "subscribe", "drain", "cancel_drain",
-                              "stop", "restart", "send", "turn", "interrupt", "shutdown_report",
-                              "turns", "follow", "unfollow"})
+        for (const char *c :
+             {"hello", "status", "agents", "subscribe", "drain", "cancel_drain", "stop", "restart",
+              "send", "turn", "interrupt", "shutdown_report", "turns", "follow", "unfollow"})
             QVERIFY2(all.contains(QLatin1String(c)), c);
     }
 

@@ -39,8 +39,9 @@ class TestServiceControl : public QObject
     void fakeSystemctl(const QByteArray &output, int code)
     {
         const QString script = m_bin.filePath(QStringLiteral("systemctl"));
-        writeFile(script, "#!/bin/sh\necho \"$@\" >> '" + argsFile().toUtf8() + "'\necho '" +
-                              output + "'\nexit " + QByteArray::number(code) + "\n",
+        writeFile(script,
+                  "#!/bin/sh\necho \"$@\" >> '" + argsFile().toUtf8() + "'\necho '" + output +
+                      "'\nexit " + QByteArray::number(code) + "\n",
                   true);
         qputenv("SLUICE_SYSTEMCTL", script.toUtf8());
     }
@@ -88,7 +89,8 @@ private Q_SLOTS:
         // The commands themselves are plain data: checked on every platform.
         const ServiceControl::Unit agent{ServiceControl::Manager::LaunchdAgent,
                                          QStringLiteral("io.sluice.sluiced"), QString()};
-        const QStringList start = ServiceControl::managerCommand(agent, ServiceControl::Action::Start);
+        const QStringList start =
+            ServiceControl::managerCommand(agent, ServiceControl::Action::Start);
         QCOMPARE(start.value(0), QStringLiteral("launchctl"));
         QCOMPARE(start.value(1), QStringLiteral("kickstart"));
         QVERIFY(start.value(2).startsWith(QLatin1String("gui/")));

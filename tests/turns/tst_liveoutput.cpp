@@ -102,18 +102,17 @@ QString TstLiveOutput::agent()
 {
     return m_f->writeAgentScript(
         QStringLiteral("agent.sh"),
-        QStringLiteral(
-            "msg=$(cat)\n"
-            "case \"$msg\" in\n"
-            "*fail*) echo \"failing: $msg\"; exit 3 ;;\n"
-            "*block*) echo \"first: $msg\"; echo \"err: $msg\" >&2\n"
-            "  while [ ! -f '%1/go' ]; do sleep 0.05; done ;;\n"
-            "*flood*) while [ ! -f '%1/go' ]; do sleep 0.05; done\n"
-            "  head -c 2000000 /dev/zero | tr '\\000' y\n"
-            "  awk 'BEGIN { s = sprintf(\"%%3s\", \"\"); gsub(/ /, \"x\", s);"
-            " for (i = 0; i < %2; i++) print s > \"/dev/stderr\" }' ;;\n"
-            "esac\n"
-            "echo \"reply: $msg\"\n")
+        QStringLiteral("msg=$(cat)\n"
+                       "case \"$msg\" in\n"
+                       "*fail*) echo \"failing: $msg\"; exit 3 ;;\n"
+                       "*block*) echo \"first: $msg\"; echo \"err: $msg\" >&2\n"
+                       "  while [ ! -f '%1/go' ]; do sleep 0.05; done ;;\n"
+                       "*flood*) while [ ! -f '%1/go' ]; do sleep 0.05; done\n"
+                       "  head -c 2000000 /dev/zero | tr '\\000' y\n"
+                       "  awk 'BEGIN { s = sprintf(\"%%3s\", \"\"); gsub(/ /, \"x\", s);"
+                       " for (i = 0; i < %2; i++) print s > \"/dev/stderr\" }' ;;\n"
+                       "esac\n"
+                       "echo \"reply: $msg\"\n")
             .arg(m_f->scriptsDir())
             .arg(FloodLines)
             .arg(LineBytes));
@@ -449,9 +448,9 @@ void TstLiveOutput::turnsListFiltersLimitsAndQueue()
     QVERIFY(d.value("duration_s").toDouble(-1) >= 0);
     QVERIFY(!d.value("finished_at").toString().isEmpty());
 
-    for (const QJsonObject &bad : {QJsonObject{{"limit", 0}}, QJsonObject{{"limit", 201}},
-                                   QJsonObject{{"limit", "5"}}, QJsonObject{{"state", "bogus"}},
-                                   QJsonObject{{"session", "no spaces"}}})
+    for (const QJsonObject &bad :
+         {QJsonObject{{"limit", 0}}, QJsonObject{{"limit", 201}}, QJsonObject{{"limit", "5"}},
+          QJsonObject{{"state", "bogus"}}, QJsonObject{{"session", "no spaces"}}})
         QCOMPARE(m_f->call(QStringLiteral("turns"), bad).errorCode, QStringLiteral("bad_request"));
 
     // The same over HTTP.
@@ -468,15 +467,14 @@ void TstLiveOutput::turnsListFiltersLimitsAndQueue()
     QCOMPARE(http(port(), "GET", "/v1/turns").status, 401);
 
     // And sluicectl.
-    const CtlResult ctl =
-        runCtl({QStringLiteral("--home"), m_f->home(), QStringLiteral("turns"),
-                QStringLiteral("--session"), QStringLiteral("gamma")});
+    const CtlResult ctl = runCtl({QStringLiteral("--home"), m_f->home(), QStringLiteral("turns"),
+                                  QStringLiteral("--session"), QStringLiteral("gamma")});
     QVERIFY2(ctl.exitCode == 0, qPrintable(describe(ctl)));
     QVERIFY2(ctl.out.contains("queued #1") && ctl.out.contains(running.toUtf8()),
              qPrintable(describe(ctl)));
-    const CtlResult json = runCtl({QStringLiteral("--home"), m_f->home(), QStringLiteral("--json"),
-                                   QStringLiteral("turns"), QStringLiteral("--limit"),
-                                   QStringLiteral("1")});
+    const CtlResult json =
+        runCtl({QStringLiteral("--home"), m_f->home(), QStringLiteral("--json"),
+                QStringLiteral("turns"), QStringLiteral("--limit"), QStringLiteral("1")});
     QVERIFY2(json.oneDocument, qPrintable(describe(json)));
     QCOMPARE(json.json.value("turns").toArray().size(), 1);
     QCOMPARE(runCtl({QStringLiteral("--home"), m_f->home(), QStringLiteral("turns"),

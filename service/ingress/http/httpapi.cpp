@@ -61,6 +61,11 @@ HttpResponse notAllowed(const QByteArray &allow)
     return r;
 }
 
+HttpResponse badRequestReply(const QString &message)
+{
+    return HttpResponse::error(400, "bad_request", message);
+}
+
 // 202 for a stop or restart the service took on (it runs after the answer).
 HttpResponse acceptedReply(const QJsonObject &fields)
 {
@@ -147,7 +152,8 @@ void HttpApi::onNewConnection()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         if (m_connections >= m_options.maxConnections && !makeRoom()) {
-            qCWarning(lcHttp).noquote() << "connection limit reached, every connection busy; refusing one";
+            qCWarning(lcHttp).noquote()
+                << "connection limit reached, every connection busy; refusing one";
             socket->abort();
             socket->deleteLater();
             continue;
@@ -244,10 +250,6 @@ void HttpApi::routeTurns(QPointer<HttpConnection> connection, const HttpRequest 
 {
     const QByteArray &path = request.path;
     const QByteArray &method = request.method;
-    auto methodNotAllowed = [&](const QByteArray &allow) { connection->respond(notAllowed(allow)); };
-    auto badRequest = [&](const QString &message) {
-        connection->respond(HttpResponse::error(400, "bad_request", message));
-    };
     if (path == "/v1/turns" && method == "GET") {
         // ?session=&state=&limit=: the IPC `turns` arguments (checked by the dispatcher).
         const qsizetype q = request.target.indexOf('?');
@@ -263,7 +265,8 @@ void HttpApi::routeTurns(QPointer<HttpConnection> connection, const HttpRequest 
             bool okNumber = false;
             const int n = limit.toInt(&okNumber);
             if (!okNumber)
-                return badRequest(QStringLiteral("limit must be an integer from 1 to 200"));
+                return connection->respond(
+                    badRequestReply(QStringLiteral("limit must be an integer from 1 to 200")));
             args.insert(QStringLiteral("limit"), n);
         }
         return call(connection, QString::fromLatin1(Protocol::Cmd::Turns), args,
@@ -271,15 +274,16 @@ void HttpApi::routeTurns(QPointer<HttpConnection> connection, const HttpRequest 
     }
     if (path == "/v1/turns") {
         if (method != "POST")
-            return methodNotAllowed("GET, POST");
+            return connection->respond(notAllowed("GET, POST"));
         QJsonObject body;
         QString bodyError;
         if (!parseBody(request.body, false, &body, &bodyError))
-            return badRequest(bodyError);
+            return connection->respond(badRequestReply(bodyError));
         const QJsonValue session = body.value(QStringLiteral("session"));
         const QJsonValue text = body.value(QStringLiteral("text"));
         if (!session.isString() || !text.isString())
-            return badRequest(QStringLiteral("session and text (strings) are required"));
+            return connection->respond(
+                badRequestReply(QStringLiteral("session and text (strings) are required")));
         QJsonObject args{{QStringLiteral("session"), session}, {QStringLiteral("text"), text}};
         // A client that retries sends the same key and gets the same turn (200, not 202).
         const QByteArray key = request.header("idempotency-key");
@@ -295,7 +299,7 @@ void HttpApi::routeTurns(QPointer<HttpConnection> connection, const HttpRequest 
             });
     }
     if (method != "GET")
-        return methodNotAllowed("GET");
+        return connection->respond(notAllowed("GET"));
     QByteArray rest = path.mid(int(qstrlen("/v1/turns/")));
     const bool events = rest.endsWith("/events");
     if (events)
@@ -307,23 +311,24 @@ void HttpApi::routeTurns(QPointer<HttpConnection> connection, const HttpRequest 
     if (!events)
         return call(connection, QString::fromLatin1(Protocol::Cmd::Turn),
                     {{QStringLiteral("turn_id"), id}}, [](const QJsonObject &f) { return ok(f); });
-    m_dispatcher->dispatch(QString::fromLatin1(Protocol::Cmd::Follow),
-                           {{QStringLiteral("turn_id"), id}}, httpContext,
-                           [this, connection](const CommandResult &result) {
-                               if (!connection)
-                                   return;
-                               if (!result.ok)
-                                   return connection->respond(
-                                       errorResponse(result.errorCode, result.message));
-                               m_events.open(connection, result.fields);
-                           });
+    m_dispatcher->dispatch(
+        QString::fromLatin1(Protocol::Cmd::Follow), {{QStringLiteral("turn_id"), id}}, httpContext,
+        [this, connection](const CommandResult &result) {
+            if (!connection)
+                return;
+            if (!result.ok)
+                return connection->respond(errorResponse(result.errorCode, result.message));
+            m_events.open(connection, result.fields);
+        });
 }
 
 void HttpApi::route(QPointer<HttpConnection> connection, const HttpRequest &request)
 {
     const QByteArray &path = request.path;
     const QByteArray &method = request.method;
-    auto methodNotAllowed = [&](const QByteArray &allow) { connection->respond(notAllowed(allow)); };
+    auto methodNotAllowed = [&](const QByteArray &allow) {
+        connection->respond(notAllowed(allow));
+    };
     auto badRequest = [&](const QString &message) {
         connection->respond(HttpResponse::error(400, "bad_request", message));
     };

@@ -11,8 +11,8 @@ namespace sluice {
 QByteArray TurnEventStreams::event(const char *name, const QJsonObject &data)
 {
     // One line of compact JSON: a `data:` field never spans lines.
-    return QByteArray("event: ") + name + "\ndata: " +
-           QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
+    return QByteArray("event: ") + name +
+           "\ndata: " + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
 }
 
 void TurnEventStreams::open(HttpConnection *connection, const QJsonObject &follow)
@@ -26,9 +26,9 @@ void TurnEventStreams::open(HttpConnection *connection, const QJsonObject &follo
     TurnState state = TurnState::Queued;
     fromWireName(follow.value(QStringLiteral("state")).toString(), &state);
     if (isFinal(state)) {
-        connection->write(event("end", {{QStringLiteral("state"), follow.value(QStringLiteral("state"))},
-                                        {QStringLiteral("exit_code"),
-                                         follow.value(QStringLiteral("exit_code"))}}));
+        connection->write(event(
+            "end", {{QStringLiteral("state"), follow.value(QStringLiteral("state"))},
+                    {QStringLiteral("exit_code"), follow.value(QStringLiteral("exit_code"))}}));
         connection->endStream();
         return;
     }

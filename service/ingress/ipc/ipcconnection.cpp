@@ -208,8 +208,8 @@ void IpcConnection::sendTurnOutput(const QString &turnId, const QString &stream,
     auto it = m_follows.find(turnId);
     if (it == m_follows.end() || m_gone)
         return;
-    std::optional<QJsonObject> fields = it->next(
-        stream, offset, data, m_socket->bytesToWrite() > m_limits.maxFollowPending);
+    std::optional<QJsonObject> fields =
+        it->next(stream, offset, data, m_socket->bytesToWrite() > m_limits.maxFollowPending);
     if (!fields)
         return;
     fields->insert(QStringLiteral("turn_id"), turnId);
