@@ -33,6 +33,8 @@ void AgentsModel::setAgents(const QJsonArray &agents)
         a.session = o.value(QLatin1String("session")).toString();
         a.pid = o.value(QLatin1String("pid")).toInteger(-1);
         a.state = o.value(QLatin1String("state")).toString();
+        if (o.value(QLatin1String("generation")).toString() == QLatin1String("predecessor"))
+            a.predecessorPid = o.value(QLatin1String("service_pid")).toInteger(-1);
         const QJsonObject usage = o.value(QLatin1String("usage")).toObject();
         a.cpuSeconds = usage.value(QLatin1String("cpu_s"));
         a.memoryBytes = usage.value(QLatin1String("memory_bytes"));
@@ -121,7 +123,11 @@ QVariant AgentsModel::data(const QModelIndex &index, int role) const
     case Pid:
         return a.pid > 0 ? QVariant(a.pid) : QVariant();
     case State:
-        return TurnsModel::stateDisplayName(a.state);
+        // Finishing in the process a hand-off restart replaced: say so, it ends there.
+        return a.predecessorPid > 0 ? tr("%1 (previous process %2)")
+                                          .arg(TurnsModel::stateDisplayName(a.state))
+                                          .arg(a.predecessorPid)
+                                    : TurnsModel::stateDisplayName(a.state);
     case Elapsed:
         return formatElapsed(elapsedSeconds(index.row()));
     case Cpu:

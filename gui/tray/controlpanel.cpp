@@ -17,12 +17,14 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QPlainTextEdit>
@@ -179,6 +181,15 @@ ControlPanel::ControlPanel(ServiceConnection *connection, AgentsModel *agents, T
                               QStringLiteral("background: #fff4ce; border: 1px solid #c9a000;"),
                               central);
     layout->addWidget(m_drainOriginBox);
+
+    m_predecessor = new QLabel(central);
+    m_predecessor->setObjectName(QStringLiteral("predecessorBanner"));
+    m_predecessor->setAccessibleName(tr("Restart in progress"));
+    m_predecessor->setWordWrap(true);
+    m_predecessor->setStyleSheet(
+        QStringLiteral("background: #e8f0fe; border: 1px solid #8ab4f8; padding: 4px;"));
+    m_predecessor->hide();
+    layout->addWidget(m_predecessor);
 
     m_alignment = new QLabel(central);
     m_alignment->setObjectName(QStringLiteral("alignmentWarning"));
@@ -462,8 +473,29 @@ void ControlPanel::updateStatus()
     m_drainOrigin->setText(leftover);
     m_drainOriginBox->setVisible(!leftover.isEmpty() &&
                                  m_conn->effectiveState() == GatewayState::Draining);
+    const QString predecessor = m_conn->isReachable() ? predecessorText(s) : QString();
+    m_predecessor->setText(predecessor);
+    m_predecessor->setVisible(!predecessor.isEmpty());
     m_firstRunStart->setEnabled(m_actions->start()->isEnabled());
     updateDrainProgress();
+}
+
+QString ControlPanel::predecessorText(const QJsonObject &status)
+{
+    const QJsonObject p = status.value(QLatin1String("predecessor")).toObject();
+    if (p.isEmpty())
+        return QString();
+    const int turns = p.value(QLatin1String("running")).toInt() + p.value(QLatin1String("queued")).toInt();
+    const QDateTime deadline = QDateTime::fromString(p.value(QLatin1String("deadline")).toString(),
+                                                     Qt::ISODateWithMs);
+    QString text = tr("<b>Restarted.</b> New turns run here; the previous process (pid %1) "
+                      "finishes its %n turn(s)",
+                      nullptr, turns)
+                       .arg(p.value(QLatin1String("pid")).toInteger());
+    if (deadline.isValid())
+        text += tr(", at the latest by %1").arg(QLocale().toString(deadline.toLocalTime().time(),
+                                                                   QLocale::ShortFormat));
+    return text + QLatin1Char('.');
 }
 
 QString ControlPanel::leftoverDrainText(const QJsonObject &status)

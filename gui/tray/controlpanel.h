@@ -59,6 +59,9 @@ public:
     QLabel *alignmentWarning() const { return m_alignment; }
     QLabel *firstRunBanner() const { return m_firstRun; }
     QLabel *drainOriginBanner() const { return m_drainOrigin; }
+    QLabel *predecessorBanner() const { return m_predecessor; }
+    // "The previous process finishes N turns..." for a status with `predecessor`; else empty.
+    static QString predecessorText(const QJsonObject &status);
     QProgressBar *drainProgress() const { return m_drainProgress; }
     QTableView *agentsView() const { return m_agentsView; }
     QLabel *queueLabel() const { return m_queueLabel; }
@@ -110,6 +113,7 @@ private:
     QWidget *m_firstRunBox;
     QWidget *m_drainOriginBox;
     QLabel *m_drainOrigin;
+    QLabel *m_predecessor;
     QLabel *m_alignment;
     QProgressBar *m_drainProgress;
     QLabel *m_drainLabel;

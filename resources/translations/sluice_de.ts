@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
     <name>Autostart</name>
@@ -39,7 +40,10 @@
     <name>TrayPresentation</name>
     <message numerus="yes">
         <source>%n active agent(s)</source>
-        <translation><numerusform>%n aktiver Agent</numerusform><numerusform>%n aktive Agenten</numerusform></translation>
+        <translation>
+            <numerusform>%n aktiver Agent</numerusform>
+            <numerusform>%n aktive Agenten</numerusform>
+        </translation>
     </message>
     <message>
         <source>starting</source>
@@ -121,7 +125,7 @@
         <translation>Die Version ausgeben und beenden.</translation>
     </message>
     <message>
-        <source>The gateway's HOME folder.</source>
+        <source>The gateway&apos;s HOME folder.</source>
         <translation>Der HOME-Ordner des Gateways.</translation>
     </message>
     <message>
@@ -174,6 +178,10 @@
     <message>
         <source>Memory</source>
         <translation>Speicher</translation>
+    </message>
+    <message>
+        <source>%1 (previous process %2)</source>
+        <translation>%1 (vorheriger Prozess %2)</translation>
     </message>
 </context>
 <context>
@@ -380,7 +388,10 @@
     </message>
     <message numerus="yes">
         <source>%1 of %n turn(s) still running</source>
-        <translation><numerusform>%1 von %n Auftrag läuft noch</numerusform><numerusform>%1 von %n Aufträgen laufen noch</numerusform></translation>
+        <translation>
+            <numerusform>%1 von %n Auftrag läuft noch</numerusform>
+            <numerusform>%1 von %n Aufträgen laufen noch</numerusform>
+        </translation>
     </message>
     <message>
         <source>Drain:</source>
@@ -400,11 +411,29 @@
     </message>
     <message numerus="yes">
         <source>Queued (%n): %1</source>
-        <translation><numerusform>Wartend (%n): %1</numerusform><numerusform>Wartend (%n): %1</numerusform></translation>
+        <translation>
+            <numerusform>Wartend (%n): %1</numerusform>
+            <numerusform>Wartend (%n): %1</numerusform>
+        </translation>
     </message>
     <message>
         <source>Select a turn to interrupt.</source>
         <translation>Einen Auftrag zum Abbrechen wählen.</translation>
+    </message>
+    <message>
+        <source>Restart in progress</source>
+        <translation>Neustart läuft</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;Restarted.&lt;/b&gt; New turns run here; the previous process (pid %1) finishes its %n turn(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;Neu gestartet.&lt;/b&gt; Neue Aufträge laufen hier; der vorherige Prozess (PID %1) beendet seinen %n Auftrag</numerusform>
+            <numerusform>&lt;b&gt;Neu gestartet.&lt;/b&gt; Neue Aufträge laufen hier; der vorherige Prozess (PID %1) beendet seine %n Aufträge</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, at the latest by %1</source>
+        <translation>, spätestens bis %1</translation>
     </message>
 </context>
 <context>
@@ -460,11 +489,14 @@
         <source>
 [… %n byte(s) not shown …]
 </source>
-        <translation><numerusform>
+        <translation>
+            <numerusform>
 [… %n Byte nicht angezeigt …]
-</numerusform><numerusform>
+</numerusform>
+            <numerusform>
 [… %n Bytes nicht angezeigt …]
-</numerusform></translation>
+</numerusform>
+        </translation>
     </message>
     <message>
         <source>[turn %1, exit code %2]</source>
@@ -589,7 +621,7 @@
         <translation>Durchsuchen…</translation>
     </message>
     <message>
-        <source>The gateway's HOME folder</source>
+        <source>The gateway&apos;s HOME folder</source>
         <translation>Der HOME-Ordner des Gateways</translation>
     </message>
     <message>
@@ -728,7 +760,10 @@
     </message>
     <message numerus="yes">
         <source>Draining: new turns are refused; %n running turn(s) may finish.</source>
-        <translation><numerusform>Leeren: neue Aufträge werden abgelehnt; %n laufender Auftrag darf fertig werden.</numerusform><numerusform>Leeren: neue Aufträge werden abgelehnt; %n laufende Aufträge dürfen fertig werden.</numerusform></translation>
+        <translation>
+            <numerusform>Leeren: neue Aufträge werden abgelehnt; %n laufender Auftrag darf fertig werden.</numerusform>
+            <numerusform>Leeren: neue Aufträge werden abgelehnt; %n laufende Aufträge dürfen fertig werden.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Drain cancelled: accepting new turns.</source>
@@ -777,17 +812,20 @@ This interrupts %n active turn(s) without waiting for them to finish:
 %1
 
 Their sessions are marked to resume after the restart.</source>
-        <translation><numerusform>Jetzt Neustart erzwingen?
+        <translation>
+            <numerusform>Jetzt Neustart erzwingen?
 
 Das bricht %n aktiven Auftrag ab, ohne auf sein Ende zu warten:
 %1
 
-Seine Sitzung wird zum Fortsetzen nach dem Neustart vorgemerkt.</numerusform><numerusform>Jetzt Neustart erzwingen?
+Seine Sitzung wird zum Fortsetzen nach dem Neustart vorgemerkt.</numerusform>
+            <numerusform>Jetzt Neustart erzwingen?
 
 Das bricht %n aktive Aufträge ab, ohne auf ihr Ende zu warten:
 %1
 
-Ihre Sitzungen werden zum Fortsetzen nach dem Neustart vorgemerkt.</numerusform></translation>
+Ihre Sitzungen werden zum Fortsetzen nach dem Neustart vorgemerkt.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Force restart Sluice</source>

@@ -17,6 +17,7 @@
 #include "servicefixture.h"
 #include "sluice/drainmarker.h"
 #include "sluice/paths.h"
+#include "sluice/processidentity.h"
 
 #include <QAction>
 #include <QApplication>
@@ -154,6 +155,7 @@ private Q_SLOTS:
     void stopUnreachableAndNotifications();
     void noTrayOpensThePanelAsAWindow();
     void notificationsForDrainAndRestartFromElsewhere();
+    void handOffShowsThePreviousProcessFinishing();
     void secondLaunchRaisesTheFirst();
     void noAlarmOnANormalStart();
     void startFromStoppedDetached();
@@ -758,6 +760,41 @@ void TstTrayService::leftoverDrainIsExplainedWithCancel()
     QVERIFY(fx.waitForState(QStringLiteral("running")));
     QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(!panel->drainOriginBanner()->isVisible(), 10000);
+}
+
+void TstTrayService::handOffShowsThePreviousProcessFinishing()
+{
+    // A hand-off restart while a turn runs: the panel says the previous process finishes it
+    // and marks its row; both go once that process is done. No alarm meanwhile.
+    ServiceFixture fx;
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), blockingAgent(fx)}));
+    auto app = makeApp(fx);
+    QSignalSpy notes(app->notifier(), &Notifier::notify);
+    app->openPanel();
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
+    const qint64 oldPid = fx.pid();
+    QVERIFY(fx.call(QStringLiteral("send"), {{"session", "long-one"}, {"text", "x"}}).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(app->agentsModel()->rowCount(), 1, 15000);
+    QVERIFY(fx.call(QStringLiteral("restart")).ok);
+    ControlPanel *panel = app->panel();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->predecessorBanner()->isVisible(), 20000);
+    QVERIFY2(panel->predecessorBanner()->text().contains(QString::number(oldPid)),
+             qPrintable(panel->predecessorBanner()->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(app->agentsModel()
+                                 ->data(app->agentsModel()->index(0, AgentsModel::State))
+                                 .toString()
+                                 .contains(QString::number(oldPid)),
+                             20000);
+    QCOMPARE(app->tray()->iconKey(), QStringLiteral("running"));
+    release(fx, QStringLiteral("long-one"));
+    QCOMPARE(fx.waitForExit(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->predecessorBanner()->isVisible(), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(app->agentsModel()->rowCount(), 0, 20000);
+    QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
+    const qint64 newPid = fx.readState().pid;
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QVERIFY(ServiceFixture::waitFor(
+        [&] { return !ProcessIdentity::isAlive(newPid); }, 30000));
 }
 
 QTEST_MAIN(TstTrayService)
