@@ -258,6 +258,21 @@ QString formatStatus(const QJsonObject &s)
                                               drain.value(QStringLiteral("source")).toString()));
     if (!leftoverText(s).isEmpty())
         lines << pad(QString(), 16) + leftoverText(s);
+    // A hand-off restart: the previous process still finishes its turns.
+    const QJsonObject predecessor = s.value(QStringLiteral("predecessor")).toObject();
+    if (!predecessor.isEmpty())
+        row(QStringLiteral("predecessor"),
+            QStringLiteral("pid %1 finishes %2 running and %3 queued turns (by %4)")
+                .arg(predecessor.value(QStringLiteral("pid")).toInteger())
+                .arg(predecessor.value(QStringLiteral("running")).toInt())
+                .arg(predecessor.value(QStringLiteral("queued")).toInt())
+                .arg(predecessor.value(QStringLiteral("deadline")).toString()));
+    const QJsonObject failed = s.value(QStringLiteral("restart_failed")).toObject();
+    if (!failed.isEmpty())
+        row(QStringLiteral("restart failed"),
+            QStringLiteral("%1: %2")
+                .arg(failed.value(QStringLiteral("at")).toString(),
+                     failed.value(QStringLiteral("reason")).toString()));
     if (s.contains(QStringLiteral("drain_timeout_s")))
         row(QStringLiteral("drain timeout"),
             fmtSeconds(s.value(QStringLiteral("drain_timeout_s")).toDouble()));
@@ -371,7 +386,8 @@ int agents(CtlContext &c)
         lines << pad(QStringLiteral("TURN"), 26) + pad(QStringLiteral("SESSION"), 22) +
                      pad(QStringLiteral("PID"), 9) + pad(QStringLiteral("STATE"), 12) +
                      pad(QStringLiteral("ELAPSED"), 10) + pad(QStringLiteral("CPU"), 10) +
-                     pad(QStringLiteral("MEMORY"), 12) + QStringLiteral("PROCS");
+                     pad(QStringLiteral("MEMORY"), 12) + pad(QStringLiteral("PROCS"), 7) +
+                     QStringLiteral("SLUICED");
         for (const QJsonValue &v : list) {
             const QJsonObject a = v.toObject();
             // What the containment measures; "-" where it cannot (docs/reference.md §7).
@@ -390,8 +406,15 @@ int agents(CtlContext &c)
                                                      memory.toDouble() / 1048576.0, 0, 'f', 1)
                                                : QStringLiteral("-"),
                              12) +
-                         (procs.isDouble() ? QString::number(procs.toInteger())
-                                           : QStringLiteral("-"));
+                         pad(procs.isDouble() ? QString::number(procs.toInteger())
+                                             : QStringLiteral("-"),
+                             7) +
+                         // The pid of the sluiced that runs it; "(previous)" after a hand-off.
+                         QString::number(a.value(QStringLiteral("service_pid")).toInteger()) +
+                         (a.value(QStringLiteral("generation")).toString() ==
+                                  QLatin1String("predecessor")
+                              ? QStringLiteral(" (previous)")
+                              : QString());
         }
     }
     return c.out->result(f, lines.join(QLatin1Char('\n')));
