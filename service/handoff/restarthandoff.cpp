@@ -238,6 +238,11 @@ void RestartHandoff::takeOver(qint64 successorPid)
                 QJsonObject turn{{QStringLiteral("turn_id"), id},
                                  {QStringLiteral("session"), session},
                                  {QStringLiteral("state"), wireName(state)}};
+                if (isFinal(state)) { // as in our own `turn` events
+                    const std::optional<TurnInfo> t = m_deps.turns->turn(id);
+                    turn.insert(QStringLiteral("exit_code"),
+                                t && t->exitCode ? QJsonValue(*t->exitCode) : QJsonValue());
+                }
                 m_channel->send(QStringLiteral("turn"), turn);
                 report();
             });
