@@ -66,7 +66,7 @@ void fsyncFolder(const QString &dir)
     if (fd < 0)
         return; // not fatal: the rename already happened
     if (::fsync(fd) != 0)
-        qCDebug(lcFiles) << "fsync of folder failed" << dir << errnoText(errno);
+        qCDebug(lcFiles).noquote() << "fsync of folder failed" << dir << errnoText(errno);
     ::close(fd);
 }
 #endif

@@ -29,6 +29,21 @@ bool DrainMarker::clear() const
     return QFile::remove(m_path);
 }
 
+QDateTime DrainMarker::requestedAt() const
+{
+    const QFileInfo info(m_path);
+    if (!info.exists())
+        return {};
+    const JsonFile f = read();
+    if (f.isObject()) {
+        const QDateTime at = QDateTime::fromString(
+            f.object.value(QStringLiteral("requested_at")).toString(), Qt::ISODateWithMs);
+        if (at.isValid())
+            return at.toUTC();
+    }
+    return info.lastModified().toUTC();
+}
+
 JsonFile DrainMarker::read() const
 {
     return readJsonFile(m_path);

@@ -11,6 +11,32 @@
 #include <QPointer>
 #include <QTimer>
 
+namespace {
+// Why a connect failed, as a sentence a person can act on (Qt's own strings, such as
+// "QLocalSocket::connectToServer: Invalid name", name its internals instead).
+QString connectFailure(QLocalSocket::LocalSocketError error, const QString &server)
+{
+    switch (error) {
+    case QLocalSocket::ServerNotFoundError:
+        return QStringLiteral("nothing listens at %1 (the service is not running)").arg(server);
+    case QLocalSocket::ConnectionRefusedError:
+        return QStringLiteral("the service at %1 refused the connection (it may be starting or "
+                              "stopping)")
+            .arg(server);
+    case QLocalSocket::SocketAccessError:
+        return QStringLiteral("no permission to connect to %1").arg(server);
+    case QLocalSocket::SocketTimeoutError:
+        return QStringLiteral("%1 did not answer in time").arg(server);
+    case QLocalSocket::PeerClosedError:
+        return QStringLiteral("the service at %1 closed the connection").arg(server);
+    case QLocalSocket::SocketResourceError:
+        return QStringLiteral("out of resources (descriptors) to connect to %1").arg(server);
+    default:
+        return QStringLiteral("cannot connect to %1").arg(server);
+    }
+}
+} // namespace
+
 namespace sluice {
 
 IpcClient::IpcClient(QObject *parent)
@@ -125,7 +151,7 @@ void IpcClient::onReadyRead()
             return;
         if (r == FrameDecoder::Result::Failed) {
             const QString reason = m_decoder.errorString();
-            qCWarning(lcIpc) << "bad frame from the service:" << reason;
+            qCWarning(lcIpc).noquote() << "bad frame from the service:" << reason;
             Q_EMIT protocolError(reason);
             if (!self)
                 return;
@@ -147,7 +173,8 @@ void IpcClient::dispatch(const QJsonObject &frame)
         const std::optional<qint64> id = jsonInteger(idValue);
         const auto it = id ? m_pending.find(*id) : m_pending.end();
         if (it == m_pending.end()) {
-            qCDebug(lcIpc) << "reply for unknown or expired request" << idValue.toDouble();
+            qCDebug(lcIpc).noquote()
+                << "reply for unknown or expired request" << idValue.toDouble();
             return;
         }
         Pending p = std::move(it->second);
@@ -170,7 +197,7 @@ void IpcClient::dispatch(const QJsonObject &frame)
         Q_EMIT eventReceived(name.toString(), frame);
         return;
     }
-    qCDebug(lcIpc) << "ignoring a frame with neither id nor event";
+    qCDebug(lcIpc).noquote() << "ignoring a frame with neither id nor event";
 }
 
 void IpcClient::onSocketConnected()
@@ -199,8 +226,9 @@ void IpcClient::onSocketError()
 {
     if (m_connected)
         return; // disconnected() follows and handles it
-    const QString reason = m_socket->errorString();
-    qCDebug(lcIpc) << "cannot connect to" << m_serverName << ":" << reason;
+    const QString reason = connectFailure(m_socket->error(), m_serverName);
+    qCDebug(lcIpc).noquote()
+        << QStringLiteral("cannot connect: %1 (%2)").arg(reason, m_socket->errorString());
     // Queued: QLocalSocket reports a missing server inside connectToServer(), and a caller
     // that starts waiting for connectFailed() only after that call must still see it.
     QMetaObject::invokeMethod(

@@ -36,8 +36,9 @@ std::optional<RestartPending> RestartPending::read(const QString &path)
     if (!f.exists())
         return std::nullopt;
     if (!f.isObject()) {
-        qCWarning(lcMarkers) << "restart marker" << path << "is corrupt (" << f.error
-                             << "); treating it as a restart request";
+        qCWarning(lcMarkers).noquote()
+            << QStringLiteral("restart marker %1 is corrupt (%2); treating it as a restart request")
+                   .arg(path, f.error);
         return RestartPending{};
     }
     return fromJson(f.object);

@@ -35,12 +35,13 @@ bool makePrivateDir(const QString &dir, bool tightenExisting, QString *error)
         return true; // mkpath succeeded; nothing more we can do
     if (S_ISLNK(st.st_mode) || st.st_uid != ::geteuid()) {
         // Someone else's folder (e.g. pre-created in /tmp): the socket would not be private.
-        qCWarning(lcPaths) << dir << "is not a folder owned by this user; the socket in it may "
-                           << "be reachable by others";
+        qCWarning(lcPaths).noquote()
+            << dir << "is not a folder owned by this user; the socket in it may "
+            << "be reachable by others";
         return true;
     }
     if ((st.st_mode & 0777) != 0700 && ::chmod(native.constData(), 0700) != 0)
-        qCWarning(lcPaths) << "cannot restrict" << dir << "to mode 0700";
+        qCWarning(lcPaths).noquote() << "cannot restrict" << dir << "to mode 0700";
 #else
     Q_UNUSED(existed);
     Q_UNUSED(tightenExisting);
@@ -167,7 +168,7 @@ QString HomePaths::defaultSocketPath() const
     }
     QString error;
     if (!makePrivateDir(dir, true, &error))
-        qCWarning(lcPaths) << error;
+        qCWarning(lcPaths).noquote() << error;
     return path;
 #endif
 }

@@ -12,7 +12,9 @@ QStringList allCommands()
             QString::fromLatin1(Cmd::Drain),     QString::fromLatin1(Cmd::CancelDrain),
             QString::fromLatin1(Cmd::Stop),      QString::fromLatin1(Cmd::Restart),
             QString::fromLatin1(Cmd::Send),      QString::fromLatin1(Cmd::Turn),
-            QString::fromLatin1(Cmd::Interrupt), QString::fromLatin1(Cmd::ShutdownReport)};
+            QString::fromLatin1(Cmd::Interrupt), QString::fromLatin1(Cmd::ShutdownReport),
+            QString::fromLatin1(Cmd::Turns),     QString::fromLatin1(Cmd::Follow),
+            QString::fromLatin1(Cmd::Unfollow)};
 }
 
 namespace {

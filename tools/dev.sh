@@ -25,14 +25,18 @@ fi
 
 # Debian packages the build, the tests and the product need.
 packages=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-sqlite libqt6svg6 qt6-svg-dev
-          qt6-qpa-plugins libgl-dev procps sqlite3)
+          qt6-qpa-plugins libgl-dev procps sqlite3
+          qt6-l10n-tools)
 # The cross build (moc and rcc come from the host's qt6-base-dev), Wine and msitools.
 [ "$mode" = windows ] && packages=(cmake ninja-build qt6-base-dev sqlite3 g++-mingw-w64-x86-64-posix
   mingw-w64-x86-64-dev wine wine64 msitools wixl xz-utils)
 # Only for the screenshot script and a real tray; optional elsewhere.
 [ "$mode" = run ] && packages+=(xdg-utils)
-# The test command also fuzzes (tools/fuzz.sh) and mounts/limits for the resilience tests.
-[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev util-linux e2fsprogs)
+# The test command also fuzzes (tools/fuzz.sh) and mounts/limits for the resilience tests,
+# and builds (cpack needs dpkg-shlibdeps and file), lints and installs the Debian packages
+# (tests/packaging).
+[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev util-linux e2fsprogs
+  dpkg-dev file lintian desktop-file-utils appstream systemd)
 
 missing=()
 # Only Debian's packages are named here; elsewhere (the hosted macOS/Windows CI) the tools are

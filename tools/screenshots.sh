@@ -2,12 +2,14 @@
 # Regenerates the sluice-tray screenshots in docs/images/ with one command:
 #   bash tools/screenshots.sh            (as root or a user with sudo)
 # It installs Xvfb and jwm (a small window manager with a system tray) when missing, builds
-# sluiced and sluice-screenshooter, starts a virtual display with jwm, a temporary sluiced with
-# one finished stop (so the shutdown timeline has data) and one running turn, then
-# sluice-screenshooter (tools/screenshooter: sluice-tray's TrayApp plus the grabbing): it opens
-# the control panel and the tray menu (with the agents submenu) and grabs them itself — the menu
-# from the real X screen around jwm's tray, the panel from the window — into
-# docs/images/tray-menu.png and docs/images/control-panel.png, and renders tray-icons.png.
+# sluiced, sluicectl and sluice-screenshooter, starts a virtual display with jwm, a temporary
+# sluiced with one finished stop (so the shutdown timeline has data), three finished turns, one
+# running turn that writes its output line by line and one queued behind it, then
+# sluice-screenshooter
+# (tools/screenshooter: sluice-tray's TrayApp plus the grabbing): it opens the control panel
+# (live output, then recent turns) and the tray menu (with the agents submenu) and grabs them
+# itself — the menu from the real X screen around jwm's tray, the panel from the window — into
+# docs/images/, and renders tray-icons.png; a second run grabs the panel in German (-de).
 # Environment: SLUICE_BUILD (build folder, absolute or relative to the repository, default
 # build), SCREEN_SIZE (default 1024x720).
 set -euo pipefail
@@ -19,7 +21,7 @@ out=$repo/docs/images
 size=${SCREEN_SIZE:-1024x720}
 
 need=()
-for p in xvfb jwm fonts-dejavu-core curl; do
+for p in xvfb jwm fonts-dejavu-core; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -32,7 +34,7 @@ fi
 
 # An existing build folder keeps its configuration; the two programs are brought up to date.
 [ -f "$build/CMakeCache.txt" ] || cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build "$build" --target sluiced sluice-screenshooter
+cmake --build "$build" --target sluiced sluicectl sluice-screenshooter
 bin=$build/bin
 
 tmp=$(mktemp -d /tmp/sluice-shots.XXXXXX)
@@ -88,10 +90,24 @@ jwm -f "$tmp/jwmrc" >"$tmp/jwm.log" 2>&1 &
 pids+=($!)
 sleep 1 # jwm has no readiness signal; its tray must exist before the screenshooter asks for one
 
-# An agent that works until released, so the pictures show a running turn.
+# An agent that answers other sessions at once (for the recent-turns list) and, for docs-demo,
+# writes its reply line by line (one warning on stderr) and then works until released, so the
+# pictures show a running turn's live output and a turn queued behind it.
 cat >"$tmp/agent.sh" <<AGENT
 #!/bin/sh
-cat >/dev/null
+msg=\$(cat)
+if [ "\$SLUICE_SESSION" != docs-demo ]; then
+  echo "Hello \$SLUICE_SESSION. You said: \$msg"
+  echo "Nothing else to do here; this turn is done."
+  exit 0
+fi
+echo "Drafting release notes for: \$msg"
+for step in "read CHANGELOG.md: 42 entries since 0.1.0" "grouped them by area: tray, service, CLI" \\
+            "wrote the tray section (Start, live output, recent turns)"; do
+  sleep 1; echo "- \$step"
+done
+echo "warning: 2 entries name no issue; listed under Other" >&2
+sleep 1; echo "- writing the service section..."
 while [ ! -e "$tmp/release" ]; do sleep 0.2; done
 echo done
 AGENT
@@ -109,17 +125,19 @@ kill -INT "$svc"
 wait "$svc" || true
 start_service
 
-# Start one turn (sluicectl when built, else the HTTP API).
-if [ -x "$bin/sluicectl" ] && "$bin/sluicectl" --home "$home" send docs-demo "write the release notes" >/dev/null 2>&1; then
-  :
-else
-  port=$(sed -n 's/.*"http_port": *\([0-9][0-9]*\).*/\1/p' "$home/gateway_state.json")
-  curl -fsS -X POST -H "Authorization: Bearer $(cat "$home/control.token")" \
-    -H 'Content-Type: application/json' -d '{"session":"docs-demo","text":"write the release notes"}' \
-    "http://127.0.0.1:$port/v1/turns" >/dev/null
-fi
+# A few finished turns for the history, then one that runs and one queued behind it.
+send() { "$bin/sluicectl" --home "$home" send "$@" >/dev/null; }
+send alice "what is on today?" --wait
+send bob "summarise the incident" --wait
+send alice "and tomorrow?" --wait
+send docs-demo "write the release notes"
+send docs-demo "then the upgrade guide"
 
 mkdir -p "$out"
 "$bin/sluice-screenshooter" --home "$home" --wait-agent "$out" \
   >"$tmp/shooter.log" 2>&1 || { cat "$tmp/shooter.log" >&2; exit 1; }
-ls -l "$out/tray-menu.png" "$out/control-panel.png" "$out/tray-icons.png"
+# The panel once more in German.
+"$bin/sluice-screenshooter" --home "$home" --wait-agent --locale de_DE "$out" \
+  >"$tmp/shooter-de.log" 2>&1 || { cat "$tmp/shooter-de.log" >&2; exit 1; }
+ls -l "$out"/tray-menu.png "$out"/control-panel.png "$out"/control-panel-history.png \
+  "$out"/control-panel-de.png "$out"/control-panel-history-de.png "$out"/tray-icons.png

@@ -48,6 +48,10 @@ public:
 
     static const char *verdictName(Verdict v); // "absent", "active", "other_epoch", "expired"
 
+    // When the drain was asked for: the marker's requested_at, else the file's modification
+    // time; invalid when there is no file. What "a drain left from before" reports as its age.
+    QDateTime requestedAt() const;
+
 private:
     QString m_path;
     QString m_epoch;

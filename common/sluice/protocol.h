@@ -23,6 +23,9 @@ inline constexpr char Send[] = "send";
 inline constexpr char Turn[] = "turn";
 inline constexpr char Interrupt[] = "interrupt";
 inline constexpr char ShutdownReport[] = "shutdown_report";
+inline constexpr char Turns[] = "turns";   // recent turns and the queue
+inline constexpr char Follow[] = "follow"; // a turn's output as it comes
+inline constexpr char Unfollow[] = "unfollow";
 } // namespace Cmd
 QStringList allCommands();
 
@@ -35,6 +38,8 @@ inline constexpr char Turn[] = "turn";
 // "restarting" (notify phase) and "restart finished" (after a restart).
 inline constexpr char Shutdown[] = "shutdown";
 inline constexpr char RestartFinished[] = "restart_finished";
+// To a connection that follows a turn (no subscribe needed): its output chunks.
+inline constexpr char TurnOutput[] = "turn_output";
 } // namespace Event
 
 namespace Error {

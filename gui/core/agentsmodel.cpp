@@ -1,5 +1,7 @@
 #include "core/agentsmodel.h"
 
+#include "core/turnsmodel.h"
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QTimer>
@@ -31,6 +33,8 @@ void AgentsModel::setAgents(const QJsonArray &agents)
         a.session = o.value(QLatin1String("session")).toString();
         a.pid = o.value(QLatin1String("pid")).toInteger(-1);
         a.state = o.value(QLatin1String("state")).toString();
+        if (o.value(QLatin1String("generation")).toString() == QLatin1String("predecessor"))
+            a.predecessorPid = o.value(QLatin1String("service_pid")).toInteger(-1);
         const QJsonObject usage = o.value(QLatin1String("usage")).toObject();
         a.cpuSeconds = usage.value(QLatin1String("cpu_s"));
         a.memoryBytes = usage.value(QLatin1String("memory_bytes"));
@@ -90,7 +94,7 @@ qint64 AgentsModel::elapsedSeconds(int row) const
 QString AgentsModel::formatElapsed(qint64 s)
 {
     if (s < 60)
-        return QStringLiteral("%1 s").arg(s);
+        return tr("%1 s").arg(s);
     if (s < 3600)
         return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1:%2:%3")
@@ -119,12 +123,16 @@ QVariant AgentsModel::data(const QModelIndex &index, int role) const
     case Pid:
         return a.pid > 0 ? QVariant(a.pid) : QVariant();
     case State:
-        return a.state;
+        // Finishing in the process a hand-off restart replaced: say so, it ends there.
+        return a.predecessorPid > 0 ? tr("%1 (previous process %2)")
+                                          .arg(TurnsModel::stateDisplayName(a.state))
+                                          .arg(a.predecessorPid)
+                                    : TurnsModel::stateDisplayName(a.state);
     case Elapsed:
         return formatElapsed(elapsedSeconds(index.row()));
     case Cpu:
         return a.cpuSeconds.isDouble()
-                   ? QStringLiteral("%1 s").arg(a.cpuSeconds.toDouble(), 0, 'f', 1)
+                   ? tr("%1 s").arg(a.cpuSeconds.toDouble(), 0, 'f', 1)
                    : QStringLiteral("–");
     case Memory:
         return a.memoryBytes.isDouble() ? formatBytes(a.memoryBytes.toDouble())
@@ -149,19 +157,19 @@ QVariant AgentsModel::headerData(int section, Qt::Orientation orientation, int r
         return {};
     switch (section) {
     case TurnId:
-        return QStringLiteral("Turn");
+        return tr("Turn");
     case Session:
-        return QStringLiteral("Session");
+        return tr("Session");
     case Pid:
-        return QStringLiteral("PID");
+        return tr("PID");
     case State:
-        return QStringLiteral("State");
+        return tr("State");
     case Elapsed:
-        return QStringLiteral("Elapsed");
+        return tr("Elapsed");
     case Cpu:
-        return QStringLiteral("CPU");
+        return tr("CPU");
     case Memory:
-        return QStringLiteral("Memory");
+        return tr("Memory");
     default:
         return {};
     }

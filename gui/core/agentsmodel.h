@@ -45,6 +45,7 @@ private:
         QString session;
         qint64 pid = -1;
         QString state;
+        qint64 predecessorPid = -1; // run by a hand-off predecessor (docs/reference.md §6)
         double elapsedAtReceipt = 0;
         QJsonValue cpuSeconds;  // null or a number
         QJsonValue memoryBytes; // null or a number

@@ -2,6 +2,7 @@
 
 #include "sluice/atomicjson.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -91,10 +92,10 @@ bool Autostart::install(const QString &executable, const QString &home, QString 
                      .arg(QDir::toNativeSeparators(executable), QDir::toNativeSeparators(home)));
     run.sync();
     if (run.status() != QSettings::NoError) {
-        *message = QStringLiteral("could not write %1").arg(location());
+        *message = QCoreApplication::translate("Autostart", "could not write %1").arg(location());
         return false;
     }
-    *message = QStringLiteral("Installed login item: %1").arg(location());
+    *message = QCoreApplication::translate("Autostart", "Installed login item: %1").arg(location());
     return true;
 #else
     QByteArray content;
@@ -118,15 +119,15 @@ bool Autostart::install(const QString &executable, const QString &home, QString 
 #endif
     const QString path = location();
     if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
-        *message = QStringLiteral("cannot create %1").arg(QFileInfo(path).absolutePath());
+        *message = QCoreApplication::translate("Autostart", "cannot create %1").arg(QFileInfo(path).absolutePath());
         return false;
     }
     QString error;
     if (!writeFileAtomically(path, content, &error)) {
-        *message = QStringLiteral("cannot write %1: %2").arg(path, error);
+        *message = QCoreApplication::translate("Autostart", "cannot write %1: %2").arg(path, error);
         return false;
     }
-    *message = QStringLiteral("Installed login item: %1 (starts %2 --home %3)")
+    *message = QCoreApplication::translate("Autostart", "Installed login item: %1 (starts %2 --home %3)")
                    .arg(path, executable, home);
     return true;
 #endif
@@ -143,12 +144,12 @@ bool Autostart::remove(QString *message)
     const QString path = location();
     const bool had = QFile::exists(path);
     if (had && !QFile::remove(path)) {
-        *message = QStringLiteral("cannot remove %1").arg(path);
+        *message = QCoreApplication::translate("Autostart", "cannot remove %1").arg(path);
         return false;
     }
 #endif
-    *message = had ? QStringLiteral("Removed login item: %1").arg(location())
-                   : QStringLiteral("No login item to remove at %1").arg(location());
+    *message = had ? QCoreApplication::translate("Autostart", "Removed login item: %1").arg(location())
+                   : QCoreApplication::translate("Autostart", "No login item to remove at %1").arg(location());
     return true;
 }
 

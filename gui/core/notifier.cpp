@@ -18,13 +18,57 @@ Notifier::Notifier(ServiceConnection *connection, QObject *parent)
         m_stopSeen = true;
         m_restartExpected = m_restartExpected || restart;
     });
-    connect(m_conn, &ServiceConnection::restartFinished, this, [this] {
+    connect(m_conn, &ServiceConnection::restartFinished, this, [this](bool handoff) {
+        if (handoff) {
+            // The event is the only sign of it: the connection and the state never changed.
+            emitUnlessManual(RestartComplete, tr("Sluice restarted"),
+                             tr("The gateway is back (pid %1).").arg(m_conn->pid()));
+            m_restartExpected = false;
+            m_stopSeen = false;
+            m_manual = false;
+            return;
+        }
         if (!m_stopSeen)
             m_pidBeforeStop = m_lastLivePid;
         m_restartExpected = true;
         m_stopSeen = true;
         evaluate();
     });
+}
+
+QList<Notifier::Kind> Notifier::allKinds()
+{
+    return {DrainFinished, StopComplete, RestartComplete, Unreachable};
+}
+
+QString Notifier::kindKey(Kind kind)
+{
+    switch (kind) {
+    case DrainFinished:
+        return QStringLiteral("drain_finished");
+    case StopComplete:
+        return QStringLiteral("stopped");
+    case RestartComplete:
+        return QStringLiteral("restarted");
+    case Unreachable:
+        break;
+    }
+    return QStringLiteral("unreachable");
+}
+
+QString Notifier::kindDisplayName(Kind kind)
+{
+    switch (kind) {
+    case DrainFinished:
+        return tr("Drain finished — safe to restart");
+    case StopComplete:
+        return tr("Sluice stopped (by someone else)");
+    case RestartComplete:
+        return tr("Sluice restarted (by someone else)");
+    case Unreachable:
+        break;
+    }
+    return tr("Sluice is not reachable");
 }
 
 void Notifier::markManualStop()
@@ -65,9 +109,9 @@ void Notifier::evaluate()
         if (active == 0 && !m_drainNotified && hadState) {
             m_drainNotified = true;
             if (!suppressed)
-                Q_EMIT notify(DrainFinished, QStringLiteral("Drain finished — safe to restart"),
-                              QStringLiteral("No agent turn is running; Sluice can be restarted "
-                                             "or stopped without interrupting anything."));
+                Q_EMIT notify(DrainFinished, tr("Drain finished — safe to restart"),
+                              tr("No agent turn is running; Sluice can be restarted or stopped "
+                                 "without interrupting anything."));
         }
     } else if (state != S::Draining) {
         m_drainNotified = false;
@@ -84,26 +128,29 @@ void Notifier::evaluate()
             m_restartExpected = true; // the replacement is on its way
         } else if (!m_restartExpected) {
             const int code = status.exitCode.value_or(0);
-            emitUnlessManual(StopComplete, QStringLiteral("Sluice stopped"),
-                             QStringLiteral("The gateway stopped (exit code %1).").arg(code));
+            emitUnlessManual(StopComplete, tr("Sluice stopped"),
+                             tr("The gateway stopped (exit code %1).").arg(code));
             m_manual = false;
             m_stopSeen = false;
         }
     }
 
-    if (!state && hadState && previous && !m_stopSeen && !m_restartExpected) {
+    // Unreachable: only once the grace period is over (Offline::Unreachable), and only as a
+    // change: a service that is merely connecting, starting or stopping is no alarm.
+    const bool unreachable = !state && m_conn->offline() == Offline::Unreachable;
+    if (unreachable && hadState && !m_wasUnreachable && !m_stopSeen && !m_restartExpected) {
         const QString detail = m_conn->detail();
-        emitUnlessManual(Unreachable, QStringLiteral("Sluice is not reachable"),
-                         detail.isEmpty()
-                             ? QStringLiteral("The gateway does not answer.")
-                             : QStringLiteral("The gateway does not answer (%1).").arg(detail));
+        emitUnlessManual(Unreachable, tr("Sluice is not reachable"),
+                         detail.isEmpty() ? tr("The gateway does not answer.")
+                                          : tr("The gateway does not answer (%1).").arg(detail));
     }
+    m_wasUnreachable = unreachable;
 
     if (live) {
         const qint64 pid = m_conn->pid();
         if (m_restartExpected && pid > 0 && pid != m_pidBeforeStop && m_stopSeen) {
-            emitUnlessManual(RestartComplete, QStringLiteral("Sluice restarted"),
-                             QStringLiteral("The gateway is back (pid %1).").arg(pid));
+            emitUnlessManual(RestartComplete, tr("Sluice restarted"),
+                             tr("The gateway is back (pid %1).").arg(pid));
             m_restartExpected = false;
             m_stopSeen = false;
             m_manual = false;

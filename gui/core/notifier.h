@@ -1,6 +1,7 @@
 #pragma once
 #include "sluice/states.h"
 
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <optional>
@@ -26,6 +27,11 @@ public:
     void markManualStop();
     void markManualRestart();
 
+    // The title the settings dialog shows for a kind ("Drain finished").
+    static QString kindDisplayName(Kind kind);
+    static QString kindKey(Kind kind); // stable settings key: "drain_finished", ...
+    static QList<Kind> allKinds();
+
 Q_SIGNALS:
     void notify(sluice::gui::Notifier::Kind kind, const QString &title, const QString &text);
 
@@ -41,6 +47,7 @@ private:
     bool m_stopSeen = false;        // stopping state or shutdown event seen
     bool m_restartExpected = false; // the stop in progress is a restart
     bool m_drainNotified = false;
+    bool m_wasUnreachable = false;
     bool m_manual = false;
 };
 

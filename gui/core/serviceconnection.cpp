@@ -4,13 +4,29 @@
 
 #include "sluice/atomicjson.h"
 #include "sluice/paths.h"
+#include "sluice/processidentity.h"
 #include "sluice/protocol.h"
 #include "sluice/states.h"
 
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QJsonDocument>
 #include <QHash>
 #include <QTimer>
 
 namespace sluice::gui {
+
+namespace {
+// How often, at most, the tray logs that it still cannot reach the service.
+constexpr qint64 FailureLogIntervalMs = 60000;
+// A service process that says "starting" for longer than this is not starting any more.
+constexpr qint64 StartupLimitS = 60;
+
+QString idString(const QJsonValue &v)
+{
+    return v.isString() ? v.toString() : QString::number(v.toInteger());
+}
+} // namespace
 
 ServiceConnection::ServiceConnection(const QString &home, QObject *parent)
     : QObject(parent)
@@ -21,28 +37,36 @@ ServiceConnection::ServiceConnection(const QString &home, QObject *parent)
 {
     connect(m_client, &IpcClient::connected, this, &ServiceConnection::onConnected);
     connect(m_client, &IpcClient::disconnected, this, &ServiceConnection::onDisconnected);
-    connect(m_client, &IpcClient::connectFailed, this, [this](const QString &reason) {
+    connect(m_client, &IpcClient::connectFailed, this, [this](const QString &) {
+        // The socket's own error text is Qt's, not the user's: it is never shown.
+        noteConnectFailure();
         // The service may have come back on another socket (gateway_state.json names it).
         refreshServerName();
-        setUnreachable(reason.isEmpty() ? QStringLiteral("no service on its socket") : reason);
+        setUnreachable(tr("no service answers on its socket"));
     });
     connect(m_client, &IpcClient::eventReceived, this, &ServiceConnection::onEvent);
 
     m_heartbeat->setInterval(2000);
     connect(m_heartbeat, &QTimer::timeout, this, &ServiceConnection::heartbeat);
-    // While the service cannot be asked, gateway_state.json tells "stopped" from "unreachable".
+    // While the service cannot be asked, gateway_state.json tells "stopped" from "unreachable"
+    // and the grace period runs out.
     m_offlinePoll->setInterval(1000);
     connect(m_offlinePoll, &QTimer::timeout, this, &ServiceConnection::recompute);
+    m_silentSince.start();
 }
 
 ServiceConnection::~ServiceConnection()
 {
+    // Going away is not the service going away: no state change may reach anyone now.
+    m_closing = true;
+    disconnect(m_client, nullptr, this, nullptr);
     m_client->disconnectFromServer();
 }
 
 void ServiceConnection::start()
 {
     refreshServerName();
+    m_silentSince.restart();
     m_client->setAutoReconnect(true, 200, 3000);
     m_client->connectToServer();
     m_offlinePoll->start();
@@ -59,15 +83,36 @@ void ServiceConnection::refreshServerName()
 {
     const QString name = IpcClient::socketForHome(m_home);
     if (name != m_client->serverName()) {
-        qCDebug(lcTray) << "service socket:" << name;
+        qCDebug(lcTray).noquote() << "service socket:" << name;
         m_client->setServerName(name);
+    }
+}
+
+void ServiceConnection::noteConnectFailure()
+{
+    // Retries come every few seconds while no service runs: log the first, then a summary
+    // at most once a minute.
+    if (!m_failureLogged.isValid() || m_failureLogged.elapsed() >= FailureLogIntervalMs) {
+        if (m_failuresUnlogged > 0)
+            qCInfo(lcTray).noquote() << "still no service on" << m_client->serverName()
+                                     << QStringLiteral("(%1 more attempts)").arg(m_failuresUnlogged);
+        else
+            qCInfo(lcTray).noquote() << "no service on" << m_client->serverName()
+                                     << "- retrying in the background";
+        m_failureLogged.restart();
+        m_failuresUnlogged = 0;
+    } else {
+        ++m_failuresUnlogged;
     }
 }
 
 void ServiceConnection::onConnected()
 {
     const quint64 gen = ++m_generation;
-    qCInfo(lcTray) << "connected to" << m_client->serverName();
+    qCInfo(lcTray).noquote() << "connected to" << m_client->serverName();
+    m_failureLogged.invalidate();
+    m_failuresUnlogged = 0;
+    m_everConnected = true;
     auto guarded = [this, gen](auto fn) {
         return [this, gen, fn](const IpcReply &r) {
             if (gen == m_generation)
@@ -75,9 +120,16 @@ void ServiceConnection::onConnected()
         };
     };
     m_client->request(QLatin1String(Protocol::Cmd::Hello), {{"client", "sluice-tray"}},
-                      guarded([](const IpcReply &r) {
-                          if (!r.ok)
+                      guarded([this](const IpcReply &r) {
+                          if (!r.ok) {
                               qCWarning(lcTray) << "hello failed:" << r.errorCode;
+                              return;
+                          }
+                          m_features.clear();
+                          const QJsonArray f = r.body.value(QLatin1String("features")).toArray();
+                          for (const QJsonValue &v : f)
+                              m_features << v.toString();
+                          Q_EMIT statusChanged();
                       }));
     m_client->request(QLatin1String(Protocol::Cmd::Subscribe), {}, guarded([](const IpcReply &r) {
                           if (!r.ok)
@@ -97,6 +149,7 @@ void ServiceConnection::onConnected()
                       m_actionTimeoutMs);
     refreshShutdownReport();
     m_heartbeat->start();
+    Q_EMIT connectedChanged(true);
 }
 
 void ServiceConnection::refreshShutdownReport()
@@ -133,7 +186,8 @@ void ServiceConnection::onDisconnected()
         m_agents = QJsonArray();
         Q_EMIT agentsChanged();
     }
-    setUnreachable(QStringLiteral("connection lost"));
+    setUnreachable(tr("the connection was lost"));
+    Q_EMIT connectedChanged(false);
 }
 
 void ServiceConnection::heartbeat()
@@ -161,10 +215,14 @@ void ServiceConnection::heartbeat()
             if (gen != m_generation)
                 return;
             m_heartbeatPending = false;
-            if (r.ok)
+            if (r.ok) {
                 applyStatus(r.body);
-            else if (r.errorCode == QLatin1String(Protocol::Error::Timeout))
-                setUnreachable(QStringLiteral("not responding"));
+            } else if (r.errorCode == QLatin1String(Protocol::Error::Timeout)) {
+                // Connected but silent (frozen): no grace, it has had its chance.
+                if (m_reachable)
+                    m_silentSince.restart();
+                setUnreachable(tr("not responding"));
+            }
         },
         m_heartbeatTimeoutMs);
 }
@@ -178,13 +236,13 @@ void ServiceConnection::onEvent(const QString &name, const QJsonObject &event)
         QHash<QString, QJsonValue> usage;
         for (const QJsonValue &v : std::as_const(m_agents)) {
             const QJsonObject a = v.toObject();
-            usage.insert(a.value(QLatin1String("turn_id")).toString(),
+            usage.insert(idString(a.value(QLatin1String("turn_id"))),
                          a.value(QLatin1String("usage")));
         }
         QJsonArray agents = event.value(QLatin1String("agents")).toArray();
         for (qsizetype i = 0; i < agents.size(); ++i) {
             QJsonObject a = agents.at(i).toObject();
-            const QJsonValue known = usage.value(a.value(QLatin1String("turn_id")).toString());
+            const QJsonValue known = usage.value(idString(a.value(QLatin1String("turn_id"))));
             if (!a.contains(QLatin1String("usage")) && known.isObject()) {
                 a.insert(QLatin1String("usage"), known);
                 agents.replace(i, a);
@@ -192,13 +250,23 @@ void ServiceConnection::onEvent(const QString &name, const QJsonObject &event)
         }
         m_agents = agents;
         Q_EMIT agentsChanged();
+    } else if (name == QLatin1String(Protocol::Event::Turn)) {
+        Q_EMIT turnChanged(idString(event.value(QLatin1String("turn_id"))),
+                           event.value(QLatin1String("session")).toString(),
+                           event.value(QLatin1String("state")).toString(), event);
+    } else if (name == QLatin1String(Protocol::Event::TurnOutput)) {
+        Q_EMIT turnOutput(idString(event.value(QLatin1String("turn_id"))),
+                          event.value(QLatin1String("stream")).toString(),
+                          event.value(QLatin1String("offset")).toInteger(),
+                          event.value(QLatin1String("data")).toString(),
+                          event.value(QLatin1String("skipped")).toInteger());
     } else if (name == QLatin1String(Protocol::Event::Shutdown)) {
         // The event's cause (reference §10): a restart comes back, anything else does not.
         StopCause cause = StopCause::Planned;
         fromWireName(event.value(QLatin1String("cause")).toString(), &cause);
         Q_EMIT shutdownAnnounced(cause == StopCause::Restart || cause == StopCause::ForceRestart);
     } else if (name == QLatin1String(Protocol::Event::RestartFinished)) {
-        Q_EMIT restartFinished();
+        Q_EMIT restartFinished(event.value(QLatin1String("handoff")).toBool());
         refreshShutdownReport();
     }
 }
@@ -213,13 +281,23 @@ void ServiceConnection::applyStatus(const QJsonObject &status)
     const bool changed = s != m_status || !m_reachable;
     setStatus(s);
     m_reachable = true;
+    m_silentSince.restart();
     // The tooltip's extra line: a HOME that cannot be written is what the user must know.
     const QJsonObject storage = s.value(QLatin1String(StatusField::Storage)).toObject();
     m_detail = storage.value(QLatin1String("available")).toBool(true)
                    ? QString()
-                   : QStringLiteral("HOME cannot be written: no new turns (%1)")
+                   : tr("HOME cannot be written: no new turns (%1)")
                          .arg(storage.value(QLatin1String("error")).toString());
+    // Why it drains when nobody here asked: a drain that outlived the last stop.
+    const QJsonObject leftover = s.value(QLatin1String("drain"))
+                                     .toObject()
+                                     .value(QLatin1String("leftover"))
+                                     .toObject();
+    if (m_detail.isEmpty() && !leftover.isEmpty())
+        m_detail = tr("Draining since before the last stop (asked for by %1); Cancel drain ends it")
+                       .arg(leftover.value(QLatin1String("principal")).toString(tr("someone")));
     m_effectiveState = m_runtime.state;
+    m_offline = Offline::Unreachable;
     if (changed)
         Q_EMIT statusChanged();
 }
@@ -232,9 +310,13 @@ void ServiceConnection::setStatus(const QJsonObject &status)
 
 void ServiceConnection::setUnreachable(const QString &detail)
 {
+    if (m_closing)
+        return;
     const bool wasReachable = m_reachable;
+    if (wasReachable && detail != tr("not responding"))
+        m_silentSince.restart(); // the grace period starts now
     m_reachable = false;
-    m_detail = detail;
+    m_lostDetail = detail;
     recompute();
     if (wasReachable)
         Q_EMIT statusChanged();
@@ -242,54 +324,100 @@ void ServiceConnection::setUnreachable(const QString &detail)
 
 void ServiceConnection::recompute()
 {
-    if (m_reachable)
+    if (m_reachable || m_closing)
         return;
-    // Nobody answers: what did the service last write? A finished stop says "stopped".
-    const JsonFile f = readJsonFile(HomePaths(m_home).stateFile());
-    std::optional<GatewayState> state; // none: unreachable
+    // Nobody answers: what did the service last write?
+    const QString stateFile = HomePaths(m_home).stateFile();
+    const JsonFile f = readJsonFile(stateFile);
+    std::optional<GatewayState> state;
+    Offline offline = Offline::Unreachable;
+    QString detail = m_lostDetail;
     QJsonObject onDisk;
+    const bool frozen = m_client->isConnected(); // connected but not answering
     if (f.isObject()) {
         onDisk = f.object;
-        const GatewayState s = RuntimeStatus::fromJson(onDisk).state;
-        if (s == GatewayState::Stopped || s == GatewayState::StartupFailed)
-            state = s;
+        const RuntimeStatus rs = RuntimeStatus::fromJson(onDisk);
+        const bool processAlive = rs.pid > 0 && ProcessIdentity::isSameProcess(rs.pid, rs.startTime);
+        const qint64 writtenAgoS =
+            QFileInfo(stateFile).lastModified().secsTo(QDateTime::currentDateTime());
+        if (rs.state == GatewayState::Stopped || rs.state == GatewayState::StartupFailed) {
+            state = rs.state;
+        } else if (rs.state == GatewayState::Starting && processAlive && !frozen &&
+                   writtenAgoS < StartupLimitS) {
+            state = GatewayState::Starting; // not listening yet: that is what starting means
+        } else if (!frozen && m_silentSince.elapsed() < m_graceMs) {
+            offline = Offline::Connecting;
+            detail = tr("waiting for the service to answer");
+        } else if (!processAlive && rs.pid > 0 && !frozen) {
+            detail = tr("the service process (pid %1) is gone").arg(rs.pid);
+        }
+    } else if (!m_everConnected && !frozen) {
+        // No state file and never reached: no service has run in this HOME.
+        offline = Offline::FirstRun;
+        detail.clear();
+    } else if (!frozen && m_silentSince.elapsed() < m_graceMs) {
+        offline = Offline::Connecting;
+        detail = tr("waiting for the service to answer");
     }
-    // A frozen but connected service is unreachable whatever the file says.
-    if (m_client->isConnected())
-        state.reset();
-    if (state != m_effectiveState || (state && onDisk != m_status)) {
-        m_effectiveState = state;
-        if (state)
-            setStatus(onDisk); // shows pid/exit details of the stopped service
-        Q_EMIT statusChanged();
-    }
+    const bool changed = state != m_effectiveState || offline != m_offline ||
+                         detail != m_detail || (state && onDisk != m_status);
+    if (!changed)
+        return;
+    m_effectiveState = state;
+    m_offline = offline;
+    m_detail = detail;
+    if (state)
+        setStatus(onDisk); // shows pid/exit details of the stopped service
+    Q_EMIT statusChanged();
+}
+
+QString ServiceConnection::commandDisplayName(const QString &cmd)
+{
+    static const QHash<QString, const char *> names{
+        {QLatin1String(Protocol::Cmd::Drain), QT_TR_NOOP("Drain")},
+        {QLatin1String(Protocol::Cmd::CancelDrain), QT_TR_NOOP("Cancel drain")},
+        {QLatin1String(Protocol::Cmd::Stop), QT_TR_NOOP("Stop")},
+        {QLatin1String(Protocol::Cmd::Restart), QT_TR_NOOP("Restart")},
+        {QLatin1String(Protocol::Cmd::Interrupt), QT_TR_NOOP("Interrupt")},
+        {QLatin1String(Protocol::Cmd::Send), QT_TR_NOOP("Sending the message")},
+        {QLatin1String(Protocol::Cmd::Status), QT_TR_NOOP("Asking for the status")},
+        {QLatin1String(Protocol::Cmd::Turn), QT_TR_NOOP("Reading the turn")},
+        {QLatin1String(Protocol::Cmd::Turns), QT_TR_NOOP("Listing recent turns")},
+        {QLatin1String(Protocol::Cmd::Follow), QT_TR_NOOP("Following the turn")},
+    };
+    const auto it = names.constFind(cmd);
+    return it == names.constEnd() ? cmd : tr(*it);
 }
 
 void ServiceConnection::send(const QString &cmd, const QJsonObject &args, Done done)
 {
-    qCInfo(lcTray) << "request" << cmd << args;
+    qCInfo(lcTray).noquote() << "request" << cmd
+                             << QString::fromUtf8(QJsonDocument(args).toJson(QJsonDocument::Compact));
     m_client->request(
         cmd, args,
         [this, cmd, done](const IpcReply &r) {
             if (!r.ok) {
                 QString why;
                 if (r.errorCode == QLatin1String(Protocol::Error::Timeout))
-                    why = QStringLiteral("the service did not answer within %1 s")
+                    why = tr("the service did not answer within %1 s")
                               .arg(m_actionTimeoutMs / 1000.0);
                 else if (r.errorCode == QLatin1String(Protocol::Error::Disconnected))
-                    why = QStringLiteral("the service is not reachable");
+                    why = tr("the service is not reachable");
                 else
-                    why = r.errorMessage.isEmpty()
-                              ? r.errorCode
-                              : QStringLiteral("%1 (%2)").arg(r.errorMessage, r.errorCode);
-                const QString msg = QStringLiteral("%1 failed: %2").arg(cmd, why);
-                qCWarning(lcTray).noquote() << msg;
+                    why = r.errorMessage.isEmpty() ? r.errorCode : r.errorMessage;
+                const QString msg = tr("%1 failed: %2").arg(commandDisplayName(cmd), why);
+                qCWarning(lcTray).noquote() << msg << "code=" + r.errorCode;
                 Q_EMIT actionFailed(msg);
             }
             if (done)
                 done(r);
         },
         m_actionTimeoutMs);
+}
+
+void ServiceConnection::query(const QString &cmd, const QJsonObject &args, Done done)
+{
+    m_client->request(cmd, args, std::move(done), m_actionTimeoutMs);
 }
 
 } // namespace sluice::gui

@@ -28,23 +28,23 @@ void ShutdownTimeline::setReport(const QJsonObject &report)
         m_total = qMax(m_total, p.atS + p.durationS);
     }
     if (m_phases.isEmpty()) {
-        m_summary = QStringLiteral("No shutdown recorded yet.");
+        m_summary = tr("No shutdown recorded yet.");
     } else {
         const QJsonValue interrupted = report.value(QLatin1String("interrupted"));
         QString what;
         if (interrupted.isBool())
-            what = interrupted.toBool() ? QStringLiteral("turns were interrupted")
-                                        : QStringLiteral("nothing interrupted");
+            what = interrupted.toBool() ? tr("turns were interrupted")
+                                        : tr("nothing interrupted");
         else
-            what = QStringLiteral("%1 interrupted").arg(interrupted.toInt());
-        m_summary = QStringLiteral("Last stop: %1, exit code %2, %3 s in total, %4")
+            what = tr("%1 interrupted").arg(interrupted.toInt());
+        m_summary = tr("Last stop: %1, exit code %2, %3 s in total, %4")
                         .arg(report.value(QLatin1String("cause")).toString(QStringLiteral("?")))
                         .arg(report.value(QLatin1String("exit_code")).toInt())
                         .arg(m_total, 0, 'f', 2)
                         .arg(what);
         const QString started = report.value(QLatin1String("started_at")).toString();
         if (!started.isEmpty())
-            m_summary += QStringLiteral(" (started %1)").arg(started);
+            m_summary += QLatin1Char(' ') + tr("(started %1)").arg(started);
     }
     updateGeometry();
     update();
@@ -96,7 +96,7 @@ void ShutdownTimeline::paintEvent(QPaintEvent *)
         p.setPen(pal.color(QPalette::WindowText));
         p.drawText(QRect(barX + barW + Margin, y, durW, RowHeight),
                    Qt::AlignVCenter | Qt::AlignRight,
-                   QStringLiteral("%1 s").arg(ph.durationS, 0, 'f', 3));
+                   tr("%1 s").arg(ph.durationS, 0, 'f', 3));
     }
 }
 

@@ -8,65 +8,149 @@
 
 #include <QAbstractButton>
 #include <QAction>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QPushButton>
+#include <QRegularExpressionValidator>
+#include <QTimer>
 
 namespace sluice::gui {
 
-static QAction *makeAction(const QString &text, const char *name, QObject *parent)
+static QAction *makeAction(const QString &text, const QString &tip, const char *name,
+                           QObject *parent)
 {
     auto *a = new QAction(text, parent);
     a->setObjectName(QLatin1String(name));
+    a->setToolTip(tip);
+    a->setStatusTip(tip);
     return a;
 }
 
-TrayActions::TrayActions(ServiceConnection *connection, Notifier *notifier, QObject *parent)
+TrayActions::TrayActions(ServiceConnection *connection, Notifier *notifier, AgentsModel *agents,
+                         QObject *parent)
     : QObject(parent)
     , m_conn(connection)
     , m_notifier(notifier)
-
-    , m_drain(makeAction(QStringLiteral("Drain"), "drainAction", this))
-    , m_cancelDrain(makeAction(QStringLiteral("Cancel drain"), "cancelDrainAction", this))
-    , m_stop(makeAction(QStringLiteral("Stop"), "stopAction", this))
-    , m_restart(makeAction(QStringLiteral("Restart"), "restartAction", this))
-    , m_forceRestart(makeAction(QStringLiteral("Force restart…"), "forceRestartAction", this))
-    , m_openPanel(makeAction(QStringLiteral("Open control panel"), "openPanelAction", this))
-    , m_quit(makeAction(QStringLiteral("Quit tray"), "quitAction", this))
+    , m_agents(agents)
+    , m_control(new ServiceControl(connection->home(), this))
+    , m_start(makeAction(tr("Start service"), tr("Start the Sluice gateway for this HOME"),
+                         "startAction", this))
+    , m_drain(makeAction(tr("Drain"), tr("Refuse new turns and let the running ones finish"),
+                         "drainAction", this))
+    , m_cancelDrain(makeAction(tr("Cancel drain"), tr("Accept new turns again"),
+                               "cancelDrainAction", this))
+    , m_stop(makeAction(tr("Stop"), tr("Planned stop: drain, then exit"), "stopAction", this))
+    , m_restart(makeAction(tr("Restart"), tr("Drain, then restart the gateway"), "restartAction",
+                           this))
+    , m_forceRestart(makeAction(tr("Force restart…"),
+                                tr("Restart now, interrupting running turns"),
+                                "forceRestartAction", this))
+    , m_sendTest(makeAction(tr("Send test message…"),
+                            tr("Send a message to an agent and watch the reply"),
+                            "sendTestAction", this))
+    , m_settings(makeAction(tr("Settings…"), tr("Notifications, autostart and HOME"),
+                            "settingsAction", this))
+    , m_openPanel(makeAction(tr("Open control panel"), tr("Show the control panel window"),
+                             "openPanelAction", this))
+    , m_quit(makeAction(tr("Quit tray"), tr("Close the tray; the gateway keeps running"),
+                        "quitAction", this))
 {
-    m_drain->setToolTip(QStringLiteral("Refuse new turns and let the running ones finish"));
-    m_cancelDrain->setToolTip(QStringLiteral("Accept new turns again"));
-    m_stop->setToolTip(QStringLiteral("Planned stop: drain, then exit"));
-    m_restart->setToolTip(QStringLiteral("Drain, then restart the gateway"));
-    m_forceRestart->setToolTip(QStringLiteral("Restart now, interrupting running turns"));
-    m_quit->setToolTip(QStringLiteral("Close the tray; the gateway keeps running"));
-
+    m_start->setEnabled(false);
+    m_sendTest->setEnabled(false);
     connect(m_conn, &ServiceConnection::actionFailed, this,
             [this](const QString &msg) { Q_EMIT message(msg, true); });
+    connect(m_control, &ServiceControl::finished, this, &TrayActions::onServiceControlFinished);
 
+    connect(m_start, &QAction::triggered, this,
+            [this] { runServiceControl(ServiceControl::Action::Start); });
     connect(m_drain, &QAction::triggered, this, [this] {
         sendCommand(Protocol::Cmd::Drain, {{"principal", "tray"}}, [this] {
-            return QStringLiteral("Draining: new turns are refused; %1 running turn(s) may finish.")
-                .arg(m_conn->activeAgents());
+            return tr("Draining: new turns are refused; %n running turn(s) may finish.", nullptr,
+                      m_conn->activeAgents());
         });
     });
     connect(m_cancelDrain, &QAction::triggered, this, [this] {
         sendCommand(Protocol::Cmd::CancelDrain, {},
-                    [] { return QStringLiteral("Drain cancelled: accepting new turns."); });
+                    [] { return tr("Drain cancelled: accepting new turns."); });
     });
     connect(m_stop, &QAction::triggered, this, [this] {
         m_notifier->markManualStop();
+        if (managed()) {
+            runServiceControl(ServiceControl::Action::Stop);
+            return;
+        }
         sendCommand(Protocol::Cmd::Stop, {},
-                    [] { return QStringLiteral("Stopping: running turns get their drain time."); });
+                    [] { return tr("Stopping: running turns get their drain time."); });
     });
     connect(m_restart, &QAction::triggered, this, [this] {
         m_notifier->markManualRestart();
+        if (managed()) {
+            runServiceControl(ServiceControl::Action::Restart);
+            return;
+        }
         sendCommand(Protocol::Cmd::Restart, {{"force", false}},
-                    [] { return QStringLiteral("Restarting after the drain."); });
+                    [] { return tr("Restarting after the drain."); });
     });
     connect(m_forceRestart, &QAction::triggered, this, &TrayActions::onForceRestart);
+    connect(m_sendTest, &QAction::triggered, this, &TrayActions::onSendTest);
+    connect(m_settings, &QAction::triggered, this, &TrayActions::settingsRequested);
     connect(m_openPanel, &QAction::triggered, this, &TrayActions::openPanelRequested);
     connect(m_quit, &QAction::triggered, this, &TrayActions::quitRequested);
+}
+
+bool TrayActions::managed() const
+{
+    return ServiceControl::detect(m_conn->home()).installed();
+}
+
+bool TrayActions::serviceControlBusy() const
+{
+    return m_control->isBusy();
+}
+
+void TrayActions::runServiceControl(ServiceControl::Action action)
+{
+    if (m_control->isBusy()) {
+        Q_EMIT message(tr("The service manager is still busy with the last request."), true);
+        return;
+    }
+    m_start->setEnabled(false); // until the service answers or the start fails
+    if (action == ServiceControl::Action::Start)
+        Q_EMIT message(tr("Starting the service…"), false);
+    m_control->run(action);
+}
+
+void TrayActions::onServiceControlFinished(const ServiceControl::Result &result)
+{
+    if (result.notApplicable) {
+        // No manager after all: the service itself stops or restarts.
+        if (result.action == ServiceControl::Action::Stop)
+            sendCommand(Protocol::Cmd::Stop, {},
+                        [] { return tr("Stopping: running turns get their drain time."); });
+        else
+            sendCommand(Protocol::Cmd::Restart, {{"force", false}},
+                        [] { return tr("Restarting after the drain."); });
+        return;
+    }
+    apply(m_presentation);
+    if (!result.ok) {
+        Q_EMIT message(result.message, true);
+        return;
+    }
+    QString text = result.message;
+    if (result.drain.cleared)
+        text += QLatin1Char(' ') +
+                tr("A drain left from before the last stop (asked for by %1) was cleared.")
+                    .arg(result.drain.principal.isEmpty() ? tr("someone")
+                                                          : result.drain.principal);
+    Q_EMIT message(text, false);
 }
 
 void TrayActions::sendCommand(const char *cmd, const QJsonObject &args,
@@ -80,6 +164,9 @@ void TrayActions::sendCommand(const char *cmd, const QJsonObject &args,
 
 void TrayActions::apply(const TrayPresentation &p)
 {
+    m_presentation = p;
+    m_start->setVisible(p.startVisible);
+    m_start->setEnabled(p.startVisible && !m_control->isBusy());
     m_drain->setVisible(p.drainVisible);
     m_drain->setEnabled(p.drainEnabled);
     m_cancelDrain->setVisible(p.cancelDrainVisible);
@@ -87,45 +174,88 @@ void TrayActions::apply(const TrayPresentation &p)
     m_stop->setEnabled(p.stopEnabled);
     m_restart->setEnabled(p.restartEnabled);
     m_forceRestart->setEnabled(p.forceRestartEnabled);
+    m_sendTest->setEnabled(p.sendEnabled);
 }
 
 QString TrayActions::forceRestartQuestion() const
 {
-    const QJsonArray agents = m_conn->agents();
-    if (agents.isEmpty())
-        return QStringLiteral("Force restart now?\n\nNo agent turn is running, so nothing will "
-                              "be interrupted.");
+    const int n = m_agents->rowCount();
+    if (n == 0)
+        return tr("Force restart now?\n\nNo agent turn is running, so nothing will be "
+                  "interrupted.");
     QStringList lines;
-    for (const QJsonValue &v : agents) {
-        const QJsonObject o = v.toObject();
-        const QJsonValue id = o.value(QLatin1String("turn_id"));
-        lines << QStringLiteral("  • session %1 (turn %2, running %3)")
-                     .arg(o.value(QLatin1String("session")).toString(),
-                          id.isString() ? id.toString() : QString::number(id.toInteger()),
-                          AgentsModel::formatElapsed(
-                              // Bounded first: a double out of range must never be cast.
-                              qint64(qBound(0.0, o.value(QLatin1String("elapsed_s")).toDouble(),
-                                            1e12))));
-    }
-    const int n = int(agents.size());
-    return QStringLiteral("Force restart now?\n\nThis interrupts %1 active turn%2 without "
-                          "waiting for %3 to finish:\n%4\n\nTheir sessions are marked to resume "
-                          "after the restart.")
-        .arg(n)
-        .arg(n == 1 ? QString() : QStringLiteral("s"))
-        .arg(n == 1 ? QStringLiteral("it") : QStringLiteral("them"))
+    for (int row = 0; row < n; ++row)
+        lines << tr("  • session %1 (turn %2, running %3)")
+                     .arg(m_agents->session(row), m_agents->turnId(row),
+                          AgentsModel::formatElapsed(m_agents->elapsedSeconds(row)));
+    return tr("Force restart now?\n\nThis interrupts %n active turn(s) without waiting for "
+              "them to finish:\n%1\n\nTheir sessions are marked to resume after the restart.",
+              nullptr, n)
         .arg(lines.join(QLatin1Char('\n')));
 }
 
 void TrayActions::onForceRestart()
 {
-    if (!confirm(QStringLiteral("Force restart Sluice"), forceRestartQuestion())) {
-        Q_EMIT message(QStringLiteral("Force restart cancelled."), false);
+    QMessageBox box(QMessageBox::Warning, tr("Force restart Sluice"), forceRestartQuestion(),
+                    QMessageBox::Yes | QMessageBox::Cancel, dialogParent());
+    box.setObjectName(QStringLiteral("forceRestartConfirm"));
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.button(QMessageBox::Yes)->setText(tr("Force restart"));
+    // The turns keep running while the question is open: their times move on too.
+    QTimer tick;
+    connect(&tick, &QTimer::timeout, &box, [&box, this] { box.setText(forceRestartQuestion()); });
+    tick.start(1000);
+    if (box.exec() != QMessageBox::Yes) {
+        Q_EMIT message(tr("Force restart cancelled."), false);
         return;
     }
     m_notifier->markManualRestart();
     sendCommand(Protocol::Cmd::Restart, {{"force", true}},
-                [] { return QStringLiteral("Force restart under way."); });
+                [] { return tr("Force restart under way."); });
+}
+
+void TrayActions::onSendTest()
+{
+    QDialog dialog(dialogParent());
+    dialog.setObjectName(QStringLiteral("sendTestDialog"));
+    dialog.setWindowTitle(tr("Send test message"));
+    auto *form = new QFormLayout(&dialog);
+    auto *session = new QLineEdit(QStringLiteral("tray-test"), &dialog);
+    session->setObjectName(QStringLiteral("sessionEdit"));
+    session->setAccessibleName(tr("Session"));
+    session->setValidator(new QRegularExpressionValidator(
+        QRegularExpression(QStringLiteral("[A-Za-z0-9._:@-]{1,128}")), session));
+    auto *text = new QPlainTextEdit(tr("Hello from the Sluice tray."), &dialog);
+    text->setObjectName(QStringLiteral("messageEdit"));
+    text->setAccessibleName(tr("Message"));
+    text->setTabChangesFocus(true);
+    form->addRow(tr("&Session:"), session);
+    form->addRow(tr("&Message:"), text);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Send"));
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    connect(session, &QLineEdit::textChanged, &dialog, [session, buttons] {
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(session->hasAcceptableInput());
+    });
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    sendMessage(session->text(), text->toPlainText());
+}
+
+void TrayActions::sendMessage(const QString &session, const QString &text)
+{
+    m_conn->send(QLatin1String(Protocol::Cmd::Send), {{"session", session}, {"text", text}},
+                 [this, session](const IpcReply &r) {
+                     if (!r.ok)
+                         return;
+                     const QJsonValue idv = r.body.value(QLatin1String("turn_id"));
+                     const QString id =
+                         idv.isString() ? idv.toString() : QString::number(idv.toInteger());
+                     Q_EMIT message(tr("Sent to session %1 as turn %2.").arg(session, id), false);
+                     Q_EMIT turnSent(id, session);
+                 });
 }
 
 void TrayActions::interruptTurn(const QString &turnId, const QString &session)
@@ -139,17 +269,8 @@ void TrayActions::interruptTurn(const QString &turnId, const QString &session)
             id = raw;
     }
     sendCommand(Protocol::Cmd::Interrupt, {{"turn_id", id}}, [turnId, session] {
-        return QStringLiteral("Interrupted turn %1 (session %2).").arg(turnId, session);
+        return tr("Interrupted turn %1 (session %2).").arg(turnId, session);
     });
-}
-
-bool TrayActions::confirm(const QString &title, const QString &text)
-{
-    QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::Yes | QMessageBox::Cancel);
-    box.setObjectName(QStringLiteral("forceRestartConfirm"));
-    box.setDefaultButton(QMessageBox::Cancel);
-    box.button(QMessageBox::Yes)->setText(QStringLiteral("Force restart"));
-    return box.exec() == QMessageBox::Yes;
 }
 
 } // namespace sluice::gui

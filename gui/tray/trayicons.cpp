@@ -23,8 +23,8 @@ namespace sluice::gui {
 
 QStringList TrayIcons::keys()
 {
-    return {QStringLiteral("running"), QStringLiteral("draining"), QStringLiteral("stopping"),
-            QStringLiteral("stopped"), QStringLiteral("unreachable")};
+    return {QStringLiteral("starting"), QStringLiteral("running"),  QStringLiteral("draining"),
+            QStringLiteral("stopping"), QStringLiteral("stopped"),  QStringLiteral("unreachable")};
 }
 
 QIcon TrayIcons::icon(const QString &key)
@@ -34,7 +34,9 @@ QIcon TrayIcons::icon(const QString &key)
     if (it != cache.constEnd())
         return *it;
     initIconResources();
-    QSvgRenderer renderer(iconPath(key));
+    // Starting is the running gate drawn faint: on its way, not yet open, and no alarm.
+    const bool starting = key == QLatin1String("starting");
+    QSvgRenderer renderer(iconPath(starting ? QStringLiteral("running") : key));
     QIcon icon;
     if (!renderer.isValid()) {
         qCWarning(lcTray) << "cannot render icon" << iconPath(key);
@@ -46,6 +48,8 @@ QIcon TrayIcons::icon(const QString &key)
             pm.fill(Qt::transparent);
             QPainter p(&pm);
             p.setRenderHint(QPainter::Antialiasing);
+            if (starting)
+                p.setOpacity(0.55);
             renderer.render(&p);
             p.end();
             pm.setDevicePixelRatio(dpr);

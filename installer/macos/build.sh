@@ -13,13 +13,24 @@ version=$(sed -n 's/^project(Sluice VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF
 cmake --build "$build"
 
+# The files come from the install rules, as on every platform: stage the install tree, then
+# lay the programs out as a bundle. sluiced finds sluice-demo-agent beside itself there.
+stage="$build/stage"
+rm -rf "$stage"
+cmake --install "$build" --prefix "$stage" --strip
 root="$build/pkgroot"
 app="$root/Applications/Sluice.app"
 rm -rf "$root"
 mkdir -p "$app/Contents/MacOS" "$app/Contents/Resources"
-for exe in sluice-tray sluiced sluicectl sluice-demo-agent; do
-  cp "$build/bin/$exe" "$app/Contents/MacOS/"
+for exe in bin/sluice-tray bin/sluiced bin/sluicectl libexec/sluice/sluice-demo-agent; do
+  [ -x "$stage/$exe" ] || { echo "build.sh: $exe is not in the install tree" >&2; exit 1; }
+  cp "$stage/$exe" "$app/Contents/MacOS/"
 done
+cp LICENSE "$app/Contents/Resources/"
+# Man pages and completions for a shell, under the usual /usr/local prefix.
+mkdir -p "$root/usr/local/share"
+cp -R "$stage/share/man" "$stage/share/bash-completion" "$stage/share/zsh" "$stage/share/fish" \
+  "$root/usr/local/share/"
 sed "s/@VERSION@/$version/g" installer/macos/Info.plist.in > "$app/Contents/Info.plist"
 cp installer/macos/io.sluice.sluiced.plist.in "$app/Contents/Resources/"
 plutil -lint "$app/Contents/Info.plist" installer/macos/io.sluice.sluiced.plist.in

@@ -169,7 +169,7 @@ void InstanceLock::release()
 {
     if (m_lock && m_lock->isLocked()) {
         m_lock->unlock();
-        qCInfo(lcLock) << "lock released";
+        qCInfo(lcLock).noquote() << "lock released";
     }
 }
 

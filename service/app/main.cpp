@@ -90,7 +90,7 @@ int main(int argc, char *argv[])
         if (code < 0)
             code = QCoreApplication::exec();
     }
-    qCInfo(lcDaemon) << "ready to exit, code" << code;
+    qCInfo(lcDaemon).noquote() << "ready to exit, code" << code;
     sluice::ServiceLogger::uninstall();
     return code;
 }

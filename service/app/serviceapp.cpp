@@ -25,6 +25,7 @@
 #include "turns/processtree.h"
 #include "turns/sessionstore.h"
 #include "turns/turnmanager.h"
+#include "turns/turnoutputfeed.h"
 #include "turns/turnslogging.h"
 
 #include "sluice/atomicjson.h"
@@ -117,7 +118,7 @@ int ServiceApp::start()
 
     // 2. Turns: we are the reaper of every orphan our agents leave.
     if (ProcessTree::becomeSubreaper())
-        qCInfo(lcTurns) << "child subreaper: double-forked agent descendants stay ours";
+        qCInfo(lcTurns).noquote() << "child subreaper: double-forked agent descendants stay ours";
 
     m_store = new SessionStore(this);
     QString error;
@@ -161,6 +162,9 @@ int ServiceApp::start()
     turnConfig.interruptGraceMs = int(m_options.interruptGraceS * 1000);
     turnConfig.agentDefaults = m_agentDefaults;
     m_turns = new TurnManager(turnConfig, m_store, m_containment.get(), this);
+    // Before the gateway: a turn's last output chunks must reach its followers before the
+    // `turn` event that says it ended (slots run in the order they were connected).
+    m_output = new TurnOutputFeed(m_turns, this);
     qCInfo(lcTurns).noquote()
         << "agent command:"
         << (QStringList{m_turns->program()} + m_options.agentCommand.mid(1)).join(QLatin1Char(' '));
@@ -200,7 +204,7 @@ int ServiceApp::start()
         return m_store->writePending(error) && m_gateway->flushStatus(error);
     });
     if (gwConfig.epoch.isEmpty())
-        qCWarning(lcGateway) << "instantiation epoch unknown: any drain marker is active";
+        qCWarning(lcGateway).noquote() << "instantiation epoch unknown: any drain marker is active";
     recordPreviousStop();
     m_gateway->evaluateMarkerAtStart();
     m_watcher = new HomeWatcher(m_paths.home(), this);
@@ -216,6 +220,9 @@ int ServiceApp::start()
     m_relay = new RelayDispatcher(m_dispatcher, this);
     IpcServer::Limits ipcLimits;
     ipcLimits.maxPendingOutput = m_options.ipcMaxPendingBytes;
+    // Following never gets a client dropped: output chunks stop well below its drop bound.
+    ipcLimits.maxFollowPending =
+        qMin<qint64>(ipcLimits.maxFollowPending, m_options.ipcMaxPendingBytes / 2);
     ipcLimits.stallTimeoutMs = int(m_options.ipcStallTimeoutS * 1000);
     ipcLimits.idleTimeoutMs = int(m_options.ipcIdleTimeoutS * 1000);
     ipcLimits.maxConnections = m_options.ipcMaxConnections;
@@ -224,6 +231,7 @@ int ServiceApp::start()
         return failStartup(error, ExitCode::Failure);
     connect(m_gateway, &Gateway::eventPublished, m_ipc, &IpcServer::broadcast);
     startHttp(inherited.tcpSocket());
+    connectFollowers();
 
     // 5. The service manager, and the one stop sequence every stop source ends in.
     m_supervisor =
@@ -338,9 +346,10 @@ void ServiceApp::setUpHandoff()
         const double drainS = cause == StopCause::ForceRestart ? 0.0 : m_options.drainTimeoutS;
         m_predecessor->stopWithin(qint64(drainS * 1000.0));
     });
-    m_dispatcher->setForeignInterrupt([this](const QString &turnId, const QString &session) {
-        return m_predecessor->interrupt(turnId, session, QStringLiteral("interrupted"));
-    });
+    m_dispatcher->setForeignInterrupt(
+        [this](const QString &turnId, const QString &session, const QString &reason) {
+            return m_predecessor->interrupt(turnId, session, reason);
+        });
 }
 
 void ServiceApp::startHttp(int inheritedSocket)
@@ -354,7 +363,7 @@ void ServiceApp::startHttp(int inheritedSocket)
     else if (created)
         qCInfo(lcDaemon).noquote() << "created" << m_paths.controlToken();
     if (m_options.httpPort < 0 && inheritedSocket < 0) {
-        qCInfo(lcDaemon) << "HTTP API off (--http-port -1)";
+        qCInfo(lcDaemon).noquote() << "HTTP API off (--http-port -1)";
         return;
     }
     HttpApi::Options http;
@@ -385,6 +394,30 @@ void ServiceApp::startHttp(int inheritedSocket)
     }
     m_http = api;
     m_gateway->setHttpPort(api->port());
+}
+
+void ServiceApp::connectFollowers()
+{
+    connect(m_output, &TurnOutputFeed::chunk, this,
+            [this](const QString &id, OutputStream stream, qint64 offset, const QByteArray &data) {
+                if (m_ipc)
+                    m_ipc->deliverTurnOutput(id, streamName(stream), offset, data);
+                if (m_http)
+                    m_http->turnOutput(id, streamName(stream), offset, data);
+            });
+    connect(m_output, &TurnOutputFeed::ended, this,
+            [this](const QString &id, const QString &session, TurnState state,
+                   std::optional<int> exitCode) {
+                const QJsonValue code = exitCode ? QJsonValue(*exitCode) : QJsonValue();
+                if (m_ipc)
+                    m_ipc->endTurnFollow(id, {{QStringLiteral("turn_id"), id},
+                                              {QStringLiteral("session"), session},
+                                              {QStringLiteral("state"), wireName(state)},
+                                              {QStringLiteral("exit_code"), code}});
+                if (m_http)
+                    m_http->turnEnded(id, {{QStringLiteral("state"), wireName(state)},
+                                           {QStringLiteral("exit_code"), code}});
+            });
 }
 
 void ServiceApp::recordPreviousStop()
@@ -426,7 +459,7 @@ int ServiceApp::failStartup(const QString &reason, int exitCode)
     status.updatedAt = isoUtcNow();
     QString error;
     if (!writeJsonAtomically(m_paths.stateFile(), status.toJson(), &error))
-        qCWarning(lcDaemon) << "cannot write the state file:" << error;
+        qCWarning(lcDaemon).noquote() << "cannot write the state file:" << error;
     m_lock->release();
     return exitCode;
 }
@@ -443,7 +476,7 @@ void ServiceApp::finishStop(int exitCode)
     // sweeps for leftovers.
     m_containment->release();
     m_lock->release();
-    qCInfo(lcDaemon) << "exiting with code" << exitCode;
+    qCInfo(lcDaemon).noquote() << "exiting with code" << exitCode;
     QCoreApplication::exit(exitCode);
 }
 

@@ -29,6 +29,7 @@ class StatusWriter;
 class StorageHealth;
 class SupervisorLink;
 class TurnManager;
+class TurnOutputFeed;
 
 // The composition root of sluiced: builds every component, hands each the few collaborators it
 // needs, and runs the startup order:
@@ -55,6 +56,7 @@ private:
     // Writes state startup_failed with the reason; returns exitCode.
     int failStartup(const QString &reason, int exitCode);
     void startHttp(int inheritedSocket);
+    void connectFollowers(); // live turn output to IPC and HTTP followers
     bool startIpc(const QString &socketPath, int inheritedSocket, const QString &inheritedPath,
                   QString *error);
     // Wires the hand-off restart: ours to a successor, and (as a successor) the predecessor's.
@@ -76,6 +78,7 @@ private:
     StatusWriter *m_writer = nullptr;
     StorageHealth *m_storage = nullptr;
     TurnManager *m_turns = nullptr;
+    TurnOutputFeed *m_output = nullptr; // live output for followers
     Gateway *m_gateway = nullptr;
     HomeWatcher *m_watcher = nullptr;
     GatewayDispatcher *m_dispatcher = nullptr;

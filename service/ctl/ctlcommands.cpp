@@ -11,6 +11,7 @@
 #include "sluice/plannedstopmarker.h"
 #include "sluice/processidentity.h"
 #include "sluice/protocol.h"
+#include "sluice/servicecontrol.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -97,7 +98,73 @@ double stopWaitSeconds(ServiceLink &link)
     }
     return 120;
 }
+
+// Waits until gateway_state.json names a live sluiced other than `old` that serves (running or
+// draining); *now gets that status. False after timeoutMs.
+bool waitServing(ServiceLink &link, const RuntimeStatus &old, int timeoutMs, RuntimeStatus *now)
+{
+    return link.waitUntil(
+        [&] {
+            *now = link.persistedStatus();
+            const bool other = now->pid != old.pid || now->startTime != old.startTime;
+            return other && ServiceLink::processAlive(*now) &&
+                   (now->state == GatewayState::Running || now->state == GatewayState::Draining);
+        },
+        timeoutMs, 100);
+}
+
+// "a drain left from before it started (principal P, N old); `sluicectl cancel-drain` ends
+// it", or empty when the status names no such drain.
+QString leftoverText(const QJsonObject &status)
+{
+    const QJsonObject leftover = status.value(QStringLiteral("drain"))
+                                     .toObject()
+                                     .value(QStringLiteral("leftover"))
+                                     .toObject();
+    if (leftover.isEmpty())
+        return {};
+    return QStringLiteral("a drain left from before it started (principal %1, %2 old); `%3` "
+                          "ends it")
+        .arg(leftover.value(QStringLiteral("principal")).toString(),
+             humanAge(leftover.value(QStringLiteral("age_s")).toDouble(-1)),
+             leftover.value(QStringLiteral("cancel")).toString());
+}
+
+// The unit's own ExecStop= is `sluicectl stop`: when the manager runs us, we are the stopper
+// and must not ask the manager again (its stop job would wait for us). systemd sets
+// INVOCATION_ID for every process of a unit, launchd XPC_SERVICE_NAME (a terminal's "0" is
+// not a job). A false "yes" only means the planned stop is done directly, which is harmless.
+bool runByTheManager()
+{
+    const QString xpc = qEnvironmentVariable("XPC_SERVICE_NAME");
+    return !qEnvironmentVariable("INVOCATION_ID").isEmpty() ||
+           (!xpc.isEmpty() && xpc != QLatin1String("0"));
+}
+
+// Does the service manager run this HOME's sluiced now? (A sluiced started by hand beside an
+// installed unit is not the manager's to stop.)
+bool managerRunsIt(ServiceControl &control)
+{
+    // Not "deactivating": a stop under way is the manager's already (and may be waiting for
+    // this very command, its ExecStop=).
+    const QString state = control.queryStateAndWait();
+    return state == QLatin1String("active") || state == QLatin1String("activating") ||
+           state == QLatin1String("reloading");
+}
 } // namespace
+
+// "; last state stopped, exit code 0" for a "not running" message (and `last_state` in
+// *extra), when a state file is there.
+QString lastStateNote(const CtlContext &c, const RuntimeStatus &persisted, QJsonObject *extra)
+{
+    if (!QFileInfo::exists(c.paths.stateFile()))
+        return {};
+    extra->insert(QStringLiteral("last_state"), persisted.toJson());
+    QString last = QStringLiteral("; last state %1").arg(wireName(persisted.state));
+    if (persisted.exitCode)
+        last += QStringLiteral(", exit code %1").arg(*persisted.exitCode);
+    return last;
+}
 
 bool connectOrFail(CtlContext &c, ServiceLink &link, int *exitCode)
 {
@@ -111,13 +178,7 @@ bool connectOrFail(CtlContext &c, ServiceLink &link, int *exitCode)
         why = QStringLiteral("no socket at %1").arg(socket); // clearer than Qt's "Invalid name"
 #endif
     QJsonObject extra;
-    QString last;
-    if (QFileInfo::exists(c.paths.stateFile())) {
-        extra.insert(QStringLiteral("last_state"), persisted.toJson());
-        last = QStringLiteral("; last state %1").arg(wireName(persisted.state));
-        if (persisted.exitCode)
-            last += QStringLiteral(", exit code %1").arg(*persisted.exitCode);
-    }
+    const QString last = lastStateNote(c, persisted, &extra);
     *exitCode = c.out->fail(Exit::NotRunning, QStringLiteral("not_running"),
                             QStringLiteral("sluiced is not running or not reachable for HOME %1 "
                                            "(%2%3)")
@@ -164,8 +225,10 @@ bool waitTimeout(CtlContext &c, double *timeoutS, int *exitCode)
     *timeoutS = c.seconds("timeout", 0, &bad);
     if (bad)
         *exitCode = usage(c, QStringLiteral("--timeout needs a number of seconds"));
-    else if (c.isSet("timeout") && !c.isSet("wait"))
-        *exitCode = usage(c, QStringLiteral("--timeout goes with --wait"));
+    else if (c.isSet("timeout") && !c.isSet("wait") && !c.isSet("follow"))
+        *exitCode = usage(c, QStringLiteral("--timeout goes with --wait or --follow"));
+    else if (c.isSet("wait") && c.isSet("follow"))
+        *exitCode = usage(c, QStringLiteral("--wait and --follow do not go together"));
     else
         return true;
     return false;
@@ -193,6 +256,23 @@ QString formatStatus(const QJsonObject &s)
                                          .arg(drain.value(QStringLiteral("since")).toString(),
                                               drain.value(QStringLiteral("principal")).toString(),
                                               drain.value(QStringLiteral("source")).toString()));
+    if (!leftoverText(s).isEmpty())
+        lines << pad(QString(), 16) + leftoverText(s);
+    // A hand-off restart: the previous process still finishes its turns.
+    const QJsonObject predecessor = s.value(QStringLiteral("predecessor")).toObject();
+    if (!predecessor.isEmpty())
+        row(QStringLiteral("predecessor"),
+            QStringLiteral("pid %1 finishes %2 running and %3 queued turns (by %4)")
+                .arg(predecessor.value(QStringLiteral("pid")).toInteger())
+                .arg(predecessor.value(QStringLiteral("running")).toInt())
+                .arg(predecessor.value(QStringLiteral("queued")).toInt())
+                .arg(predecessor.value(QStringLiteral("deadline")).toString()));
+    const QJsonObject failed = s.value(QStringLiteral("restart_failed")).toObject();
+    if (!failed.isEmpty())
+        row(QStringLiteral("restart failed"),
+            QStringLiteral("%1: %2")
+                .arg(failed.value(QStringLiteral("at")).toString(),
+                     failed.value(QStringLiteral("reason")).toString()));
     if (s.contains(QStringLiteral("drain_timeout_s")))
         row(QStringLiteral("drain timeout"),
             fmtSeconds(s.value(QStringLiteral("drain_timeout_s")).toDouble()));
@@ -256,11 +336,40 @@ QString formatShutdownReport(const QJsonObject &r)
 
 int status(CtlContext &c)
 {
-    QJsonObject s;
-    int code = 0;
-    if (!callOnce(c, Protocol::Cmd::Status, {}, &s, &code))
-        return code;
-    return c.out->result(s, formatStatus(s));
+    // The service-manager view beside the service's own (as `systemctl status` users expect).
+    ServiceControl control(c.paths.home());
+    const ServiceControl::Unit unit = ServiceControl::detect(c.paths.home());
+    QJsonObject unitJson = unit.toJson();
+    QString unitLine;
+    if (unit.installed()) {
+        const QString state = control.queryStateAndWait();
+        unitJson.insert(QStringLiteral("state"), state);
+        unitLine = QStringLiteral("%1 (%2, %3): %4")
+                       .arg(unit.name, ServiceControl::managerName(unit.manager), unit.path, state);
+    } else {
+        unitLine = QStringLiteral("no service-manager unit for this HOME (`sluicectl service "
+                                  "install` writes one)");
+    }
+    ServiceLink link(c.paths);
+    if (!link.connect(3000)) {
+        // Not running: the usual exit 3, with the unit's word in the message.
+        const RuntimeStatus persisted = link.persistedStatus();
+        QJsonObject extra{{QStringLiteral("unit"), unitJson}};
+        const QString last = lastStateNote(c, persisted, &extra);
+        return c.out->fail(
+            Exit::NotRunning, QStringLiteral("not_running"),
+            QStringLiteral("sluiced is not running for HOME %1%2\nservice:        %3")
+                .arg(c.paths.home(), last, unitLine),
+            extra);
+    }
+    const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::Status));
+    if (!r.ok)
+        return failFromReply(c, r);
+    QJsonObject s = stripEnvelope(r.body);
+    s.insert(QStringLiteral("unit"), unitJson);
+    QString text = formatStatus(s);
+    text += QStringLiteral("\n") + pad(QStringLiteral("service:"), 16) + unitLine;
+    return c.out->result(s, text);
 }
 
 int agents(CtlContext &c)
@@ -277,7 +386,8 @@ int agents(CtlContext &c)
         lines << pad(QStringLiteral("TURN"), 26) + pad(QStringLiteral("SESSION"), 22) +
                      pad(QStringLiteral("PID"), 9) + pad(QStringLiteral("STATE"), 12) +
                      pad(QStringLiteral("ELAPSED"), 10) + pad(QStringLiteral("CPU"), 10) +
-                     pad(QStringLiteral("MEMORY"), 12) + QStringLiteral("PROCS");
+                     pad(QStringLiteral("MEMORY"), 12) + pad(QStringLiteral("PROCS"), 7) +
+                     QStringLiteral("SLUICED");
         for (const QJsonValue &v : list) {
             const QJsonObject a = v.toObject();
             // What the containment measures; "-" where it cannot (docs/reference.md §7).
@@ -296,8 +406,15 @@ int agents(CtlContext &c)
                                                      memory.toDouble() / 1048576.0, 0, 'f', 1)
                                                : QStringLiteral("-"),
                              12) +
-                         (procs.isDouble() ? QString::number(procs.toInteger())
-                                           : QStringLiteral("-"));
+                         pad(procs.isDouble() ? QString::number(procs.toInteger())
+                                             : QStringLiteral("-"),
+                             7) +
+                         // The pid of the sluiced that runs it; "(previous)" after a hand-off.
+                         QString::number(a.value(QStringLiteral("service_pid")).toInteger()) +
+                         (a.value(QStringLiteral("generation")).toString() ==
+                                  QLatin1String("predecessor")
+                              ? QStringLiteral(" (previous)")
+                              : QString());
         }
     }
     return c.out->result(f, lines.join(QLatin1Char('\n')));
@@ -421,6 +538,34 @@ int stop(CtlContext &c)
     QElapsedTimer clock;
     clock.start();
     QJsonObject fields{{QStringLiteral("pid"), st.pid}, {QStringLiteral("timeout_s"), timeoutS}};
+    ServiceControl control(c.paths.home());
+    const ServiceControl::Unit unit = ServiceControl::detect(c.paths.home());
+    if (unit.installed() && !runByTheManager() && managerRunsIt(control)) {
+        c.out->info(
+            QStringLiteral("stopping sluiced (pid %1) through %2...").arg(st.pid).arg(unit.name));
+        ServiceControl::Options options;
+        options.timeoutMs = timeoutS > 0 ? int(timeoutS * 1000) : std::numeric_limits<int>::max();
+        const ServiceControl::Result r = control.runAndWait(ServiceControl::Action::Stop, options);
+        fields.insert(QStringLiteral("unit"), unit.toJson());
+        fields.insert(QStringLiteral("via"), ServiceControl::managerName(r.via));
+        if (!r.ok)
+            return c.out->fail(Exit::Failed, QStringLiteral("stop_failed"), r.message, fields);
+        const qint64 leftMs =
+            timeoutS > 0 ? qMax<qint64>(1, qint64(timeoutS * 1000) - clock.elapsed()) : 0;
+        if (!link.waitUntil([&] { return !ServiceLink::processAlive(st); },
+                            int(qMin<qint64>(leftMs, std::numeric_limits<int>::max())), 100))
+            return c.out->fail(Exit::Failed, QStringLiteral("timeout"),
+                               QStringLiteral("%1 returned, but sluiced (pid %2) still runs")
+                                   .arg(r.command.join(QLatin1Char(' ')))
+                                   .arg(st.pid),
+                               fields);
+        fields.insert(QStringLiteral("waited_s"), double(clock.elapsed()) / 1000.0);
+        fields.insert(QStringLiteral("stopped"), true);
+        return c.out->result(
+            fields, QStringLiteral("stopped through `%1` (%2 s)")
+                        .arg(r.command.join(QLatin1Char(' ')))
+                        .arg(fields.value(QStringLiteral("waited_s")).toDouble(), 0, 'f', 1));
+    }
     RuntimeStatus after;
     for (int round = 0;; ++round) {
         QString error;
@@ -504,13 +649,50 @@ int stop(CtlContext &c)
 int restart(CtlContext &c)
 {
     const bool force = c.isSet("force");
+    ServiceLink link(c.paths);
+    const RuntimeStatus before = link.persistedStatus();
     QJsonObject f;
-    int code = 0;
-    if (!callOnce(c, Protocol::Cmd::Restart, {{QStringLiteral("force"), force}}, &f, &code))
-        return code;
+    // A running service restarts itself: a hand-off where it can (under systemd it tells the
+    // manager the new main process), else exit 75 for the manager or its own replacement; the
+    // manager's view stays true either way. A stopped one with a unit is the manager's to
+    // start again.
+    ServiceControl control(c.paths.home());
+    const ServiceControl::Unit unit = ServiceControl::detect(c.paths.home());
+    if (!link.connect(3000) && unit.installed() && !force) {
+        c.out->info(
+            QStringLiteral("sluiced is not running; restarting it through %1...").arg(unit.name));
+        const ServiceControl::Result r = control.runAndWait(ServiceControl::Action::Restart);
+        f = r.toJson();
+        f.remove(QStringLiteral("ok"));
+        if (!r.ok)
+            return c.out->fail(Exit::Failed, QStringLiteral("restart_failed"), r.message, f);
+        f.insert(QStringLiteral("accepted"), true);
+    } else {
+        int code = 0;
+        if (!callOnce(c, Protocol::Cmd::Restart, {{QStringLiteral("force"), force}}, &f, &code))
+            return code;
+    }
     f.insert(QStringLiteral("force"), force);
-    return c.out->result(f, force ? QStringLiteral("force restart accepted")
-                                  : QStringLiteral("restart accepted: running turns drain first"));
+    f.insert(QStringLiteral("unit"), unit.toJson());
+    const QString accepted = force ? QStringLiteral("force restart accepted")
+                                   : QStringLiteral("restart accepted: running turns drain first");
+    if (!c.isSet("wait"))
+        return c.out->result(f, accepted);
+    c.out->info(accepted + QStringLiteral("; waiting for the new process to serve..."));
+    // Its stop budget for the old process, then 30 s for the new one to come up.
+    const double limitS = stopWaitSeconds(link) + 30;
+    RuntimeStatus now;
+    if (!waitServing(link, before, int(limitS * 1000), &now) || !link.connect(5000))
+        return c.out->fail(Exit::Failed, QStringLiteral("timeout"),
+                           QStringLiteral("no new sluiced serves after %1 s; see %2")
+                               .arg(limitS)
+                               .arg(c.paths.serviceLog()),
+                           f);
+    f.insert(QStringLiteral("pid"), now.pid);
+    f.insert(QStringLiteral("state"), wireName(now.state));
+    return c.out->result(
+        f,
+        QStringLiteral("restarted: sluiced is %1 (pid %2)").arg(wireName(now.state)).arg(now.pid));
 }
 
 int start(CtlContext &c)
@@ -540,63 +722,70 @@ int start(CtlContext &c)
                 },
                 30000, 100);
     }
-    if (ServiceLink::processAlive(st) || link.connect(1500))
-        return c.out->result({{QStringLiteral("started"), false},
-                              {QStringLiteral("already_running"), true},
-                              {QStringLiteral("pid"), st.pid}},
-                             QStringLiteral("sluiced is already running (pid %1)").arg(st.pid));
+    if (ServiceLink::processAlive(st) || link.connect(1500)) {
+        QJsonObject fields{{QStringLiteral("started"), false},
+                           {QStringLiteral("already_running"), true},
+                           {QStringLiteral("pid"), st.pid}};
+        QString text = QStringLiteral("sluiced is already running (pid %1)").arg(st.pid);
+        // Not a start, so nothing is cleared; but say why it refuses turns, if it does.
+        if (link.connect(1500)) {
+            const IpcReply s = link.call(QString::fromLatin1(Protocol::Cmd::Status), {}, 3000);
+            const QString leftover = s.ok ? leftoverText(s.body) : QString();
+            if (!leftover.isEmpty()) {
+                text += QStringLiteral("; it drains because of ") + leftover;
+                fields.insert(QStringLiteral("drain"), s.body.value(QStringLiteral("drain")));
+            }
+        }
+        return c.out->result(fields, text);
+    }
     if (c.isSet("if-desired") && st.desiredState == DesiredState::Stopped)
         return c.out->result({{QStringLiteral("started"), false},
                               {QStringLiteral("desired_state"), wireName(st.desiredState)}},
                              QStringLiteral("not starting: the last desired state is \"stopped\" "
                                             "(a planned stop); run `sluicectl start` to start it"));
 
-#ifdef Q_OS_WIN
-    const QString exe = QStringLiteral("sluiced.exe");
-#else
-    const QString exe = QStringLiteral("sluiced");
-#endif
-    QString program = QDir(QCoreApplication::applicationDirPath()).filePath(exe);
-    if (!QFileInfo(program).isExecutable())
-        program = QStandardPaths::findExecutable(QStringLiteral("sluiced"));
-    if (program.isEmpty())
-        return c.out->fail(Exit::Failed, QStringLiteral("not_found"),
-                           QStringLiteral("sluiced not found beside sluicectl or on PATH"));
-    QStringList args{QStringLiteral("--home"), c.paths.home()};
-    args << c.args; // extra sluiced options after `--`
-    QProcess proc;
-    proc.setProgram(program);
-    proc.setArguments(args);
-    proc.setStandardInputFile(QProcess::nullDevice());
-    proc.setStandardOutputFile(QProcess::nullDevice());
-    proc.setStandardErrorFile(QProcess::nullDevice());
-    qint64 pid = -1;
-    if (!proc.startDetached(&pid))
-        return c.out->fail(Exit::Failed, QStringLiteral("start_failed"),
-                           QStringLiteral("cannot start %1").arg(program));
-    c.out->info(
-        QStringLiteral("started %1 (pid %2); waiting for it to serve...").arg(program).arg(pid));
+    ServiceControl control(c.paths.home());
+    const ServiceControl::Unit unit = ServiceControl::detect(c.paths.home());
+    if (unit.installed() && !c.args.isEmpty())
+        return usage(c, QStringLiteral("%1 defines sluiced's options; change them with `sluicectl "
+                                       "service install --force` instead of after --")
+                            .arg(unit.path));
+    ServiceControl::Options options;
+    options.sluicedArguments = c.args; // extra sluiced options after `--`
+    options.keepDrain = c.isSet("keep-drain");
+    const ServiceControl::Result r = control.runAndWait(ServiceControl::Action::Start, options);
+    QJsonObject fields = r.toJson();
+    fields.remove(QStringLiteral("ok"));
+    fields.insert(QStringLiteral("unit"), unit.toJson());
+    if (!r.ok)
+        return c.out->fail(Exit::Failed, QStringLiteral("start_failed"), r.message, fields);
+    if (r.drain.cleared)
+        c.out->info(QStringLiteral("cleared a drain left from before the last stop (principal "
+                                   "%1, %2 old); pass --keep-drain to keep such a drain")
+                        .arg(r.drain.principal, humanAge(r.drain.ageS)));
+    c.out->info(QStringLiteral("%1; waiting for it to serve...").arg(r.message));
     RuntimeStatus now;
-    const bool up = link.waitUntil(
-        [&] {
-            now = link.persistedStatus();
-            if (now.pid == pid &&
-                (now.state == GatewayState::Running || now.state == GatewayState::Draining))
-                return true;
-            return !ProcessIdentity::isAlive(pid); // it gave up
-        },
-        30000, 100);
-    if (!up || now.pid != pid)
-        return c.out->fail(Exit::Failed, QStringLiteral("start_failed"),
-                           QStringLiteral("sluiced (pid %1) did not come up; see %2")
-                               .arg(pid)
-                               .arg(c.paths.serviceLog()),
-                           {{QStringLiteral("pid"), pid}});
-    return c.out->result(
-        {{QStringLiteral("started"), true},
-         {QStringLiteral("pid"), pid},
-         {QStringLiteral("state"), wireName(now.state)}},
-        QStringLiteral("sluiced is %1 (pid %2)").arg(wireName(now.state)).arg(pid));
+    const bool up = waitServing(link, st, 30000, &now);
+    const bool ours = r.pid <= 0 || now.pid == r.pid;
+    if (!up || !ours)
+        return c.out->fail(
+            Exit::Failed, QStringLiteral("start_failed"),
+            QStringLiteral("sluiced did not come up within 30 s; see %1%2")
+                .arg(c.paths.serviceLog(), unit.installed()
+                                               ? QStringLiteral(" and the service manager's log")
+                                               : QString()),
+            fields);
+    fields.insert(QStringLiteral("started"), true);
+    fields.insert(QStringLiteral("pid"), now.pid);
+    fields.insert(QStringLiteral("state"), wireName(now.state));
+    QString text = QStringLiteral("sluiced is %1 (pid %2)").arg(wireName(now.state)).arg(now.pid);
+    if (now.state == GatewayState::Draining && link.connect(3000)) {
+        const IpcReply s = link.call(QString::fromLatin1(Protocol::Cmd::Status), {}, 3000);
+        const QString leftover = s.ok ? leftoverText(s.body) : QString();
+        if (!leftover.isEmpty())
+            text += QStringLiteral(": ") + leftover;
+    }
+    return c.out->result(fields, text);
 }
 
 int send(CtlContext &c)
@@ -633,6 +822,10 @@ int send(CtlContext &c)
     if (!r.ok)
         return failFromReply(c, r);
     const QString turnId = r.body.value(QStringLiteral("turn_id")).toString();
+    if (c.isSet("follow")) {
+        c.out->raw(QStringLiteral("[turn %1]\n").arg(turnId), true);
+        return followTurn(c, *link, turnId, timeoutS);
+    }
     if (!c.isSet("wait"))
         return c.out->result(stripEnvelope(r.body), turnId);
 
@@ -699,6 +892,152 @@ int turn(CtlContext &c)
     if (!output.isEmpty())
         text += QLatin1Char('\n') + output;
     return c.out->result(t, text);
+}
+
+int followTurn(CtlContext &c, ServiceLink &link, const QString &turnId, double timeoutS)
+{
+    // Output goes to stdout (stderr lines to stderr) as the service streams it; with --json
+    // it is gathered into the one document printed at the end.
+    QString out;
+    QString err;
+    qint64 skipped = 0;
+    QJsonObject end;
+    const auto events = QObject::connect(
+        link.client(), &IpcClient::eventReceived, link.client(),
+        [&](const QString &name, const QJsonObject &ev) {
+            if (ev.value(QStringLiteral("turn_id")).toString() != turnId)
+                return;
+            if (name == QLatin1String(Protocol::Event::TurnOutput)) {
+                const QString data = ev.value(QStringLiteral("data")).toString();
+                const bool isErr =
+                    ev.value(QStringLiteral("stream")).toString() == QLatin1String("stderr");
+                const qint64 lost = ev.value(QStringLiteral("skipped")).toInteger();
+                if (lost > 0) {
+                    skipped += lost;
+                    c.out->raw(
+                        QStringLiteral("\n[%1 bytes of %2 skipped: this terminal fell "
+                                       "behind]\n")
+                            .arg(lost)
+                            .arg(isErr ? QStringLiteral("stderr") : QStringLiteral("stdout")),
+                        true);
+                }
+                (isErr ? err : out) += data;
+                c.out->raw(data, isErr);
+            } else if (name == QLatin1String(Protocol::Event::Turn) &&
+                       isFinalTurnState(ev.value(QStringLiteral("state")).toString())) {
+                end = ev;
+            }
+        });
+    struct Disconnect
+    {
+        QMetaObject::Connection c;
+        ~Disconnect() { QObject::disconnect(c); }
+    } guard{events};
+    const IpcReply r = link.call(QString::fromLatin1(Protocol::Cmd::Follow),
+                                 {{QStringLiteral("turn_id"), turnId}});
+    if (!r.ok)
+        return failFromReply(c, r);
+    out = r.body.value(QStringLiteral("output")).toString() + out;
+    c.out->raw(r.body.value(QStringLiteral("output")).toString());
+    if (isFinalTurnState(r.body.value(QStringLiteral("state")).toString()))
+        end = r.body;
+    else if (!link.waitUntil([&] { return !end.isEmpty() || link.disconnected(); },
+                             timeoutS > 0 ? int(timeoutS * 1000) : 0, 1000))
+        return c.out->fail(
+            Exit::Failed, QStringLiteral("timeout"),
+            QStringLiteral("turn %1 not finished after %2 s").arg(turnId).arg(timeoutS),
+            {{QStringLiteral("turn_id"), turnId}, {QStringLiteral("output"), out}});
+    if (end.isEmpty())
+        return c.out->fail(
+            Exit::NotRunning, QStringLiteral("disconnected"),
+            QStringLiteral("the service went away before turn %1 finished").arg(turnId),
+            {{QStringLiteral("turn_id"), turnId}, {QStringLiteral("output"), out}});
+    const QString state = end.value(QStringLiteral("state")).toString();
+    QJsonObject fields{{QStringLiteral("turn_id"), turnId},
+                       {QStringLiteral("session"), r.body.value(QStringLiteral("session"))},
+                       {QStringLiteral("state"), state},
+                       {QStringLiteral("exit_code"), end.value(QStringLiteral("exit_code"))},
+                       {QStringLiteral("output"), out},
+                       {QStringLiteral("stderr"), err}};
+    if (skipped > 0)
+        fields.insert(QStringLiteral("skipped"), skipped);
+    if (state == QLatin1String("done"))
+        return c.out->result(fields, QString());
+    if (c.out->json())
+        return c.out->fail(Exit::Failed, QStringLiteral("turn_") + state,
+                           QStringLiteral("turn %1 ended %2").arg(turnId, state), fields);
+    c.out->raw(QStringLiteral("\n[turn %1: %2]\n").arg(turnId, state), true);
+    return Exit::Failed;
+}
+
+int follow(CtlContext &c)
+{
+    if (c.args.size() != 1)
+        return usage(c, QStringLiteral("follow needs a TURN_ID"));
+    bool bad = false;
+    const double timeoutS = c.seconds("timeout", 0, &bad);
+    if (bad)
+        return usage(c, QStringLiteral("--timeout needs a number of seconds"));
+    ServiceLink link(c.paths);
+    int code = 0;
+    if (!connectOrFail(c, link, &code))
+        return code;
+    return followTurn(c, link, c.args[0], timeoutS);
+}
+
+int turns(CtlContext &c)
+{
+    QJsonObject args;
+    if (c.isSet("session")) {
+        if (!Protocol::isValidSessionName(c.value("session")))
+            return usage(c, QStringLiteral("SESSION must be 1-128 characters of A-Za-z0-9._:@-"));
+        args.insert(QStringLiteral("session"), c.value("session"));
+    }
+    if (c.isSet("state"))
+        args.insert(QStringLiteral("state"), c.value("state"));
+    if (c.isSet("limit")) {
+        bool ok = false;
+        const int n = c.value("limit").toInt(&ok);
+        if (!ok || n < 1 || n > 200)
+            return usage(c, QStringLiteral("--limit must be a number from 1 to 200"));
+        args.insert(QStringLiteral("limit"), n);
+    }
+    QJsonObject f;
+    int code = 0;
+    if (!callOnce(c, Protocol::Cmd::Turns, args, &f, &code))
+        return code;
+    const QJsonArray list = f.value(QStringLiteral("turns")).toArray();
+    if (list.isEmpty())
+        return c.out->result(f, QStringLiteral("no turns"));
+    QStringList lines;
+    lines << pad(QStringLiteral("TURN"), 20) + pad(QStringLiteral("SESSION"), 16) +
+                 pad(QStringLiteral("STATE"), 13) + pad(QStringLiteral("CREATED"), 22) +
+                 pad(QStringLiteral("DURATION"), 10) + pad(QStringLiteral("EXIT"), 6) +
+                 QStringLiteral("OUTPUT");
+    for (const QJsonValue &v : list) {
+        const QJsonObject t = v.toObject();
+        QString state = t.value(QStringLiteral("state")).toString();
+        if (t.contains(QStringLiteral("queue_position")))
+            state += QStringLiteral(" #%1").arg(t.value(QStringLiteral("queue_position")).toInt());
+        const QJsonValue duration = t.value(QStringLiteral("duration_s"));
+        const QJsonValue exit = t.value(QStringLiteral("exit_code"));
+        QString preview = t.value(QStringLiteral("preview")).toString().simplified();
+        if (preview.size() > 40)
+            preview = preview.left(39) + QChar(0x2026);
+        lines << pad(t.value(QStringLiteral("turn_id")).toString(), 20) +
+                     pad(t.value(QStringLiteral("session")).toString(), 16) + pad(state, 13) +
+                     pad(t.value(QStringLiteral("created_at"))
+                             .toString()
+                             .left(19)
+                             .replace(QLatin1Char('T'), QLatin1Char(' ')),
+                         22) +
+                     pad(duration.isDouble() ? fmtSeconds(duration.toDouble())
+                                             : QStringLiteral("-"),
+                         10) +
+                     pad(exit.isDouble() ? QString::number(exit.toInt()) : QStringLiteral("-"), 6) +
+                     preview;
+    }
+    return c.out->result(f, lines.join(QLatin1Char('\n')));
 }
 
 int interrupt(CtlContext &c)

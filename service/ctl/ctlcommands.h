@@ -38,6 +38,8 @@ int send(CtlContext &c);
 int turn(CtlContext &c);
 int interrupt(CtlContext &c);
 int shutdownReport(CtlContext &c);
+int turns(CtlContext &c);
+int follow(CtlContext &c);
 
 // Shared helpers.
 // Connects or answers "not running" (exit 3) through the output; returns false then.
@@ -45,6 +47,8 @@ bool connectOrFail(CtlContext &c, ServiceLink &link, int *exitCode);
 // Maps an IPC error reply to an exit code and an error document.
 int failFromReply(CtlContext &c, const IpcReply &reply);
 QString formatStatus(const QJsonObject &status);
+// Follows a turn's live output to the end (send --follow, follow); exit 0 only for `done`.
+int followTurn(CtlContext &c, ServiceLink &link, const QString &turnId, double timeoutS);
 QString formatShutdownReport(const QJsonObject &report);
 } // namespace Commands
 

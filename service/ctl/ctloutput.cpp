@@ -12,6 +12,20 @@
 
 namespace sluice::ctl {
 
+QString humanAge(double seconds)
+{
+    if (seconds < 0)
+        return QStringLiteral("an unknown time");
+    const qint64 s = qint64(seconds);
+    if (s < 120)
+        return QStringLiteral("%1 s").arg(s);
+    if (s < 3600)
+        return QStringLiteral("%1 min").arg(s / 60);
+    if (s < 86400)
+        return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
+    return QStringLiteral("%1 d %2 h").arg(s / 86400).arg((s % 86400) / 3600);
+}
+
 namespace {
 void writeOut(FILE *f, const QString &text)
 {
@@ -95,6 +109,14 @@ void CtlOutput::info(const QString &line)
 {
     if (!m_json)
         progress(line);
+}
+
+void CtlOutput::raw(const QString &text, bool toStderr)
+{
+    if (m_json || text.isEmpty())
+        return;
+    endProgress();
+    writeOut(toStderr ? stderr : stdout, text);
 }
 
 } // namespace sluice::ctl

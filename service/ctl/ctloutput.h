@@ -12,6 +12,9 @@ inline constexpr int Usage = 2;
 inline constexpr int NotRunning = 3;
 } // namespace Exit
 
+// "42 s", "12 min", "3 h 5 min", "2 d 4 h"; "an unknown time" for a negative value.
+QString humanAge(double seconds);
+
 // Everything sluicectl prints goes through here, so `--json` always yields exactly one JSON
 // document on stdout: {"ok":true,...} or {"ok":false,"error":{"code","message"},...}.
 // Without --json results go to stdout as text and errors to stderr.
@@ -34,6 +37,9 @@ public:
     void endProgress();
     // An informational line in text mode (stdout); dropped in JSON mode.
     void info(const QString &line);
+    // Text as it comes (a turn's live output): stdout or stderr, no newline added, flushed;
+    // dropped in JSON mode.
+    void raw(const QString &text, bool toStderr = false);
 
     static bool stdoutIsTerminal();
 

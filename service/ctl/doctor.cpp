@@ -1,5 +1,6 @@
 #include "ctl/doctor.h"
 
+#include "ctl/ctloutput.h"
 #include "ctl/serviceinstaller.h"
 
 #include "sluice/drainmarker.h"
@@ -207,14 +208,40 @@ int doctor(CtlContext &c)
             const bool serviceIgnores =
                 !liveStatus.isEmpty() &&
                 liveStatus.value(QStringLiteral("state")).toString() == QLatin1String("running");
-            add(QStringLiteral("drain_marker"),
-                serviceIgnores ? QStringLiteral("fail") : QStringLiteral("ok"),
-                serviceIgnores ? QStringLiteral("active marker but the service is running (not "
-                                                "draining)%1")
-                                     .arg(reason)
-                               : QStringLiteral("active: the gateway drains%1%2")
-                                     .arg(reason, d.corrupt ? QStringLiteral(" (corrupt content)")
-                                                            : QString()));
+            const QJsonObject leftover = liveStatus.value(QStringLiteral("drain"))
+                                             .toObject()
+                                             .value(QStringLiteral("leftover"))
+                                             .toObject();
+            const QString corrupt = d.corrupt ? QStringLiteral(" (corrupt content)") : QString();
+            if (serviceIgnores) {
+                add(QStringLiteral("drain_marker"), QStringLiteral("fail"),
+                    QStringLiteral("active marker but the service is running (not draining)%1")
+                        .arg(reason));
+            } else if (!leftover.isEmpty()) {
+                // Draining since its start, from a marker older than this process: nobody
+                // asked this life of the service to drain.
+                add(QStringLiteral("drain_marker"), QStringLiteral("warn"),
+                    QStringLiteral("the service is draining because of a drain left from before "
+                                   "it started (principal %1, %2 old)%3; `%4` ends it")
+                        .arg(leftover.value(QStringLiteral("principal")).toString(),
+                             humanAge(leftover.value(QStringLiteral("age_s")).toDouble(-1)),
+                             corrupt, leftover.value(QStringLiteral("cancel")).toString()));
+            } else if (liveStatus.isEmpty()) {
+                add(QStringLiteral("drain_marker"), QStringLiteral("warn"),
+                    QStringLiteral("active, and the service is not running: it will start "
+                                   "draining (principal %1, %2 old)%3; `sluicectl start` clears "
+                                   "it, `sluicectl start --keep-drain` keeps it")
+                        .arg(d.content.value(QStringLiteral("principal"))
+                                 .toString(QStringLiteral("unknown")),
+                             humanAge(marker.requestedAt().isValid()
+                                          ? double(marker.requestedAt().secsTo(
+                                                QDateTime::currentDateTimeUtc()))
+                                          : -1),
+                             corrupt));
+            } else {
+                add(QStringLiteral("drain_marker"), QStringLiteral("ok"),
+                    QStringLiteral("active: the gateway drains%1%2").arg(reason, corrupt));
+            }
             break;
         }
         case DrainMarker::Verdict::OtherEpoch:

@@ -41,14 +41,23 @@ const QHash<QString, CommandSpec> &commands()
           0}},
         {QStringLiteral("cancel-drain"), {Commands::cancelDrain, {}, 0, 0}},
         {QStringLiteral("stop"), {Commands::stop, {QStringLiteral("timeout")}, 0, 0}},
-        {QStringLiteral("restart"), {Commands::restart, {QStringLiteral("force")}, 0, 0}},
-        {QStringLiteral("start"), {Commands::start, {QStringLiteral("if-desired")}, 0, -1}},
+        {QStringLiteral("restart"),
+         {Commands::restart, {QStringLiteral("force"), QStringLiteral("wait")}, 0, 0}},
+        {QStringLiteral("start"),
+         {Commands::start, {QStringLiteral("if-desired"), QStringLiteral("keep-drain")}, 0, -1}},
         {QStringLiteral("send"),
          {Commands::send,
-          {QStringLiteral("wait"), QStringLiteral("timeout"), QStringLiteral("idempotency-key")},
+          {QStringLiteral("wait"), QStringLiteral("timeout"), QStringLiteral("idempotency-key"),
+           QStringLiteral("follow")},
           2,
           2}},
         {QStringLiteral("turn"), {Commands::turn, {}, 1, 1}},
+        {QStringLiteral("turns"),
+         {Commands::turns,
+          {QStringLiteral("session"), QStringLiteral("state"), QStringLiteral("limit")},
+          0,
+          0}},
+        {QStringLiteral("follow"), {Commands::follow, {QStringLiteral("timeout")}, 1, 1}},
         {QStringLiteral("interrupt"), {Commands::interrupt, {QStringLiteral("session")}, 0, 1}},
         {QStringLiteral("shutdown-report"), {Commands::shutdownReport, {}, 0, 0}},
         {QStringLiteral("doctor"), {doctor, {}, 0, 0}},
@@ -56,7 +65,7 @@ const QHash<QString, CommandSpec> &commands()
          {serviceCommand,
           {QStringLiteral("system"), QStringLiteral("force"), QStringLiteral("dry-run"),
            QStringLiteral("platform"), QStringLiteral("drain-timeout"),
-           QStringLiteral("interrupt-grace")},
+           QStringLiteral("interrupt-grace"), QStringLiteral("socket-activation")},
           1,
           1}},
     };
@@ -73,18 +82,26 @@ const char Usage[] =
     "                                 refuse new turns; --wait returns when no turn runs\n"
     "  cancel-drain                   accept turns again (unless a stop has begun)\n"
     "  stop [--timeout S]             planned stop: marker, SIGTERM, wait for the exit\n"
-    "  restart [--force]              restart (force: interrupt running turns at once)\n"
-    "  start [--if-desired] [-- SLUICED-OPTIONS]\n"
-    "                                 start sluiced unless running; --if-desired: only when\n"
-    "                                 the last desired state is not \"stopped\"\n"
-    "  send SESSION TEXT [--wait [--timeout S]] [--idempotency-key KEY]\n"
-    "                                 start a turn; --wait prints its output\n"
+    "  restart [--force] [--wait]     restart (force: interrupt running turns at once);\n"
+    "                                 --wait returns when the new process serves\n"
+    "  start [--if-desired] [--keep-drain] [-- SLUICED-OPTIONS]\n"
+    "                                 start sluiced unless running (through its service\n"
+    "                                 manager when a unit is installed); --if-desired: only\n"
+    "                                 when the last desired state is not \"stopped\";\n"
+    "                                 --keep-drain: keep a drain left from before the stop\n"
+    "  send SESSION TEXT [--wait | --follow] [--timeout S] [--idempotency-key KEY]\n"
+    "                                 start a turn; --wait prints its output at the end,\n"
+    "                                 --follow as it comes\n"
     "  turn ID                        a turn's state and output\n"
+    "  turns [--session S] [--state S] [--limit N]\n"
+    "                                 recent turns, newest first, and the queue\n"
+    "  follow ID [--timeout S]        a turn's output as it comes, to its end\n"
     "  interrupt (TURN_ID | --session S)\n"
     "  shutdown-report                phases of the last stop\n"
     "  doctor                         markers, lock, permissions, alignment (exit 1 on a fail)\n"
     "  service install|uninstall|status [--system] [--force] [--dry-run]\n"
     "                                 [--drain-timeout S] [--interrupt-grace S]\n"
+    "                                 [--socket-activation] (systemd: a sluiced.socket too)\n"
     "                                 [--platform systemd|launchd|windows]\n"
     "\n"
     "Global options:\n"
@@ -120,10 +137,15 @@ int main(int argc, char *argv[])
         {QStringLiteral("session"), QStringLiteral("Session."), QStringLiteral("S")},
         {QStringLiteral("system"), QStringLiteral("System unit.")},
         {QStringLiteral("dry-run"), QStringLiteral("Print only.")},
+        {QStringLiteral("socket-activation"), QStringLiteral("A .socket unit too.")},
         {QStringLiteral("platform"), QStringLiteral("Service manager."), QStringLiteral("P")},
         {QStringLiteral("drain-timeout"), QStringLiteral("Seconds."), QStringLiteral("S")},
         {QStringLiteral("interrupt-grace"), QStringLiteral("Seconds."), QStringLiteral("S")},
         {QStringLiteral("idempotency-key"), QStringLiteral("Key."), QStringLiteral("KEY")},
+        {QStringLiteral("keep-drain"), QStringLiteral("Keep a leftover drain.")},
+        {QStringLiteral("follow"), QStringLiteral("Follow the output.")},
+        {QStringLiteral("state"), QStringLiteral("Turn state."), QStringLiteral("S")},
+        {QStringLiteral("limit"), QStringLiteral("How many."), QStringLiteral("N")},
     };
     parser.addOptions(options);
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("The command."));

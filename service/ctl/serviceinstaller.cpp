@@ -16,6 +16,11 @@
 
 #include <cmath>
 
+#ifdef Q_OS_UNIX
+#include <pwd.h>
+#include <unistd.h>
+#endif
+
 namespace sluice::ctl {
 
 namespace {
@@ -45,6 +50,40 @@ QJsonArray commandsJson(const QVector<QStringList> &commands)
     return a;
 }
 
+// `systemctl --user` reaches the user's service manager over the user bus, which exists only
+// while the user has a login session (not under su, sudo, cron, ssh without PAM, containers)
+// or lingering; systemctl then says "Failed to connect to bus: No medium found" or names
+// $XDG_RUNTIME_DIR.
+bool userBusMissing(const QString &systemctlOutput)
+{
+    return systemctlOutput.contains(QLatin1String("Failed to connect to bus")) ||
+           systemctlOutput.contains(QLatin1String("No medium found")) ||
+           systemctlOutput.contains(QLatin1String("XDG_RUNTIME_DIR"));
+}
+
+QString userBusHint(const QString &path, const QString &systemctlOutput)
+{
+    QString user = qEnvironmentVariable("USER");
+    QString uid = QStringLiteral("$(id -u)");
+#ifdef Q_OS_UNIX
+    if (const passwd *pw = ::getpwuid(::getuid()))
+        user = QString::fromLocal8Bit(pw->pw_name);
+    uid = QString::number(::getuid());
+#endif
+    return QStringLiteral(
+               "wrote %1, but there is no user service manager to register it with "
+               "(systemctl --user: %2).\n"
+               "A user unit needs a login session of %3. Either:\n"
+               "  - log in as %3 (a real login, not su or sudo) and run `sluicectl service "
+               "install` again;\n"
+               "  - or keep %3's service manager running without a session: `sudo loginctl "
+               "enable-linger %3`, then `XDG_RUNTIME_DIR=/run/user/%4 sluicectl service "
+               "install`;\n"
+               "  - or run the gateway under the system manager: `sudo sluicectl service "
+               "install --system`.")
+        .arg(path, systemctlOutput, user, uid);
+}
+
 QString commandsText(const QVector<QStringList> &commands)
 {
     QStringList lines;
@@ -71,6 +110,12 @@ bool ServiceInstaller::resolve(int *exitCode)
         m_config.platform = *p;
     }
     m_config.system = m_c.isSet("system");
+    // A system unit with no HOME named runs as the dedicated user in its state folder.
+    const bool dedicatedUser = m_config.system &&
+                               m_config.platform == UnitGenerator::Platform::Systemd &&
+                               !m_c.isSet("home") && qEnvironmentVariableIsEmpty("SLUICE_HOME");
+    if (dedicatedUser)
+        m_c.paths = HomePaths::fromOption(UnitGenerator::systemHome());
     m_config.home = QDir::cleanPath(QDir(m_c.paths.home()).absolutePath());
     m_config.sluicectl = QFileInfo(QCoreApplication::applicationFilePath()).absoluteFilePath();
     QString sluiced =
@@ -81,7 +126,10 @@ bool ServiceInstaller::resolve(int *exitCode)
         sluiced = QDir(QCoreApplication::applicationDirPath())
                       .filePath(exeName(QStringLiteral("sluiced")));
     m_config.sluiced = QFileInfo(sluiced).absoluteFilePath();
-    if (m_config.system && m_config.platform == UnitGenerator::Platform::Systemd) {
+    if (dedicatedUser) {
+        m_config.runAsUser = QString::fromLatin1(UnitGenerator::SystemUser);
+        m_config.stateDirectory = QString::fromLatin1(UnitGenerator::SystemUser);
+    } else if (m_config.system && m_config.platform == UnitGenerator::Platform::Systemd) {
         const QString owner = QFileInfo(m_config.home).owner();
         if (!owner.isEmpty() && owner != QLatin1String("root"))
             m_config.runAsUser = owner;
@@ -89,6 +137,21 @@ bool ServiceInstaller::resolve(int *exitCode)
 
     // Budget: options > the installed definition > HOME's config file > defaults.
     QSettings ini(m_c.paths.configFile(), QSettings::IniFormat);
+    // Socket activation: asked for, or kept when a sluiced.socket of ours is installed.
+    m_config.socketActivation =
+        m_config.platform == UnitGenerator::Platform::Systemd &&
+        (m_c.isSet("socket-activation") ||
+         QFileInfo::exists(UnitGenerator::socketDefinitionPath(m_config)));
+    if (m_c.isSet("socket-activation") && !m_config.socketActivation)
+        return usage(QStringLiteral("--socket-activation needs systemd"));
+    if (m_config.socketActivation) {
+        m_config.socketPath = m_c.paths.defaultSocketPath();
+        const int port = ini.value(QStringLiteral("http-port"), 47470).toInt();
+        const QString address =
+            ini.value(QStringLiteral("http-address"), QStringLiteral("127.0.0.1")).toString();
+        if (port > 0)
+            m_config.httpListen = QStringLiteral("%1:%2").arg(address).arg(port);
+    }
     auto fromIni = [&](const char *key, qint64 fallback) {
         for (const QString &k :
              {QString::fromLatin1(key), QStringLiteral("sluiced/") + QLatin1String(key)}) {
@@ -208,12 +271,22 @@ int ServiceInstaller::install()
                        {QStringLiteral("system"), m_config.system},
                        {QStringLiteral("stop_budget_s"), before.budgetS},
                        {QStringLiteral("drift"), before.drift}};
+    const QString socketPath = UnitGenerator::socketDefinitionPath(m_config);
+    const QString socketContent =
+        m_config.socketActivation ? UnitGenerator::systemdSocket(m_config) : QString();
+    if (m_config.socketActivation)
+        fields.insert(QStringLiteral("socket_path"), socketPath);
     if (m_c.isSet("dry-run")) {
         fields.insert(QStringLiteral("dry_run"), true);
         fields.insert(QStringLiteral("content"), content);
         fields.insert(QStringLiteral("commands"), commandsJson(commands));
-        return m_c.out->result(fields, QStringLiteral("Would write %1:\n\n%2\nWould run:\n%3")
-                                           .arg(path, content, commandsText(commands)));
+        QString text = QStringLiteral("Would write %1:\n\n%2\n").arg(path, content);
+        if (m_config.socketActivation) {
+            fields.insert(QStringLiteral("socket_content"), socketContent);
+            text += QStringLiteral("Would write %1:\n\n%2\n").arg(socketPath, socketContent);
+        }
+        return m_c.out->result(fields,
+                               text + QStringLiteral("Would run:\n%1").arg(commandsText(commands)));
     }
     if (before.drift && !m_c.isSet("force"))
         return m_c.out->fail(
@@ -222,9 +295,10 @@ int ServiceInstaller::install()
                            "Re-run with --force to replace it.")
                 .arg(path, before.differences.join(QLatin1Char('\n'))),
             fields);
-    // WorkingDirectory= must exist when the manager starts the service.
+    // WorkingDirectory= must exist when the manager starts the service; a StateDirectory= is
+    // created by systemd itself, owned by the user the service runs as.
     QString homeError;
-    if (!m_c.paths.ensureHome(&homeError))
+    if (m_config.stateDirectory.isEmpty() && !m_c.paths.ensureHome(&homeError))
         return m_c.out->fail(
             Exit::Failed, QStringLiteral("write_failed"),
             QStringLiteral("cannot create HOME %1: %2").arg(m_c.paths.home(), homeError), fields);
@@ -247,6 +321,11 @@ int ServiceInstaller::install()
             return m_c.out->fail(Exit::Failed, QStringLiteral("write_failed"),
                                  QStringLiteral("cannot write %1: %2").arg(path, error), fields);
     }
+    bool socketExists = false;
+    if (m_config.socketActivation && readText(socketPath, &socketExists) != socketContent &&
+        !writeFileAtomically(socketPath, socketContent.toUtf8(), &error))
+        return m_c.out->fail(Exit::Failed, QStringLiteral("write_failed"),
+                             QStringLiteral("cannot write %1: %2").arg(socketPath, error), fields);
     fields.insert(QStringLiteral("written"), !before.installed || before.drift);
     QJsonArray ran;
     for (const QStringList &argv : commands) {
@@ -264,6 +343,10 @@ int ServiceInstaller::install()
         }
         if (!ok) {
             fields.insert(QStringLiteral("commands"), ran);
+            if (!m_config.system && m_config.platform == UnitGenerator::Platform::Systemd &&
+                userBusMissing(output))
+                return m_c.out->fail(Exit::Failed, QStringLiteral("no_user_bus"),
+                                     userBusHint(path, output), fields);
             return m_c.out->fail(Exit::Failed, QStringLiteral("register_failed"),
                                  QStringLiteral("wrote %1, but `%2` failed: %3")
                                      .arg(path, argv.join(QLatin1Char(' ')), output),
@@ -274,6 +357,8 @@ int ServiceInstaller::install()
     QString text = before.installed && !before.drift
                        ? QStringLiteral("%1 is already up to date").arg(path)
                        : QStringLiteral("wrote %1").arg(path);
+    if (m_config.socketActivation)
+        text += QStringLiteral(" and %1").arg(socketPath);
     text += QStringLiteral(" (stop budget %1 s)").arg(before.budgetS);
     if (!notes.isEmpty())
         text += QLatin1Char('\n') + notes.join(QLatin1Char('\n'));
@@ -326,6 +411,10 @@ int ServiceInstaller::uninstall()
     if (QFileInfo::exists(path) && !QFile::remove(path))
         return m_c.out->fail(Exit::Failed, QStringLiteral("remove_failed"),
                              QStringLiteral("cannot remove %1").arg(path), fields);
+    const QString socketPath = UnitGenerator::socketDefinitionPath(m_config);
+    if (m_config.socketActivation && QFileInfo::exists(socketPath) && !QFile::remove(socketPath))
+        return m_c.out->fail(Exit::Failed, QStringLiteral("remove_failed"),
+                             QStringLiteral("cannot remove %1").arg(socketPath), fields);
     fields.insert(QStringLiteral("removed"), true);
     fields.insert(QStringLiteral("commands"), ran);
     QString text = QStringLiteral("removed %1").arg(path);

@@ -57,10 +57,15 @@ Gateway::Gateway(const Config &config, TurnManager *turns, StatusWriter *writer,
     });
     connect(m_turns, &TurnManager::turnStateChanged, this,
             [this](const QString &id, const QString &session, TurnState state) {
-                publishEvent(QStringLiteral("turn"),
-                             QJsonObject{{QStringLiteral("turn_id"), id},
-                                         {QStringLiteral("session"), session},
-                                         {QStringLiteral("state"), wireName(state)}});
+                QJsonObject fields{{QStringLiteral("turn_id"), id},
+                                   {QStringLiteral("session"), session},
+                                   {QStringLiteral("state"), wireName(state)}};
+                if (isFinal(state)) {
+                    const std::optional<TurnInfo> t = m_turns->turn(id);
+                    fields.insert(QStringLiteral("exit_code"),
+                                  t && t->exitCode ? QJsonValue(*t->exitCode) : QJsonValue());
+                }
+                publishEvent(QStringLiteral("turn"), fields);
             });
 }
 
@@ -74,8 +79,20 @@ DrainMarker Gateway::drainMarker() const
 void Gateway::evaluateMarkerAtStart()
 {
     reevaluateMarker();
-    if (isDraining())
-        qCInfo(lcGateway) << "drain marker present at start: starting in draining";
+    if (!isDraining())
+        return;
+    // A drain that outlived the last stop (or a respawn): say so wherever the state is read,
+    // with the one command that ends it (docs/reference.md §4).
+    m_leftover = Leftover{m_status.drain ? m_status.drain->principal : QString(),
+                          drainMarker().requestedAt()};
+    qCInfo(lcGateway).noquote()
+        << QStringLiteral("drain marker from before this start (principal=%1 age_s=%2): "
+                          "starting in draining; `sluicectl cancel-drain` ends it")
+               .arg(m_leftover->principal)
+               .arg(m_leftover->requestedAt.isValid()
+                        ? QString::number(
+                              m_leftover->requestedAt.secsTo(QDateTime::currentDateTimeUtc()))
+                        : QStringLiteral("unknown"));
 }
 
 void Gateway::startServing()
@@ -144,6 +161,22 @@ QJsonObject Gateway::statusJson() const
     o.insert(QStringLiteral("containment_detail"), m_config.containment);
     o.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(m_config.warnings));
     o.insert(QStringLiteral("storage"), m_storage->toJson());
+    if (m_leftover && m_status.drain) {
+        QJsonObject drain = o.value(QStringLiteral("drain")).toObject();
+        const QDateTime at = m_leftover->requestedAt;
+        drain.insert(
+            QStringLiteral("leftover"),
+            QJsonObject{
+                {QStringLiteral("principal"), m_leftover->principal},
+                {QStringLiteral("requested_at"),
+                 at.isValid() ? QJsonValue(toIsoUtc(at)) : QJsonValue()},
+                {QStringLiteral("age_s"),
+                 at.isValid()
+                     ? QJsonValue(double(at.msecsTo(QDateTime::currentDateTimeUtc())) / 1000.0)
+                     : QJsonValue()},
+                {QStringLiteral("cancel"), QStringLiteral("sluicectl cancel-drain")}});
+        o.insert(QStringLiteral("drain"), drain);
+    }
     if (!m_predecessor.isEmpty())
         o.insert(QStringLiteral("predecessor"), m_predecessor);
     if (!m_restartFailure.isEmpty())
@@ -268,12 +301,13 @@ bool Gateway::enterDrain(const DrainInfo &info, bool writeMarker)
             return false;
         if (drainMarker().write(info.principal, info.suppressNotification, &error)) {
             m_markerError.clear();
-            qCInfo(lcGateway) << "drain requested while stopping: the marker keeps it for the "
-                                 "next start";
+            qCInfo(lcGateway).noquote()
+                << "drain requested while stopping: the marker keeps it for the "
+                   "next start";
         } else {
             m_markerError = error;
             m_storage->reportFailure(QStringLiteral("the drain marker"), error);
-            qCWarning(lcGateway) << "cannot write the drain marker:" << error;
+            qCWarning(lcGateway).noquote() << "cannot write the drain marker:" << error;
         }
         return false;
     }
@@ -292,8 +326,8 @@ bool Gateway::enterDrain(const DrainInfo &info, bool writeMarker)
         if (drainMarker().evaluate().isActive() && !changed) {
             // already draining with a marker in place: nothing to write
         } else if (!drainMarker().write(info.principal, info.suppressNotification, &error)) {
-            qCWarning(lcGateway) << "cannot write the drain marker:" << error
-                                 << "- the drain holds in memory only";
+            qCWarning(lcGateway).noquote()
+                << "cannot write the drain marker:" << error << "- the drain holds in memory only";
             m_drainWithoutMarker = true;
             m_markerError = error;
             m_storage->reportFailure(QStringLiteral("the drain marker"), error);
@@ -311,16 +345,17 @@ bool Gateway::cancelDrain(bool removeMarker)
 {
     const bool wasDraining = isDraining();
     if (removeMarker && drainMarker().clear())
-        qCInfo(lcGateway) << "drain marker removed";
+        qCInfo(lcGateway).noquote() << "drain marker removed";
     m_drainWithoutMarker = false;
     if (!wasDraining || isStopping())
         return wasDraining;
+    m_leftover.reset();
     setState(GatewayState::Running);
     m_status.accepting = true;
     m_status.drain.reset();
     if (m_drainTimer.isValid())
         m_lastDrainPeriodS = double(m_drainTimer.elapsed()) / 1000.0;
-    qCInfo(lcGateway) << "drain cancelled: running";
+    qCInfo(lcGateway).noquote() << "drain cancelled: running";
     publish();
     return true;
 }
@@ -366,11 +401,12 @@ void Gateway::reevaluateMarker()
             info.suppressNotification =
                 d.content.value(QStringLiteral("suppress_notification")).toBool(false);
             if (d.corrupt)
-                qCWarning(lcGateway) << "drain marker is not readable JSON: draining anyway";
+                qCWarning(lcGateway).noquote()
+                    << "drain marker is not readable JSON: draining anyway";
             enterDrain(info, false);
         }
     } else if (isDraining() && !m_drainWithoutMarker) {
-        qCInfo(lcGateway) << "drain marker gone";
+        qCInfo(lcGateway).noquote() << "drain marker gone";
         cancelDrain(false);
     }
 }

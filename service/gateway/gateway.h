@@ -148,6 +148,13 @@ private:
     bool m_serving = false;
     bool m_drainWithoutMarker = false; // the marker could not be written: keep the drain
     QString m_lastStaleLogged;
+    // The drain this process started with, from a marker already there (status drain.leftover).
+    struct Leftover
+    {
+        QString principal;
+        QDateTime requestedAt;
+    };
+    std::optional<Leftover> m_leftover;
     std::optional<StopRequest> m_stopRequest;
     QElapsedTimer m_uptime;
     QElapsedTimer m_stopTimer;

@@ -100,7 +100,8 @@ protected:
                 QString error;
                 const bool ok = writeJsonAtomically(m_path, status.toJson(), &error);
                 if (!ok)
-                    qCWarning(lcStatus).noquote() << "cannot write" << m_path << ":" << error;
+                    qCWarning(lcStatus).noquote()
+                        << QStringLiteral("cannot write %1: %2").arg(m_path, error);
                 QMutexLocker locker(&m_mutex);
                 m_lastOk = ok;
                 m_lastError = error;
@@ -224,7 +225,7 @@ void StatusWriter::whenWritten(std::function<void()> callback, int timeoutMs)
     QTimer::singleShot(timeoutMs, this, [fired, once] {
         if (*fired)
             return;
-        qCWarning(lcStatus) << "state file write still pending; answering anyway";
+        qCWarning(lcStatus).noquote() << "state file write still pending; answering anyway";
         once();
     });
 }

@@ -82,12 +82,9 @@ void PredecessorLink::onMessage(const QString &type, const QJsonObject &message)
     } else if (type == QLatin1String("report")) {
         applyReport(message);
     } else if (type == QLatin1String("turn")) {
-        const QString id = message.value(QStringLiteral("turn_id")).toString();
-        m_deps.gateway->publishEvent(
-            QStringLiteral("turn"),
-            QJsonObject{{QStringLiteral("turn_id"), id},
-                        {QStringLiteral("session"), message.value(QStringLiteral("session"))},
-                        {QStringLiteral("state"), message.value(QStringLiteral("state"))}});
+        QJsonObject turn = message;
+        turn.remove(QStringLiteral("type"));
+        m_deps.gateway->publishEvent(QStringLiteral("turn"), turn);
     } else if (type == QLatin1String("relay")) {
         relay(message);
     } else if (type == QLatin1String("finished")) {

@@ -196,11 +196,12 @@ void RestartHandoff::onMessage(const QString &type, const QJsonObject &message)
     } else if (type == QLatin1String("interrupt")) {
         const QString reason = message.value(QStringLiteral("reason")).toString();
         const QString id = message.value(QStringLiteral("turn_id")).toString();
+        // Asked by an operator through the successor: final, like one asked here.
         if (!id.isEmpty())
-            m_deps.turns->interruptTurn(id, reason);
+            m_deps.turns->interruptTurn(id, reason, TurnManager::Interruption::ByOperator);
         else
             m_deps.turns->interruptSession(message.value(QStringLiteral("session")).toString(),
-                                           reason);
+                                           reason, TurnManager::Interruption::ByOperator);
     } else if (type == QLatin1String("stop")) {
         const qint64 ms = jsonInteger(message.value(QStringLiteral("within_ms"))).value_or(0);
         qCInfo(lcHandoff).noquote()
@@ -237,6 +238,11 @@ void RestartHandoff::takeOver(qint64 successorPid)
                 QJsonObject turn{{QStringLiteral("turn_id"), id},
                                  {QStringLiteral("session"), session},
                                  {QStringLiteral("state"), wireName(state)}};
+                if (isFinal(state)) { // as in our own `turn` events
+                    const std::optional<TurnInfo> t = m_deps.turns->turn(id);
+                    turn.insert(QStringLiteral("exit_code"),
+                                t && t->exitCode ? QJsonValue(*t->exitCode) : QJsonValue());
+                }
                 m_channel->send(QStringLiteral("turn"), turn);
                 report();
             });

@@ -3,6 +3,7 @@
 #include "gateway/gateway.h"
 #include "gateway/statuswriter.h"
 #include "turns/turnmanager.h"
+#include "turns/turnoutputfeed.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/protocol.h"
@@ -210,6 +211,33 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
                                                QStringLiteral("no such turn")));
         return done(CommandResult::success(turn->toJson()));
     }
+    if (cmd == QLatin1String(Protocol::Cmd::Turns))
+        return done(turns(args));
+    if (cmd == QLatin1String(Protocol::Cmd::Follow) ||
+        cmd == QLatin1String(Protocol::Cmd::Unfollow)) {
+        // The ingress records who follows what; here: the turn and its output so far.
+        const QJsonValue id = args.value(QStringLiteral("turn_id"));
+        if (!id.isString() || id.toString().isEmpty())
+            return done(badRequest(QStringLiteral("'turn_id' must be a non-empty string")));
+        if (cmd == QLatin1String(Protocol::Cmd::Unfollow))
+            return done(CommandResult::success({{QStringLiteral("turn_id"), id}}));
+        const auto turn = m_turns->turn(id.toString());
+        if (!turn)
+            return done(CommandResult::failure(QString::fromLatin1(Protocol::Error::NotFound),
+                                               QStringLiteral("no such turn")));
+        const QByteArray output =
+            isFinal(turn->state)
+                ? turn->output
+                : turn->output.left(TurnOutputFeed::completeUtf8Length(turn->output));
+        return done(
+            CommandResult::success({{QStringLiteral("turn_id"), turn->id},
+                                    {QStringLiteral("session"), turn->session},
+                                    {QStringLiteral("state"), wireName(turn->state)},
+                                    {QStringLiteral("exit_code"),
+                                     turn->exitCode ? QJsonValue(*turn->exitCode) : QJsonValue()},
+                                    {QStringLiteral("output"), QString::fromUtf8(output)},
+                                    {QStringLiteral("offset"), qint64(output.size())}}));
+    }
     if (cmd == QLatin1String(Protocol::Cmd::Interrupt)) {
         const QJsonValue id = args.value(QStringLiteral("turn_id"));
         const QJsonValue session = args.value(QStringLiteral("session"));
@@ -220,16 +248,22 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
         const QString reason = QStringLiteral("interrupted by %1").arg(principal);
         int count = 0;
         if (hasId) {
-            count = m_turns->interruptTurn(id.toString(), reason);
-            if (count < 0 && m_foreignInterrupt)
-                count = m_foreignInterrupt(id.toString(), QString());
+            count = m_turns->interruptTurn(id.toString(), reason,
+                                           TurnManager::Interruption::ByOperator);
+            // Not running here (unknown, or known only from state.db): maybe the predecessor's.
+            if (count <= 0 && m_foreignInterrupt) {
+                const int foreign = m_foreignInterrupt(id.toString(), QString(), reason);
+                if (foreign >= 0)
+                    count = foreign;
+            }
             if (count < 0)
                 return done(CommandResult::failure(QString::fromLatin1(Protocol::Error::NotFound),
                                                    QStringLiteral("no such turn")));
         } else {
-            count = m_turns->interruptSession(session.toString(), reason);
+            count = m_turns->interruptSession(session.toString(), reason,
+                                              TurnManager::Interruption::ByOperator);
             if (m_foreignInterrupt)
-                count += qMax(0, m_foreignInterrupt(QString(), session.toString()));
+                count += qMax(0, m_foreignInterrupt(QString(), session.toString(), reason));
         }
         return done(CommandResult::success({{QStringLiteral("interrupted"), count}}));
     }
@@ -245,6 +279,35 @@ void GatewayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
     }
     done(CommandResult::failure(QString::fromLatin1(Protocol::Error::UnknownCommand),
                                 QStringLiteral("unknown command '%1'").arg(cmd)));
+}
+
+CommandResult GatewayDispatcher::turns(const QJsonObject &args) const
+{
+    QString error;
+    QString session;
+    QString stateName;
+    if (!optString(args, "session", &session, &error) ||
+        !optString(args, "state", &stateName, &error))
+        return badRequest(error);
+    if (!session.isEmpty() && !Protocol::isValidSessionName(session))
+        return badRequest(QStringLiteral("'session' must be 1-128 characters of A-Za-z0-9._:@-"));
+    std::optional<TurnState> state;
+    if (!stateName.isEmpty()) {
+        TurnState s = TurnState::Queued;
+        if (!fromWireName(stateName, &s) || s == TurnState::Refused)
+            return badRequest(QStringLiteral("'state' must be queued, running, done, failed or "
+                                             "interrupted"));
+        state = s;
+    }
+    int limit = 20;
+    const QJsonValue l = args.value(QStringLiteral("limit"));
+    if (!l.isUndefined() && !l.isNull()) {
+        if (!l.isDouble() || l.toDouble() != double(l.toInt()) || l.toInt() < 1 || l.toInt() > 200)
+            return badRequest(QStringLiteral("'limit' must be an integer from 1 to 200"));
+        limit = l.toInt();
+    }
+    return CommandResult::success(
+        {{QStringLiteral("turns"), m_turns->recentTurnsJson(session, state, limit)}});
 }
 
 } // namespace sluice

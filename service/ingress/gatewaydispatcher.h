@@ -27,10 +27,13 @@ public:
 
     // Turns run by a hand-off predecessor: `interrupt` passes what we do not know to it.
     // Returns how many it will interrupt, or -1 when it has no such turn.
-    using ForeignInterrupt = std::function<int(const QString &turnId, const QString &session)>;
+    using ForeignInterrupt = std::function<int(const QString &turnId, const QString &session,
+                                               const QString &reason)>;
     void setForeignInterrupt(ForeignInterrupt hook) { m_foreignInterrupt = std::move(hook); }
 
 private:
+    CommandResult turns(const QJsonObject &args) const;
+
     Gateway *m_gateway;
     TurnManager *m_turns;
     StatusWriter *m_writer;

@@ -78,8 +78,10 @@ void HomeWatcher::check(bool periodic)
         if (now == m_seen.value(name))
             continue;
         m_seen.insert(name, now);
-        qCDebug(lcWatch) << name << (now.exists ? "present" : "absent")
-                         << (periodic ? "(re-check)" : "(notification)");
+        qCDebug(lcWatch).noquote()
+            << QStringLiteral("%1 %2 (%3)")
+                   .arg(name, now.exists ? QStringLiteral("present") : QStringLiteral("absent"),
+                        periodic ? QStringLiteral("re-check") : QStringLiteral("notification"));
         Q_EMIT changed(name);
     }
 }

@@ -44,7 +44,7 @@ void LifecycleController::start(bool resume)
     // A new life: .clean_shutdown describes only the stop that ended the previous one, and a
     // crash of this one must not leave it claiming a clean stop.
     if (CleanShutdown::clear(m_paths.cleanShutdown()))
-        qCInfo(lcLifecycle) << "the previous stop was clean (.clean_shutdown removed)";
+        qCInfo(lcLifecycle).noquote() << "the previous stop was clean (.clean_shutdown removed)";
 
     m_bridge = new SignalBridge(this);
     connect(m_bridge, &SignalBridge::signalReceived, this, &LifecycleController::handleSignal);

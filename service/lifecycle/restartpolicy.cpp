@@ -49,9 +49,9 @@ bool startSuccessor(const QStringList &arguments)
     const bool ok = QProcess::startDetached(QCoreApplication::applicationFilePath(), arguments,
                                             QString(), &pid);
     if (ok)
-        qCInfo(lcLifecycle) << "started the successor sluiced, pid" << pid;
+        qCInfo(lcLifecycle).noquote() << "started the successor sluiced, pid" << pid;
     else
-        qCCritical(lcLifecycle) << "could not start a successor sluiced";
+        qCCritical(lcLifecycle).noquote() << "could not start a successor sluiced";
     return ok;
 }
 

@@ -2,6 +2,7 @@
 
 #include "gateway/gateway.h"
 #include "lifecycle/lifecyclelogging.h"
+#include "sluice/logging.h"
 #include "turns/sessionstore.h"
 #include "turns/turnmanager.h"
 
@@ -56,7 +57,7 @@ int SessionResumer::resumeAtStart()
     }
     if (restart) {
         qCInfo(lcLifecycle).noquote()
-            << QStringLiteral("restart finished (requested %1, %2%3): %4 sessions resumed")
+            << QStringLiteral("restart finished (requested %1, %2%3): %4 resumed")
                    .arg(restart->requestedAt.isEmpty() ? QStringLiteral("?") : restart->requestedAt,
                         restart->viaService ? QStringLiteral("via the service manager")
                                             : QStringLiteral("self-restart"),
@@ -69,7 +70,9 @@ int SessionResumer::resumeAtStart()
                                             {QStringLiteral("resumed"), resumedIds}});
         RestartPending::remove(pendingPath);
     } else if (resumed > 0) {
-        qCInfo(lcLifecycle) << resumed << "resume-pending sessions resumed after an unclean stop";
+        qCInfo(lcLifecycle).noquote()
+            << QStringLiteral("%1 resumed after an unclean stop")
+                   .arg(counted(resumed, "resume-pending session", "resume-pending sessions"));
     }
     return resumed;
 }

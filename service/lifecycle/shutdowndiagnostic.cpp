@@ -53,8 +53,9 @@ bool start(const QString &home, int signalNum, qint64 targetPid, qint64 *pid,
     }
     if (pid)
         *pid = childPid;
-    qCInfo(lcLifecycle).noquote() << "shutdown diagnostic started (pid" << childPid << ") ->"
-                                  << HomePaths(home).diagLog();
+    qCInfo(lcLifecycle).noquote() << QStringLiteral("shutdown diagnostic started: pid=%1 log=%2")
+                                         .arg(childPid)
+                                         .arg(HomePaths(home).diagLog());
     return true;
 }
 

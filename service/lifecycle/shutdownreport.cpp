@@ -121,7 +121,7 @@ bool ShutdownReport::write(QString *error) const
     QDir().mkpath(QFileInfo(m_path).absolutePath());
     QString err;
     if (!writeJsonAtomically(m_path, o, &err)) {
-        qCWarning(lcLifecycle).noquote() << "cannot write" << m_path << ":" << err;
+        qCWarning(lcLifecycle).noquote() << QStringLiteral("cannot write %1: %2").arg(m_path, err);
         if (error)
             *error = err;
         return false;

@@ -11,6 +11,7 @@
 #include "lifecycle/lifecyclelogging.h"
 #include "lifecycle/restartpolicy.h"
 #include "lifecycle/shutdowndiagnostic.h"
+#include "sluice/logging.h"
 #include "supervisor/stopbudget.h"
 #include "turns/containment.h"
 #include "turns/sessionstore.h"
@@ -225,9 +226,8 @@ void ShutdownSequence::phaseMarkResume()
             ++marked;
         }
     }
-    qCInfo(lcLifecycle).noquote() << QStringLiteral("marked %1 resume-pending")
-                                         .arg(marked == 1 ? QStringLiteral("1 turn")
-                                                          : QStringLiteral("%1 turns").arg(marked));
+    qCInfo(lcLifecycle).noquote()
+        << QStringLiteral("marked %1 resume-pending").arg(counted(marked, "turn", "turns"));
     phaseDrain();
 }
 
@@ -358,7 +358,7 @@ void ShutdownSequence::phaseInterrupt()
     m_graceTimer = new QTimer(this);
     m_graceTimer->setSingleShot(true);
     connect(m_graceTimer, &QTimer::timeout, this, [this] {
-        qCWarning(lcLifecycle) << "process trees still present after the grace: killing";
+        qCWarning(lcLifecycle).noquote() << "process trees still present after the grace: killing";
         m_deps.turns->killEverything();
         finishInterrupt();
     });
@@ -460,7 +460,7 @@ void ShutdownSequence::closeConnections()
                   [ipc] { ipc->releaseListener(); });
         else
             timed(QStringLiteral("local socket listener"), [ipc] { ipc->closeListener(); });
-        timed(QStringLiteral("%1 client connections").arg(ipc->connectionCount()),
+        timed(counted(ipc->connectionCount(), "client connection", "client connections"),
               [ipc] { ipc->disconnectAll(); });
     }
     phasePersist();
@@ -474,7 +474,9 @@ void ShutdownSequence::phasePersist()
     const HomePaths &paths = m_deps.paths;
     if (SessionStore *store = m_deps.store; store && store->isOpen()) {
         const int cleared = store->clearResumeOfFinished();
-        qCInfo(lcLifecycle) << "cleared the resume flag of" << cleared << "finished turns";
+        qCInfo(lcLifecycle).noquote()
+            << QStringLiteral("cleared the resume flag of %1")
+                   .arg(counted(cleared, "finished turn", "finished turns"));
     }
     QString error;
     if (m_handedOff) {
@@ -505,7 +507,7 @@ void ShutdownSequence::phasePersist()
     if (outcome.startsSuccessor)
         m_deps.containment->release();
     if (outcome.startsSuccessor && !RestartPolicy::startSuccessor(m_deps.successorArguments)) {
-        qCCritical(lcLifecycle) << "could not start the successor: exiting 75 instead";
+        qCCritical(lcLifecycle).noquote() << "could not start the successor: exiting 75 instead";
         outcome = stopOutcome(m_request.cause, m_deps.supervised, previous,
                               StopEnding::ReplacementNotStarted);
     }

@@ -79,11 +79,11 @@ bool SignalBridge::install(const QList<int> &signalList)
     if (m_installed)
         return true;
     if (g_pair[0] != -1) {
-        qCWarning(lcLifecycle) << "signal bridge: another instance is installed";
+        qCWarning(lcLifecycle).noquote() << "signal bridge: another instance is installed";
         return false;
     }
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_pair) != 0) {
-        qCWarning(lcLifecycle) << "signal bridge: socketpair failed:" << strerror(errno);
+        qCWarning(lcLifecycle).noquote() << "signal bridge: socketpair failed:" << strerror(errno);
         return false;
     }
     for (int fd : g_pair) {
@@ -99,7 +99,7 @@ bool SignalBridge::install(const QList<int> &signalList)
     sa.sa_flags = SA_RESTART; // interrupted system calls resume instead of failing with EINTR
     for (int sig : signalList) {
         if (::sigaction(sig, &sa, nullptr) != 0) {
-            qCWarning(lcLifecycle) << "signal bridge: sigaction" << sig << "failed";
+            qCWarning(lcLifecycle).noquote() << "signal bridge: sigaction" << sig << "failed";
             continue;
         }
         m_signals.append(sig);
@@ -111,7 +111,7 @@ bool SignalBridge::install(const QList<int> &signalList)
     if (::sigaction(SIGCHLD, &child, &g_previousChild) == 0)
         m_child = true;
     else
-        qCWarning(lcLifecycle) << "signal bridge: sigaction SIGCHLD failed";
+        qCWarning(lcLifecycle).noquote() << "signal bridge: sigaction SIGCHLD failed";
     m_installed = true;
     return true;
 #else

@@ -32,8 +32,9 @@ SupervisorAlignment::SupervisorAlignment(double drainTimeoutS, double interruptG
 {
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, [this] {
-        qCWarning(lcSupervisor) << "systemctl show did not answer within" << m_timeLimitMs
-                                << "ms; alignment unknown";
+        qCWarning(lcSupervisor).noquote()
+            << QStringLiteral("systemctl show did not answer within %1 ms; alignment unknown")
+                   .arg(m_timeLimitMs);
         if (m_process) {
             m_process->disconnect(this);
             m_process->kill();
@@ -156,7 +157,8 @@ void SupervisorAlignment::start()
         r.insert(QStringLiteral("message"), QStringLiteral("%1 not found").arg(systemctl));
         finish(r);
     });
-    qCDebug(lcSupervisor) << "alignment check:" << systemctl << args;
+    qCDebug(lcSupervisor).noquote()
+        << QStringLiteral("alignment check: %1 %2").arg(systemctl, args.join(QLatin1Char(' ')));
     m_timer->start(m_timeLimitMs);
     m_process->start(systemctl, args);
 }

@@ -58,10 +58,10 @@ bool SystemdNotifier::notify(const QByteArray &message)
         return false;
     QString error;
     if (!sendDatagram(m_env.notifySocket, message, &error)) {
-        qCWarning(lcSupervisor) << "sd_notify" << message << "failed:" << error;
+        qCWarning(lcSupervisor).noquote() << "sd_notify" << message << "failed:" << error;
         return false;
     }
-    qCDebug(lcSupervisor) << "sd_notify" << message;
+    qCDebug(lcSupervisor).noquote() << "sd_notify" << message;
     return true;
 }
 

@@ -24,9 +24,17 @@ QString xmlEscape(const QString &s)
     return s.toHtmlEscaped();
 }
 
+// An empty HOME leaves --home out: sluiced and sluicectl then use their own default.
+QStringList homeArgs(const UnitGenerator::Config &c)
+{
+    if (c.home.isEmpty())
+        return {};
+    return {QStringLiteral("--home"), c.home};
+}
+
 QStringList serviceArgs(const UnitGenerator::Config &c, bool supervised)
 {
-    QStringList args{QStringLiteral("--home"), c.home};
+    QStringList args = homeArgs(c);
     if (c.passTimeouts)
         args << QStringLiteral("--drain-timeout") << QString::number(c.drainTimeoutS)
              << QStringLiteral("--interrupt-grace") << QString::number(c.interruptGraceS);
@@ -50,6 +58,47 @@ QString windowsQuote(const QString &arg)
     QString a = arg;
     a.replace(QLatin1String("\""), QLatin1String("\\\""));
     return QLatin1Char('"') + a + QLatin1Char('"');
+}
+
+// The sandbox of a system unit (docs/service-managers.md, "Hardening"). It leaves the gateway
+// and its agents what they need: network, exec, a writable HOME and work area, their own
+// cgroup subtree (Delegate=, hence no ProtectControlGroups=) and JIT-compiling runtimes (no
+// MemoryDenyWriteExecute=). /proc/sys stays readable: the instantiation epoch reads boot_id.
+QString systemSandbox(const UnitGenerator::Config &c)
+{
+    QString s;
+    if (!c.stateDirectory.isEmpty()) {
+        s += QStringLiteral("StateDirectory=%1\nStateDirectoryMode=0700\n").arg(c.stateDirectory);
+        s += QStringLiteral("CacheDirectory=%1\nCacheDirectoryMode=0700\n").arg(c.stateDirectory);
+        s += QStringLiteral("ProtectHome=yes\n");
+    } else {
+        // A HOME named by --home may lie under /home: the rest of it stays read-only.
+        s += QStringLiteral("ProtectHome=read-only\n");
+        s += QStringLiteral("ReadWritePaths=%1\n").arg(UnitGenerator::systemdQuote(c.home));
+    }
+    s += QStringLiteral("UMask=0077\n"
+                        "NoNewPrivileges=yes\n"
+                        "ProtectSystem=strict\n"
+                        "PrivateTmp=yes\n"
+                        "PrivateDevices=yes\n"
+                        "ProtectKernelTunables=yes\n"
+                        "ProtectKernelModules=yes\n"
+                        "ProtectKernelLogs=yes\n"
+                        "ProtectClock=yes\n"
+                        "ProtectHostname=yes\n"
+                        "ProtectProc=invisible\n"
+                        "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n"
+                        "RestrictNamespaces=yes\n"
+                        "RestrictRealtime=yes\n"
+                        "RestrictSUIDSGID=yes\n"
+                        "LockPersonality=yes\n"
+                        "RemoveIPC=yes\n"
+                        "CapabilityBoundingSet=\n"
+                        "AmbientCapabilities=\n"
+                        "SystemCallArchitectures=native\n"
+                        "SystemCallFilter=@system-service\n"
+                        "SystemCallErrorNumber=EPERM\n");
+    return s;
 }
 
 QString userId()
@@ -106,6 +155,22 @@ QString UnitGenerator::systemdQuote(const QString &arg)
     return QLatin1Char('"') + a + QLatin1Char('"');
 }
 
+QString UnitGenerator::systemHome()
+{
+    return QStringLiteral("/var/lib/") + QLatin1String(SystemUser);
+}
+
+QString UnitGenerator::systemCacheDir()
+{
+    return QStringLiteral("/var/cache/") + QLatin1String(SystemUser);
+}
+
+QString UnitGenerator::sysusersLine()
+{
+    return QStringLiteral("u %1 - \"Sluice agent gateway\" %2")
+        .arg(QLatin1String(SystemUser), systemHome());
+}
+
 QString UnitGenerator::definitionPath(const Config &c)
 {
     const QString overrideDir = qEnvironmentVariable("SLUICE_UNIT_DIR");
@@ -159,12 +224,9 @@ QString UnitGenerator::systemdUnit(const Config &c)
     homeValue.replace(QLatin1String("%"), QLatin1String("%%"));
     QStringList start{c.sluiced};
     start << serviceArgs(c, true);
-    const QStringList stop{c.sluicectl,
-                           QStringLiteral("--home"),
-                           c.home,
-                           QStringLiteral("stop"),
-                           QStringLiteral("--timeout"),
-                           QString::number(budget)};
+    const QStringList stop =
+        QStringList{c.sluicectl} + homeArgs(c) +
+        QStringList{QStringLiteral("stop"), QStringLiteral("--timeout"), QString::number(budget)};
     QString s;
     s += QStringLiteral("# %1\n").arg(QLatin1String(Header));
     s +=
@@ -174,8 +236,14 @@ QString UnitGenerator::systemdUnit(const Config &c)
             .arg(StopBudget::ReserveSeconds);
     s += QStringLiteral("[Unit]\n");
     s += QStringLiteral("Description=Sluice agent gateway\n");
-    s += QStringLiteral("After=network.target\n\n");
-    s += QStringLiteral("[Service]\n");
+    s += QStringLiteral("Documentation=man:sluiced(8) man:sluicectl(1)\n");
+    s += QStringLiteral("After=network.target\n");
+    if (c.socketActivation) {
+        // The sockets outlive the service (and a hand-off passes them on): clients queue in
+        // the backlog while it (re)starts.
+        s += QStringLiteral("Requires=%1\nAfter=%1\n").arg(QLatin1String(SystemdSocketName));
+    }
+    s += QStringLiteral("\n[Service]\n");
     s += QStringLiteral("Type=notify\n");
     // A hand-off restart's successor (a child of the main process) takes over as the main
     // process (MAINPID=) and notifies from then on; agents get no NOTIFY_SOCKET.
@@ -191,15 +259,46 @@ QString UnitGenerator::systemdUnit(const Config &c)
     s += QStringLiteral("RestartSec=2\n");
     s += QStringLiteral("RestartForceExitStatus=75\n");
     s += QStringLiteral("RestartPreventExitStatus=78\n");
-    s += QStringLiteral("WorkingDirectory=%1\n").arg(homeValue);
-    s += QStringLiteral("Environment=%1\n")
-             .arg(systemdQuote(QStringLiteral("SLUICE_HOME=") + c.home));
+    if (c.home.isEmpty()) {
+        s += QStringLiteral("WorkingDirectory=~\n");
+    } else {
+        s += QStringLiteral("WorkingDirectory=%1\n").arg(homeValue);
+        s += QStringLiteral("Environment=%1\n")
+                 .arg(systemdQuote(QStringLiteral("SLUICE_HOME=") + c.home));
+    }
     if (c.system && !c.runAsUser.isEmpty())
         s += QStringLiteral("User=%1\n").arg(c.runAsUser);
+    if (c.system)
+        s += systemSandbox(c);
     s += QStringLiteral("\n[Install]\n");
     s +=
         QStringLiteral("WantedBy=%1\n")
             .arg(c.system ? QStringLiteral("multi-user.target") : QStringLiteral("default.target"));
+    return s;
+}
+
+QString UnitGenerator::socketDefinitionPath(const Config &c)
+{
+    return QFileInfo(definitionPath(c)).dir().filePath(QLatin1String(SystemdSocketName));
+}
+
+QString UnitGenerator::systemdSocket(const Config &c)
+{
+    QString s;
+    s += QStringLiteral("# %1\n").arg(QLatin1String(Header));
+    s += QStringLiteral("[Unit]\n");
+    s += QStringLiteral("Description=Sluice agent gateway sockets\n");
+    s += QStringLiteral("Documentation=man:sluiced(8)\n\n");
+    s += QStringLiteral("[Socket]\n");
+    // sluiced takes the AF_UNIX socket as its local socket and the TCP one as its HTTP API.
+    s += QStringLiteral("ListenStream=%1\n").arg(c.socketPath);
+    if (!c.httpListen.isEmpty())
+        s += QStringLiteral("ListenStream=%1\n").arg(c.httpListen);
+    s += QStringLiteral("SocketMode=0600\n");
+    s += QStringLiteral("DirectoryMode=0700\n");
+    if (c.system && !c.runAsUser.isEmpty())
+        s += QStringLiteral("SocketUser=%1\n").arg(c.runAsUser);
+    s += QStringLiteral("\n[Install]\nWantedBy=sockets.target\n");
     return s;
 }
 
@@ -282,11 +381,21 @@ QVector<QStringList> UnitGenerator::installCommands(const Config &c, const QStri
         QStringList scope;
         if (!c.system)
             scope << QStringLiteral("--user");
-        return {QStringList{QStringLiteral("systemctl")} + scope +
-                    QStringList{QStringLiteral("daemon-reload")},
-                QStringList{QStringLiteral("systemctl")} + scope +
-                    QStringList{QStringLiteral("enable"), QStringLiteral("--now"),
-                                QString::fromLatin1(SystemdUnitName)}};
+        QVector<QStringList> commands;
+        // The dedicated user must exist before the unit starts (a no-op when it does).
+        if (c.system && !c.stateDirectory.isEmpty())
+            commands << QStringList{QStringLiteral("systemd-sysusers"), QStringLiteral("--inline"),
+                                    sysusersLine()};
+        commands << QStringList{QStringLiteral("systemctl")} + scope +
+                        QStringList{QStringLiteral("daemon-reload")};
+        if (c.socketActivation)
+            commands << QStringList{QStringLiteral("systemctl")} + scope +
+                            QStringList{QStringLiteral("enable"), QStringLiteral("--now"),
+                                        QString::fromLatin1(SystemdSocketName)};
+        commands << QStringList{QStringLiteral("systemctl")} + scope +
+                        QStringList{QStringLiteral("enable"), QStringLiteral("--now"),
+                                    QString::fromLatin1(SystemdUnitName)};
+        return commands;
     }
     case Platform::Launchd: {
         const QString domain =
@@ -311,9 +420,11 @@ QVector<QStringList> UnitGenerator::uninstallCommands(const Config &c, const QSt
         QStringList scope;
         if (!c.system)
             scope << QStringLiteral("--user");
+        QStringList units{QString::fromLatin1(SystemdUnitName)};
+        if (c.socketActivation)
+            units << QString::fromLatin1(SystemdSocketName);
         return {QStringList{QStringLiteral("systemctl")} + scope +
-                QStringList{QStringLiteral("disable"), QStringLiteral("--now"),
-                            QString::fromLatin1(SystemdUnitName)}};
+                QStringList{QStringLiteral("disable"), QStringLiteral("--now")} + units};
     }
     case Platform::Launchd: {
         const QString domain =

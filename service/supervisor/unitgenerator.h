@@ -18,7 +18,7 @@ public:
     struct Config
     {
         Platform platform = hostPlatform();
-        QString home;      // absolute HOME
+        QString home;      // absolute HOME; empty = sluiced's default (the packaged user unit)
         QString sluiced;   // absolute path of sluiced
         QString sluicectl; // absolute path of sluicectl
         qint64 drainTimeoutS = 30;
@@ -26,6 +26,14 @@ public:
         bool passTimeouts = false; // put --drain-timeout/--interrupt-grace on the command line
         bool system = false;       // system-wide unit instead of the user's
         QString runAsUser;         // systemd --system only: User= (empty = root)
+        // systemd --system only: StateDirectory=/CacheDirectory= name. Set for the dedicated
+        // user's unit, whose HOME is /var/lib/<name> (systemHome()).
+        QString stateDirectory;
+        // systemd only: a sluiced.socket unit holds the listening sockets (socket activation);
+        // the service is started by the first connection and serves on what it is given.
+        bool socketActivation = false;
+        QString socketPath;  // ListenStream= of the local socket (sluiced's path for HOME)
+        QString httpListen;  // ListenStream= of the HTTP API, "127.0.0.1:47470"; empty: none
     };
 
     static Platform hostPlatform();
@@ -33,8 +41,16 @@ public:
     static std::optional<Platform> platformFromName(const QString &name);
 
     static constexpr char SystemdUnitName[] = "sluiced.service";
+    static constexpr char SystemdSocketName[] = "sluiced.socket";
     static constexpr char LaunchdLabel[] = "io.sluice.sluiced";
     static constexpr char WindowsTaskName[] = "Sluice\\sluiced";
+    // The system unit's dedicated user and its folders: HOME /var/lib/sluice, the agents' work
+    // area /var/cache/sluice (docs/service-managers.md).
+    static constexpr char SystemUser[] = "sluice";
+    static QString systemHome();
+    static QString systemCacheDir();
+    // The sysusers.d line that creates SystemUser (packaged, and run by `service install`).
+    static QString sysusersLine();
 
     // Where the definition goes. $SLUICE_UNIT_DIR (a documented override, used by the tests)
     // replaces the folder. systemd: ~/.config/systemd/user (XDG_CONFIG_HOME) or
@@ -44,6 +60,9 @@ public:
     static QString generate(const Config &c);
 
     static QString systemdUnit(const Config &c);
+    // The sluiced.socket of a socket-activated systemd unit, beside definitionPath().
+    static QString systemdSocket(const Config &c);
+    static QString socketDefinitionPath(const Config &c);
     static QString launchdPlist(const Config &c);
     static QString windowsTaskXml(const Config &c);
 

@@ -1,5 +1,6 @@
 #include "turns/cgroupcontainment.h"
 
+#include "sluice/logging.h"
 #include "turns/turnslogging.h"
 
 #include <QDir>
@@ -224,10 +225,7 @@ public:
         for (qint64 pid : pids)
             ::kill(pid_t(pid), SIGTERM);
         qCInfo(lcTurns).noquote() << QStringLiteral("SIGTERM to the %1 of %2")
-                                         .arg(pids.size() == 1
-                                                  ? QStringLiteral("1 process")
-                                                  : QStringLiteral("%1 processes").arg(pids.size()),
-                                              m_path);
+                                         .arg(counted(pids.size(), "process", "processes"), m_path);
     }
 
     void kill() override { writeFile(m_path + QLatin1String("/cgroup.kill"), "1"); }

@@ -1,5 +1,6 @@
 #include "turns/processgroupcontainment.h"
 
+#include "sluice/logging.h"
 #include "turns/turnslogging.h"
 
 #include <QTimer>
@@ -76,9 +77,9 @@ private:
             ::kill(pid_t(pid), sig);
         if (sig == SIGTERM)
             qCInfo(lcTurns).noquote()
-                << QStringLiteral("SIGTERM to process group %1 and %2 processes of the turn")
+                << QStringLiteral("SIGTERM to process group %1 and %2 of the turn")
                        .arg(m_sid)
-                       .arg(pids.size());
+                       .arg(counted(pids.size(), "process", "processes"));
     }
 
     QByteArray m_turnId;

@@ -60,7 +60,7 @@ bool becomeSubreaper()
 #ifdef Q_OS_LINUX
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
         return true;
-    qCWarning(lcTurns) << "PR_SET_CHILD_SUBREAPER failed:" << strerror(errno);
+    qCWarning(lcTurns).noquote() << "PR_SET_CHILD_SUBREAPER failed:" << strerror(errno);
 #endif
     return false;
 }
@@ -144,7 +144,7 @@ int reapOrphans()
         if (::waitpid(pid_t(pid), nullptr, WNOHANG) != pid)
             break;
         ++reaped;
-        qCDebug(lcTurns) << "reaped orphan" << pid;
+        qCDebug(lcTurns).noquote() << "reaped orphan" << pid;
     }
 #endif
     return reaped;

@@ -1,5 +1,6 @@
 #include "turns/sessionstore.h"
 
+#include "sluice/logging.h"
 #include "turns/turnslogging.h"
 
 #include "sluice/atomicjson.h"
@@ -50,7 +51,8 @@ bool SessionStore::open(const QString &path, QString *error, bool *corrupt)
         if (!db.open()) {
             if (error)
                 *error = db.lastError().text();
-            qCCritical(lcStore) << "cannot open" << path << ":" << db.lastError().text();
+            qCCritical(lcStore).noquote()
+                << QStringLiteral("cannot open %1: %2").arg(path, db.lastError().text());
             return false;
         }
     }
@@ -92,7 +94,7 @@ bool SessionStore::open(const QString &path, QString *error, bool *corrupt)
         if (f.exists())
             f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     }
-    qCInfo(lcStore) << "opened" << path;
+    qCInfo(lcStore).noquote() << "opened" << path;
     return true;
 }
 
@@ -106,7 +108,7 @@ void SessionStore::close()
             db.close();
     }
     QSqlDatabase::removeDatabase(m_connection);
-    qCInfo(lcStore) << "closed";
+    qCInfo(lcStore).noquote() << "closed";
 }
 
 bool SessionStore::isOpen() const
@@ -166,7 +168,9 @@ int SessionStore::recoverUnfinished()
         return 0;
     const int n = q.numRowsAffected();
     if (n > 0)
-        qCInfo(lcStore) << n << "turns left unfinished by the previous process marked interrupted";
+        qCInfo(lcStore).noquote()
+            << QStringLiteral("%1 left unfinished by the previous process marked interrupted")
+                   .arg(counted(n, "turn", "turns"));
     return n;
 }
 
@@ -298,19 +302,13 @@ bool SessionStore::writePending(QString *error)
     return true;
 }
 
-std::optional<TurnInfo> SessionStore::loadTurn(const QString &id) const
+namespace {
+// The columns turnFromRow() reads, in its order; %1 is the output column expression.
+const char TurnColumns[] = "id, session, text, state, exit_code, %1, truncated, created_at, "
+                           "started_at, finished_at, internal, resume_pending";
+
+TurnInfo turnFromRow(const QSqlQuery &q)
 {
-    if (m_pending.contains(id))
-        return m_pending.value(id);
-    if (!isOpen())
-        return std::nullopt;
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    q.prepare(QStringLiteral("SELECT id, session, text, state, exit_code, output, truncated, "
-                             "created_at, started_at, finished_at, internal, resume_pending "
-                             "FROM turns WHERE id=?"));
-    q.addBindValue(id);
-    if (!q.exec() || !q.next())
-        return std::nullopt;
     TurnInfo t;
     t.id = q.value(0).toString();
     t.session = q.value(1).toString();
@@ -326,6 +324,58 @@ std::optional<TurnInfo> SessionStore::loadTurn(const QString &id) const
     t.internal = q.value(10).toInt() != 0;
     t.resumePending = q.value(11).toInt() != 0;
     return t;
+}
+} // namespace
+
+std::optional<TurnInfo> SessionStore::loadTurn(const QString &id) const
+{
+    if (m_pending.contains(id))
+        return m_pending.value(id);
+    if (!isOpen())
+        return std::nullopt;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("SELECT %1 FROM turns WHERE id=?")
+                  .arg(QString::fromLatin1(TurnColumns).arg(QStringLiteral("output"))));
+    q.addBindValue(id);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return turnFromRow(q);
+}
+
+QList<TurnInfo> SessionStore::listTurns(const QString &session, std::optional<TurnState> state,
+                                        int limit) const
+{
+    QList<TurnInfo> result;
+    if (!isOpen())
+        return result;
+    QStringList where;
+    QVariantList binds;
+    if (!session.isEmpty()) {
+        where << QStringLiteral("session=?");
+        binds << session;
+    }
+    if (state) {
+        where << QStringLiteral("state=?");
+        binds << wireName(*state);
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(
+        QStringLiteral("SELECT %1 FROM turns %2 ORDER BY created_at DESC, rowid DESC LIMIT ?")
+            .arg(QString::fromLatin1(TurnColumns).arg(QStringLiteral("substr(output, 1, 800)")),
+                 where.isEmpty() ? QString()
+                                 : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND "))));
+    for (const QVariant &b : std::as_const(binds))
+        q.addBindValue(b);
+    q.addBindValue(limit);
+    if (!q.exec())
+        return result;
+    while (q.next()) {
+        TurnInfo t = turnFromRow(q);
+        if (m_pending.contains(t.id)) // a result not written yet is the truth
+            t = m_pending.value(t.id);
+        result << t;
+    }
+    return result;
 }
 
 void SessionStore::setResumePending(const QString &session, const QString &turnId, bool pending)

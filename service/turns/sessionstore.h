@@ -51,6 +51,10 @@ public:
     bool writePending(QString *error);
     int pendingCount() const { return int(m_pending.size()); }
     std::optional<TurnInfo> loadTurn(const QString &id) const;
+    // The newest `limit` turns (by created_at), optionally of one session and in one state;
+    // `output` holds only its first 800 bytes (enough for a preview). Kept results included.
+    QList<TurnInfo> listTurns(const QString &session, std::optional<TurnState> state,
+                              int limit) const;
 
     // Resume flags (docs/reference.md §6 mark_resume / persist / resume after restart).
     void setResumePending(const QString &session, const QString &turnId, bool pending);

@@ -7,7 +7,6 @@
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QStandardPaths>
 #include <QTimer>
@@ -47,10 +46,14 @@ QString TurnManager::resolveProgram() const
     const QString program = m_config.agentCommand.constFirst();
     if (program.contains(QLatin1Char('/')))
         return program;
-    // The default agent is installed next to sluiced; prefer that copy over PATH.
-    const QString sibling = QCoreApplication::applicationDirPath() + QLatin1Char('/') + program;
-    if (QFileInfo(sibling).isExecutable())
-        return sibling;
+    // The default agent lies beside sluiced in the build tree and the macOS bundle, and in
+    // libexec/sluice of the installed tree (found relative to sluiced, so any prefix works);
+    // prefer those copies over PATH. findExecutable adds ".exe" on Windows.
+    const QString binDir = QCoreApplication::applicationDirPath();
+    const QString bundled = QStandardPaths::findExecutable(
+        program, {binDir, QDir::cleanPath(binDir + QStringLiteral("/" SLUICE_LIBEXEC_RELATIVE))});
+    if (!bundled.isEmpty())
+        return bundled;
     const QString found = QStandardPaths::findExecutable(program);
     return found.isEmpty() ? program : found;
 }
@@ -173,6 +176,10 @@ void TurnManager::startTurn(const QString &id)
         else
             finishTurn(id, TurnState::Failed, crashed ? std::nullopt : std::optional<int>(code));
     });
+    connect(process, &TurnProcess::outputArrived, this,
+            [this, id](OutputStream stream, const QByteArray &data) {
+                Q_EMIT turnOutput(id, stream, data);
+            });
     connect(process, &TurnProcess::failedToStart, this, [this, id](const QString &error) {
         if (Live *l = m_live.value(id)) {
             l->info.output = QStringLiteral("agent failed to start: %1").arg(error).toUtf8();
@@ -328,8 +335,51 @@ QJsonArray TurnManager::agentsJson(Usage withUsage) const
     return array;
 }
 
-int TurnManager::interruptTurn(const QString &id, const QString &reason)
+QJsonArray TurnManager::recentTurnsJson(const QString &session, std::optional<TurnState> state,
+                                        int limit) const
 {
+    constexpr int PreviewChars = 200;
+    // Queue positions: 1 = the next to run in its session.
+    QHash<QString, int> position;
+    QHash<QString, int> perSession;
+    for (const QString &id : m_queue) {
+        if (const Live *live = m_live.value(id))
+            position.insert(id, ++perSession[live->info.session]);
+    }
+    QList<TurnInfo> rows = m_store ? m_store->listTurns(session, state, limit) : QList<TurnInfo>();
+    // What is live or recent in memory is newer than the row (output so far, a state the
+    // store may not have taken yet).
+    for (TurnInfo &t : rows) {
+        if (std::optional<TurnInfo> current =
+                m_live.contains(t.id) || m_recent.contains(t.id) ? turn(t.id) : std::nullopt)
+            t = *current;
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QJsonArray array;
+    for (const TurnInfo &t : std::as_const(rows)) {
+        if (state && t.state != *state)
+            continue;
+        QJsonObject o = t.toJson();
+        o.remove(QStringLiteral("output"));
+        o.remove(QStringLiteral("truncated"));
+        o.remove(QStringLiteral("usage"));
+        o.remove(QStringLiteral("internal"));
+        const QDateTime end = t.finishedAt.isValid() ? t.finishedAt : now;
+        o.insert(QStringLiteral("duration_s"),
+                 t.startedAt.isValid() ? QJsonValue(double(t.startedAt.msecsTo(end)) / 1000.0)
+                                       : QJsonValue());
+        o.insert(QStringLiteral("preview"), QString::fromUtf8(t.output).left(PreviewChars));
+        if (position.contains(t.id))
+            o.insert(QStringLiteral("queue_position"), position.value(t.id));
+        array.append(o);
+    }
+    return array;
+}
+
+int TurnManager::interruptTurn(const QString &id, const QString &reason, Interruption by)
+{
+    if (by == Interruption::ByOperator && m_store && m_live.contains(id))
+        m_store->setResumePending(QString(), id, false);
     Live *live = m_live.value(id);
     if (!live)
         return turn(id) ? 0 : -1;
@@ -346,7 +396,8 @@ int TurnManager::interruptTurn(const QString &id, const QString &reason)
     return 0;
 }
 
-int TurnManager::interruptSession(const QString &session, const QString &reason)
+int TurnManager::interruptSession(const QString &session, const QString &reason,
+                                  Interruption by)
 {
     QStringList ids;
     for (const Live *live : std::as_const(m_live)) {
@@ -355,7 +406,7 @@ int TurnManager::interruptSession(const QString &session, const QString &reason)
     }
     int count = 0;
     for (const QString &id : std::as_const(ids))
-        count += qMax(0, interruptTurn(id, reason));
+        count += qMax(0, interruptTurn(id, reason, by));
     return count;
 }
 

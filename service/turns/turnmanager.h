@@ -65,10 +65,20 @@ public:
     enum class Usage { Without, With };
     QJsonArray agentsJson(Usage usage) const;
 
+    // `turns` (docs/protocol.md): newest first, from state.db with what is in memory laid over
+    // it (live state, output so far, queue positions). Empty `session`/`state`: any.
+    QJsonArray recentTurnsJson(const QString &session, std::optional<TurnState> state,
+                               int limit) const;
+
     // -1 when the id is unknown; else how many turns it interrupted (0 or 1). A queued turn is
     // removed from its queue and ends `interrupted`.
-    int interruptTurn(const QString &id, const QString &reason);
-    int interruptSession(const QString &session, const QString &reason);
+    // ByOperator (an `interrupt` request): final, so its resume flag goes too; a stop's own
+    // interrupts (ByService) stay resume-pending.
+    enum class Interruption { ByService, ByOperator };
+    int interruptTurn(const QString &id, const QString &reason,
+                      Interruption by = Interruption::ByService);
+    int interruptSession(const QString &session, const QString &reason,
+                         Interruption by = Interruption::ByService);
     // A hand-off successor: the predecessor still has turns of `session` (running or queued),
     // so ours wait behind them, in order: one session, one turn at a time.
     void setSessionHeldElsewhere(const QString &session, bool held);
@@ -90,6 +100,8 @@ public:
 
 Q_SIGNALS:
     void turnStateChanged(const QString &turnId, const QString &session, sluice::TurnState state);
+    // A running turn's output as its process reports it (TurnProcess::outputArrived).
+    void turnOutput(const QString &turnId, sluice::OutputStream stream, const QByteArray &data);
     void runningCountChanged(int count);
     void agentsChanged();
     void allStopped();

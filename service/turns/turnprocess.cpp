@@ -50,7 +50,8 @@ TurnProcess::~TurnProcess()
     // us only once the tree is gone. If that ever fails, kill deliberately and say so.
     if (m_process->state() != QProcess::NotRunning) {
         qCWarning(lcTurns).noquote()
-            << m_turnId << "destroyed with its process running: killing the tree";
+            << QStringLiteral("turn %1: destroyed with its process running; killing the tree")
+                   .arg(m_turnId);
         killTree();
         m_process->waitForFinished(1000);
     }
@@ -63,7 +64,8 @@ void TurnProcess::start(const QString &program, const QStringList &arguments,
 {
     QString error;
     if (!m_container->prepare(&error)) {
-        qCWarning(lcTurns).noquote() << m_turnId << "cannot contain the turn:" << error;
+        qCWarning(lcTurns).noquote()
+            << QStringLiteral("turn %1: cannot contain it: %2").arg(m_turnId, error);
         m_leaderExited = true;
         Q_EMIT failedToStart(error);
         markGone();
@@ -124,14 +126,17 @@ void TurnProcess::onReadyStdout()
         m_truncated = m_truncated || !chunk.isEmpty();
         return;
     }
+    const QByteArray kept = chunk.size() > room ? chunk.left(room) : chunk;
     if (chunk.size() > room) {
-        m_output.append(chunk.left(room));
         if (!m_truncated)
-            qCInfo(lcTurns) << m_turnId << "output over" << MaxOutput << "bytes: truncated";
+            qCInfo(lcTurns).noquote() << QStringLiteral("turn %1: output over %2 bytes, truncated")
+                                             .arg(m_turnId)
+                                             .arg(MaxOutput);
         m_truncated = true;
-    } else {
-        m_output.append(chunk);
     }
+    m_output.append(kept);
+    if (!kept.isEmpty())
+        Q_EMIT outputArrived(OutputStream::Stdout, kept);
 }
 
 void TurnProcess::onReadyStderr()
@@ -139,30 +144,43 @@ void TurnProcess::onReadyStderr()
     m_stderrPartial.append(m_process->readAllStandardError());
     qsizetype nl;
     while ((nl = m_stderrPartial.indexOf('\n')) >= 0) {
-        const QByteArray line = m_stderrPartial.left(nl);
+        const QByteArray line = m_stderrPartial.left(nl + 1);
         m_stderrPartial.remove(0, nl + 1);
-        qCInfo(lcAgent).noquote() << m_turnId << QString::fromUtf8(line);
+        stderrLine(line);
     }
-    if (m_stderrPartial.size() > 8192) { // a line without end: log it in pieces
-        qCInfo(lcAgent).noquote() << m_turnId << QString::fromUtf8(m_stderrPartial);
-        m_stderrPartial.clear();
-    }
+    if (m_stderrPartial.size() > 8192) // a line without end: in pieces
+        flushStderr();
+}
+
+void TurnProcess::flushStderr()
+{
+    if (m_stderrPartial.isEmpty())
+        return;
+    stderrLine(m_stderrPartial);
+    m_stderrPartial.clear();
+}
+
+void TurnProcess::stderrLine(const QByteArray &line)
+{
+    QByteArray text = line;
+    if (text.endsWith('\n'))
+        text.chop(1);
+    qCInfo(lcAgent).noquote()
+        << QStringLiteral("turn %1: %2").arg(m_turnId, QString::fromUtf8(text));
+    Q_EMIT outputArrived(OutputStream::Stderr, line);
 }
 
 void TurnProcess::onFinished(int exitCode, QProcess::ExitStatus status)
 {
     onReadyStdout();
     onReadyStderr();
-    if (!m_stderrPartial.isEmpty()) {
-        qCInfo(lcAgent).noquote() << m_turnId << QString::fromUtf8(m_stderrPartial);
-        m_stderrPartial.clear();
-    }
+    flushStderr();
     m_leaderExited = true;
     if (m_pid > 0)
         ProcessTree::unregisterOwnedChild(m_pid);
     ProcessTree::reapOrphans(); // zombies queued behind the leader's exit status
     const bool crashed = status == QProcess::CrashExit;
-    qCInfo(lcTurns).noquote() << QStringLiteral("%1: agent pid %2 exited %3")
+    qCInfo(lcTurns).noquote() << QStringLiteral("turn %1: agent pid %2 exited %3")
                                      .arg(m_turnId)
                                      .arg(m_pid)
                                      .arg(crashed ? QStringLiteral("by a signal")
@@ -171,7 +189,8 @@ void TurnProcess::onFinished(int exitCode, QProcess::ExitStatus status)
 
     // What is left of the tree belongs to the turn and goes with it.
     if (!m_interrupted && !m_container->isEmpty()) {
-        qCWarning(lcTurns).noquote() << m_turnId << "left processes behind; terminating them";
+        qCWarning(lcTurns).noquote()
+            << QStringLiteral("turn %1: left processes behind; terminating them").arg(m_turnId);
         interrupt();
     }
     m_container->leaderExited();
@@ -182,7 +201,8 @@ void TurnProcess::onError(QProcess::ProcessError error)
     if (error != QProcess::FailedToStart)
         return;
     const QString message = m_process->errorString();
-    qCWarning(lcTurns) << m_turnId << "agent failed to start:" << message;
+    qCWarning(lcTurns).noquote()
+        << QStringLiteral("turn %1: agent failed to start: %2").arg(m_turnId, message);
     m_leaderExited = true;
     Q_EMIT failedToStart(message);
     markGone();

@@ -11,6 +11,8 @@ class QTimer;
 
 namespace sluice {
 
+enum class OutputStream { Stdout, Stderr };
+
 // One turn's process tree, in its TurnContainer (a cgroup, a process group, a Job Object).
 // The agent also leads a new session (Unix), so terminal signals never reach it from us.
 // Lifetime: `exited` when the agent (the leader) exits — the turn's outcome; `treeGone` once
@@ -57,11 +59,16 @@ Q_SIGNALS:
     void failedToStart(const QString &error);
     // exitCode is -1 when the leader died of a signal (crashed is then true).
     void exited(int exitCode, bool crashed);
+    // Live output: stdout as it is kept (not past MaxOutput), stderr one whole line at a time
+    // (with its '\n'; a line without end in pieces of 8 KiB).
+    void outputArrived(sluice::OutputStream stream, const QByteArray &data);
     void treeGone();
 
 private:
     void onReadyStdout();
     void onReadyStderr();
+    void flushStderr();
+    void stderrLine(const QByteArray &line); // logged and streamed
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onError(QProcess::ProcessError error);
     void markGone();

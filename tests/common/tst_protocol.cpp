@@ -59,9 +59,10 @@ private Q_SLOTS:
     void commands()
     {
         const QStringList all = Protocol::allCommands();
-        QCOMPARE(all.size(), 12);
-        for (const char *c : {"hello", "status", "agents", "subscribe", "drain", "cancel_drain",
-                              "stop", "restart", "send", "turn", "interrupt", "shutdown_report"})
+        QCOMPARE(all.size(), 15);
+        for (const char *c :
+             {"hello", "status", "agents", "subscribe", "drain", "cancel_drain", "stop", "restart",
+              "send", "turn", "interrupt", "shutdown_report", "turns", "follow", "unfollow"})
             QVERIFY2(all.contains(QLatin1String(c)), c);
     }
 

@@ -4,13 +4,22 @@
 #include "core/autostart.h"
 #include "core/logtail.h"
 #include "core/singleinstance.h"
+#include "core/translations.h"
+#include "core/traysettings.h"
 #include "core/traypresentation.h"
 #include "tray/controlpanel.h"
+#include "tray/outputview.h"
+#include "tray/settingsdialog.h"
 #include "tray/shutdowntimeline.h"
 #include "tray/trayicons.h"
 
+#include <QCheckBox>
 #include <QFile>
 #include <QJsonArray>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QScrollBar>
+#include <QXmlStreamReader>
 #include <QJsonObject>
 #include <QSet>
 #include <QSignalSpy>
@@ -36,7 +45,14 @@ class TstTrayPresentation : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase();
     void eachStateHasItsOwnIcon();
+    void startingAndOfflineAreNoAlarm();
+    void pluralsAndGerman();
+    void germanTranslationIsComplete();
+    void logFollowsUnlessScrolledUp();
+    void leftoverDrainIsExplained();
+    void settingsDialogStoresChoices();
     void tooltipNamesStateAndAgents_data();
     void tooltipNamesStateAndAgents();
     void actionsFollowTheState_data();
@@ -50,6 +66,12 @@ private Q_SLOTS:
     void alignmentWarningOnlyWhenMisaligned();
 };
 
+void TstTrayPresentation::initTestCase()
+{
+    // The English plural forms ("1 active agent", "2 active agents").
+    QCOMPARE(installTranslations(qApp, QLocale(QStringLiteral("en_US"))), QStringLiteral("en"));
+}
+
 void TstTrayPresentation::eachStateHasItsOwnIcon()
 {
     const QStringList states{"running", "draining", "stopping", "stopped", "unreachable"};
@@ -61,9 +83,174 @@ void TstTrayPresentation::eachStateHasItsOwnIcon()
         keys.insert(p.iconKey);
     }
     QCOMPARE(keys.size(), 5);
-    QCOMPARE(presentStatus("starting", 0, false).iconKey, QStringLiteral("running"));
+    QCOMPARE(presentStatus("starting", 0, false).iconKey, QStringLiteral("starting"));
     QCOMPARE(presentStatus("startup_failed", 0, false).iconKey, QStringLiteral("stopped"));
     QCOMPARE(presentStatus("something-new", 0, false).iconKey, QStringLiteral("unreachable"));
+}
+
+void TstTrayPresentation::startingAndOfflineAreNoAlarm()
+{
+    using sluice::GatewayState;
+    const TrayPresentation starting = presentStatus("starting", 0, false);
+    QCOMPARE(starting.stateLine, QStringLiteral("Sluice: starting — 0 active agents"));
+    QVERIFY(!starting.startVisible);
+    QVERIFY(!starting.sendEnabled);
+    // Not answering yet, within the grace period: the starting icon, no Start, no alarm.
+    const TrayPresentation connecting =
+        sluice::gui::presentStatus(std::nullopt, 0, false, QString(), Offline::Connecting);
+    QCOMPARE(connecting.iconKey, QStringLiteral("starting"));
+    QVERIFY(connecting.stateLine.contains(QStringLiteral("connecting")));
+    QVERIFY(!connecting.startVisible);
+    // No service ever ran here: explained, with Start.
+    const TrayPresentation first =
+        sluice::gui::presentStatus(std::nullopt, 0, false, QString(), Offline::FirstRun);
+    QCOMPARE(first.iconKey, QStringLiteral("stopped"));
+    QVERIFY(first.stateLine.contains(QStringLiteral("not started yet")));
+    QVERIFY(first.tooltip.contains(QStringLiteral("No service has run in this HOME yet")));
+    QVERIFY(first.startVisible);
+    QVERIFY(!first.stopEnabled);
+    // Start whenever stopped or unreachable; never while it runs.
+    QVERIFY(presentStatus("stopped", 0, false).startVisible);
+    QVERIFY(presentStatus("startup_failed", 0, false).startVisible);
+    QVERIFY(presentStatus("unreachable", 0, false).startVisible);
+    QVERIFY(!presentStatus("running", 0, true).startVisible);
+    QVERIFY(!presentStatus("draining", 0, false).startVisible);
+    QVERIFY(!presentStatus("stopping", 0, false).startVisible);
+    QVERIFY(presentStatus("running", 0, true).sendEnabled);
+    QVERIFY(!presentStatus("draining", 0, false).sendEnabled);
+}
+
+void TstTrayPresentation::pluralsAndGerman()
+{
+    QCOMPARE(presentStatus("running", 1, true).stateLine,
+             QStringLiteral("Sluice: running — 1 active agent"));
+    QCOMPARE(presentStatus("running", 2, true).stateLine,
+             QStringLiteral("Sluice: running — 2 active agents"));
+    QCOMPARE(installTranslations(qApp, QLocale(QStringLiteral("de_DE"))), QStringLiteral("de"));
+    const TrayPresentation de = presentStatus("running", 2, true);
+    QCOMPARE(de.stateLine, QStringLiteral("Sluice: läuft — 2 aktive Agenten"));
+    QVERIFY2(de.tooltip.contains(QStringLiteral("Zustand: läuft")), qPrintable(de.tooltip));
+    QCOMPARE(presentStatus("running", 1, true).stateLine,
+             QStringLiteral("Sluice: läuft — 1 aktiver Agent"));
+    // A language without a translation falls back to English with its plurals.
+    QCOMPARE(installTranslations(qApp, QLocale(QStringLiteral("fr_FR"))), QStringLiteral("en"));
+    QCOMPARE(presentStatus("running", 1, true).stateLine,
+             QStringLiteral("Sluice: running — 1 active agent"));
+}
+
+void TstTrayPresentation::germanTranslationIsComplete()
+{
+    // Every message of the German .ts has a finished translation (all plural forms too).
+    QFile ts(QStringLiteral(SLUICE_TS_DIR "/sluice_de.ts"));
+    QVERIFY(ts.open(QIODevice::ReadOnly));
+    QXmlStreamReader xml(&ts);
+    int messages = 0;
+    QStringList missing;
+    QString source;
+    while (!xml.atEnd()) {
+        xml.readNext();
+        if (!xml.isStartElement())
+            continue;
+        if (xml.name() == QLatin1String("message")) {
+            ++messages;
+        } else if (xml.name() == QLatin1String("source")) {
+            source = xml.readElementText();
+        } else if (xml.name() == QLatin1String("translation")) {
+            const bool unfinished =
+                xml.attributes().value(QLatin1String("type")) == QLatin1String("unfinished");
+            const QString text = xml.readElementText(QXmlStreamReader::IncludeChildElements);
+            if (unfinished || text.trimmed().isEmpty())
+                missing << source;
+        }
+    }
+    QVERIFY(!xml.hasError());
+    QVERIFY(messages > 100);
+    QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QLatin1String(" | "))));
+}
+
+void TstTrayPresentation::logFollowsUnlessScrolledUp()
+{
+    QPlainTextEdit view;
+    view.resize(300, 120);
+    FollowingTail tail(&view);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QScrollBar *bar = view.verticalScrollBar();
+    auto add = [&](int from) {
+        for (int i = from; i < from + 50; ++i)
+            view.appendPlainText(QStringLiteral("line %1").arg(i));
+        QCoreApplication::processEvents();
+    };
+    add(0);
+    QTRY_VERIFY(bar->maximum() > 0 && bar->value() == bar->maximum());
+    // The user scrolls up: new lines no longer pull the view down.
+    bar->triggerAction(QAbstractSlider::SliderToMinimum);
+    QTRY_VERIFY(!tail.following());
+    add(50);
+    QCOMPARE(bar->value(), 0);
+    // Back at the end: it follows again.
+    bar->triggerAction(QAbstractSlider::SliderToMaximum);
+    QTRY_VERIFY(tail.following());
+    add(100);
+    QTRY_COMPARE(bar->value(), bar->maximum());
+    // Growth of the window (e.g. a message line above) does not stop the following.
+    view.resize(300, 90);
+    add(150);
+    QTRY_COMPARE(bar->value(), bar->maximum());
+}
+
+void TstTrayPresentation::leftoverDrainIsExplained()
+{
+    QCOMPARE(ControlPanel::leftoverDrainText({}), QString());
+    QCOMPARE(ControlPanel::leftoverDrainText({{"drain", QJsonObject{{"principal", "ops"}}}}),
+             QString());
+    const QString text = ControlPanel::leftoverDrainText(
+        {{"drain", QJsonObject{{"principal", "ops"},
+                               {"leftover", QJsonObject{{"principal", "ops"},
+                                                        {"age_s", 125},
+                                                        {"cancel", "sluicectl cancel-drain"}}}}}});
+    QVERIFY2(text.contains(QStringLiteral("before the last stop")), qPrintable(text));
+    QVERIFY(text.contains(QStringLiteral("ops")));
+    QVERIFY(text.contains(QStringLiteral("2:05")));
+    QVERIFY(text.contains(QStringLiteral("sluicectl cancel-drain")));
+}
+
+void TstTrayPresentation::settingsDialogStoresChoices()
+{
+    QTemporaryDir dir;
+    qputenv("XDG_CONFIG_HOME", dir.path().toUtf8());
+    const QString file = dir.filePath(QStringLiteral("tray.conf"));
+    TraySettings settings(file);
+    {
+        SettingsDialog dialog(&settings, QStringLiteral("/home/u/sluice"));
+        for (Notifier::Kind kind : Notifier::allKinds())
+            QVERIFY(dialog.notificationBox(kind)->isChecked()); // all on at first
+        QVERIFY(!dialog.autostartBox()->isChecked());
+        dialog.notificationBox(Notifier::Unreachable)->setChecked(false);
+        dialog.autostartBox()->setChecked(true);
+        dialog.homeEdit()->setText(dir.filePath(QStringLiteral("gateway")));
+        QVERIFY(dialog.apply().startsWith(QStringLiteral("Settings saved.")));
+    }
+    const TraySettings stored(file);
+    QVERIFY(!stored.notificationEnabled(Notifier::Unreachable));
+    QVERIFY(stored.notificationEnabled(Notifier::DrainFinished));
+    QCOMPARE(stored.home(), dir.filePath(QStringLiteral("gateway")));
+    // Autostart on: the login item exists and starts the tray for that HOME.
+    QFile item(Autostart::location());
+    QVERIFY(item.open(QIODevice::ReadOnly));
+    QVERIFY(item.readAll().contains(dir.filePath(QStringLiteral("gateway")).toUtf8()));
+    item.close();
+    {
+        SettingsDialog dialog(&settings, QStringLiteral("/home/u/sluice"));
+        QVERIFY(dialog.autostartBox()->isChecked());
+        QVERIFY(!dialog.notificationBox(Notifier::Unreachable)->isChecked());
+        dialog.autostartBox()->setChecked(false);
+        dialog.homeEdit()->clear();
+        dialog.apply();
+    }
+    QVERIFY(!QFile::exists(Autostart::location()));
+    QCOMPARE(TraySettings(file).home(), QString());
+    qunsetenv("XDG_CONFIG_HOME");
 }
 
 void TstTrayPresentation::tooltipNamesStateAndAgents_data()

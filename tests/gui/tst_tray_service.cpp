@@ -5,7 +5,11 @@
 #include "core/agentsmodel.h"
 #include "core/notifier.h"
 #include "core/serviceconnection.h"
+#include "core/translations.h"
+#include "core/traysettings.h"
+#include "core/turnsmodel.h"
 #include "tray/controlpanel.h"
+#include "tray/outputview.h"
 #include "tray/trayactions.h"
 #include "tray/trayapp.h"
 #include "tray/traycontroller.h"
@@ -13,9 +17,13 @@
 #include "servicefixture.h"
 #include "sluice/drainmarker.h"
 #include "sluice/paths.h"
+#include "sluice/processidentity.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QTabWidget>
 #include <QFile>
 #include <QLabel>
 #include <QMenu>
@@ -55,11 +63,69 @@ void release(ServiceFixture &fx, const QString &session)
     QVERIFY(f.open(QIODevice::WriteOnly));
 }
 
-std::unique_ptr<TrayApp> makeApp(ServiceFixture &fx, bool tray = true)
+// The tray's settings live in a file of the test's own (never the user's).
+TraySettings &testSettings()
 {
-    auto app = std::make_unique<TrayApp>(fx.home(), tray);
+    static QTemporaryDir dir;
+    static TraySettings settings(dir.filePath(QStringLiteral("sluice-tray.conf")));
+    return settings;
+}
+
+std::unique_ptr<TrayApp> makeApp(const QString &home, bool tray = true)
+{
+    auto app = std::make_unique<TrayApp>(home, tray, nullptr, &testSettings());
     app->start();
     return app;
+}
+
+std::unique_ptr<TrayApp> makeApp(ServiceFixture &fx, bool tray = true)
+{
+    return makeApp(fx.home(), tray);
+}
+
+// What a Start from the tray needs around it: sluiced on PATH, its HTTP on any free port (the
+// HOME's config file: the tray passes no options), no real service-manager unit in sight.
+struct StartEnvironment
+{
+    QTemporaryDir units; // $SLUICE_UNIT_DIR: empty unless a test puts a unit there
+    QTemporaryDir tools; // prepended to PATH (a fake systemctl)
+    QByteArray oldPath = qgetenv("PATH");
+    explicit StartEnvironment(const QString &home)
+    {
+        qputenv("SLUICE_UNIT_DIR", units.path().toUtf8());
+        qunsetenv("SLUICE_SYSTEMCTL");
+        qputenv("PATH", (tools.path() + QLatin1Char(':') + ServiceFixture::binDir() +
+                         QLatin1Char(':'))
+                                .toUtf8() +
+                            oldPath);
+        QFile conf(home + QStringLiteral("/sluiced.conf"));
+        if (conf.open(QIODevice::WriteOnly))
+            conf.write("http-port = 0\n");
+    }
+    ~StartEnvironment()
+    {
+        qputenv("PATH", oldPath);
+        qunsetenv("SLUICE_UNIT_DIR");
+    }
+};
+
+// Waits until the service process pid has written its final "stopped".
+bool waitStopped(ServiceFixture &fx, qint64 pid)
+{
+    return ServiceFixture::waitFor(
+        [&] {
+            const RuntimeStatus s = fx.readState();
+            return s.state == GatewayState::Stopped && s.pid == pid;
+        },
+        40000);
+}
+
+// Stops a service the fixture did not start (started by the tray) and waits until it has.
+bool stopThroughTray(TrayApp &app, ServiceFixture &fx)
+{
+    const qint64 pid = app.connection()->pid();
+    app.actions()->stop()->trigger();
+    return waitStopped(fx, pid);
 }
 
 int countKind(const QSignalSpy &spy, Notifier::Kind kind)
@@ -89,12 +155,21 @@ private Q_SLOTS:
     void stopUnreachableAndNotifications();
     void noTrayOpensThePanelAsAWindow();
     void notificationsForDrainAndRestartFromElsewhere();
+    void handOffShowsThePreviousProcessFinishing();
     void secondLaunchRaisesTheFirst();
+    void noAlarmOnANormalStart();
+    void startFromStoppedDetached();
+    void startFromUnreachableThroughTheManager();
+    void liveOutputWhileTheTurnRuns();
+    void recentTurnsListFinishedTurns();
+    void quittingRaisesNoNotification();
+    void leftoverDrainIsExplainedWithCancel();
 };
 
 void TstTrayService::initTestCase()
 {
     qRegisterMetaType<Notifier::Kind>();
+    installTranslations(qApp, QLocale(QStringLiteral("en_US")));
     QVERIFY2(QFile::exists(ServiceFixture::binary(QStringLiteral("sluiced"))),
              "build sluiced first");
 }
@@ -179,6 +254,12 @@ void TstTrayService::agentsTableFollowsATurnAndInterrupts()
     const qint64 e0 = model->data(elapsed, AgentsModel::ElapsedSecondsRole).toLongLong();
     QTRY_VERIFY_WITH_TIMEOUT(
         model->data(elapsed, AgentsModel::ElapsedSecondsRole).toLongLong() > e0, 5000);
+    // So does the menu entry, while the menu is open.
+    Q_EMIT app->tray()->menu()->aboutToShow();
+    const QString entry = agents->actions().first()->text();
+    QTRY_VERIFY_WITH_TIMEOUT(agents->actions().first()->text() != entry, 5000);
+    QVERIFY(agents->actions().first()->text().contains(QStringLiteral("tray-s1")));
+    Q_EMIT app->tray()->menu()->aboutToHide();
 
     // The turn ends: the table clears.
     release(fx, QStringLiteral("tray-s1"));
@@ -276,11 +357,7 @@ void TstTrayService::forceRestartAsksFirst()
     release(fx, QStringLiteral("busy-one")); // a resumed turn may be waiting
     const qint64 newPid = app->connection()->pid();
     app->actions()->stop()->trigger();
-    QVERIFY(ServiceFixture::waitFor(
-        [&] {
-            return fx.readState().state == GatewayState::Stopped && fx.readState().pid == newPid;
-        },
-        40000));
+    QVERIFY(waitStopped(fx, newPid));
     QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("stopped"), 20000);
 }
 
@@ -385,7 +462,7 @@ void TstTrayService::notificationsForDrainAndRestartFromElsewhere()
     const qint64 oldPid = app->connection()->pid();
     QVERIFY(fx.call(QStringLiteral("restart"), {{"force", false}}).ok);
     QTRY_COMPARE_WITH_TIMEOUT(countKind(notes, Notifier::RestartComplete), 1, 40000);
-    QVERIFY(app->connection()->pid() != oldPid);
+    QTRY_VERIFY_WITH_TIMEOUT(app->connection()->pid() != oldPid, 20000);
     QCOMPARE(app->tray()->iconKey(), QStringLiteral("running"));
     QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
     QCOMPARE(countKind(notes, Notifier::StopComplete), 0);
@@ -393,12 +470,7 @@ void TstTrayService::notificationsForDrainAndRestartFromElsewhere()
     // Stop the replacement (not the fixture's child) through the tray.
     const qint64 newPid = app->connection()->pid();
     app->actions()->stop()->trigger();
-    QVERIFY(ServiceFixture::waitFor(
-        [&] {
-            const RuntimeStatus s = fx.readState();
-            return s.state == GatewayState::Stopped && s.pid == newPid;
-        },
-        40000));
+    QVERIFY(waitStopped(fx, newPid));
 }
 
 void TstTrayService::secondLaunchRaisesTheFirst()
@@ -431,6 +503,298 @@ void TstTrayService::secondLaunchRaisesTheFirst()
     QCOMPARE(first.state(), QProcess::Running);
     first.terminate();
     QTRY_VERIFY_WITH_TIMEOUT(first.state() == QProcess::NotRunning, 10000);
+}
+
+void TstTrayService::noAlarmOnANormalStart()
+{
+    // The tray first, on a HOME where nothing ran yet; then the service starts.
+    ServiceFixture fx;
+    auto app = makeApp(fx);
+    QSignalSpy notes(app->notifier(), &Notifier::notify);
+    QTRY_COMPARE_WITH_TIMEOUT(app->connection()->offline(), Offline::FirstRun, 10000);
+    QCOMPARE(app->tray()->iconKey(), QStringLiteral("stopped"));
+    QVERIFY(fx.start());
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
+    QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
+    // A planned stop and a start again: still no alarm, and no Qt error text anywhere.
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QCOMPARE(fx.waitForExit(60000), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("stopped"), 15000);
+    QVERIFY(!app->tray()->tooltip().contains(QStringLiteral("QLocalSocket")));
+    QVERIFY(fx.start());
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
+    QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
+    for (const QList<QVariant> &n : std::as_const(notes))
+        QVERIFY(!n.at(2).toString().contains(QStringLiteral("QLocalSocket")));
+}
+
+void TstTrayService::startFromStoppedDetached()
+{
+    ServiceFixture fx;
+    StartEnvironment env(fx.home());
+    QVERIFY(fx.start());
+    auto app = makeApp(fx);
+    QSignalSpy notes(app->notifier(), &Notifier::notify);
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
+    QVERIFY(!app->actions()->start()->isVisible());
+    const qint64 oldPid = fx.pid();
+    app->actions()->stop()->trigger();
+    QCOMPARE(fx.waitForExit(60000), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("stopped"), 15000);
+    QVERIFY(app->actions()->start()->isVisible());
+    QVERIFY(app->actions()->start()->isEnabled());
+    QVERIFY(!app->actions()->managed());
+
+    // Start: sluiced runs detached with the same HOME, and the tray follows it to running.
+    app->actions()->start()->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 30000);
+    QVERIFY(app->connection()->pid() != oldPid);
+    QCOMPARE(fx.readState().state, GatewayState::Running);
+    QVERIFY(!app->actions()->start()->isVisible());
+    QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
+    QVERIFY(stopThroughTray(*app, fx));
+}
+
+void TstTrayService::startFromUnreachableThroughTheManager()
+{
+    ServiceFixture fx;
+    StartEnvironment env(fx.home());
+    // A systemd user unit for this HOME, and a systemctl that records what it is asked and
+    // starts sluiced the way the unit would.
+    const QString log = env.tools.filePath(QStringLiteral("systemctl.log"));
+    {
+        QFile unit(env.units.filePath(QStringLiteral("sluiced.service")));
+        QVERIFY(unit.open(QIODevice::WriteOnly));
+        unit.write(QStringLiteral("[Service]\nExecStart=%1 --home %2 --supervised\n"
+                                  "[Install]\nWantedBy=default.target\n")
+                       .arg(ServiceFixture::binary(QStringLiteral("sluiced")), fx.home())
+                       .toUtf8());
+        QFile tool(env.tools.filePath(QStringLiteral("systemctl")));
+        QVERIFY(tool.open(QIODevice::WriteOnly));
+        tool.write(QStringLiteral("#!/bin/sh\n"
+                                  "echo \"$*\" >> '%1'\n"
+                                  "case \" $* \" in\n"
+                                  "  *' start '*) '%2' --home '%3' </dev/null >/dev/null 2>&1 &;;\n"
+                                  "  *' is-active '*) echo active;;\n"
+                                  "esac\n"
+                                  "exit 0\n")
+                       .arg(log, ServiceFixture::binary(QStringLiteral("sluiced")), fx.home())
+                       .toUtf8());
+        tool.close();
+        QVERIFY(tool.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                    QFileDevice::ExeOwner));
+    }
+    QVERIFY(fx.start());
+    auto app = makeApp(fx);
+    app->connection()->setGracePeriod(1500);
+    QSignalSpy notes(app->notifier(), &Notifier::notify);
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
+    QVERIFY(app->actions()->managed());
+
+    // Killed: unreachable once the grace period is over, and Start is offered.
+    fx.sendSignal(SIGKILL);
+    fx.waitForExit(30000);
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("unreachable"), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(countKind(notes, Notifier::Unreachable), 1, 10000);
+    QVERIFY(app->actions()->start()->isVisible() && app->actions()->start()->isEnabled());
+
+    // Start goes through the manager, which brings the service back.
+    app->actions()->start()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(log), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 30000);
+    auto calls = [&log] {
+        QFile recorded(log);
+        return recorded.open(QIODevice::ReadOnly) ? recorded.readAll() : QByteArray();
+    };
+    QVERIFY2(calls().contains("--user start sluiced.service"), calls().constData());
+    QCOMPARE(countKind(notes, Notifier::Unreachable), 1);
+    // With the unit installed, Restart goes through the manager as well.
+    app->actions()->restart()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(calls().contains("--user restart sluiced.service"), 15000);
+    // The new service is nobody's child here and the fake manager stops nothing: a planned
+    // stop over the tray's own connection.
+    const qint64 pid = app->connection()->pid();
+    bool accepted = false;
+    app->connection()->send(QStringLiteral("stop"), {},
+                            [&accepted](const IpcReply &r) { accepted = r.ok; });
+    QTRY_VERIFY_WITH_TIMEOUT(accepted, 15000);
+    QVERIFY(waitStopped(fx, pid));
+}
+
+void TstTrayService::liveOutputWhileTheTurnRuns()
+{
+    ServiceFixture fx;
+    // Writes a first line and a stderr line, waits to be released, then writes the rest.
+    const QString agent = fx.writeAgentScript(
+        QStringLiteral("talking-agent"),
+        QStringLiteral("cat >/dev/null\n"
+                       "echo \"first part for $SLUICE_SESSION\"\n"
+                       "echo 'a warning on stderr' >&2\n"
+                       "while [ ! -e '%1/release-'\"$SLUICE_SESSION\" ]; do sleep 0.05; done\n"
+                       "echo 'second part'\n")
+            .arg(fx.home()));
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent, QStringLiteral("--max-concurrent"),
+                      QStringLiteral("1")}));
+    auto app = makeApp(fx);
+    ControlPanel *panel = app->panel();
+    app->openPanel();
+    QVERIFY(QTest::qWaitForWindowExposed(panel));
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
+
+    const IpcReply sent =
+        fx.call(QStringLiteral("send"), {{"session", "live-one"}, {"text", "hello"}});
+    QVERIFY(sent.ok);
+    const QString turnId = sent.body.value(QStringLiteral("turn_id")).toString();
+    QTRY_COMPARE_WITH_TIMEOUT(app->agentsModel()->rowCount(), 1, 15000);
+    // The running turn's output shows while it runs (the panel picks the new turn by itself).
+    QTRY_VERIFY_WITH_TIMEOUT(
+        panel->liveOutput()->toPlainText().contains(QStringLiteral("first part for live-one")),
+        15000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        panel->liveOutput()->stderrText().contains(QStringLiteral("a warning on stderr")), 15000);
+    QVERIFY(fx.call(QStringLiteral("turn"), {{"turn_id", turnId}})
+                .body.value(QStringLiteral("state"))
+                .toString() == QStringLiteral("running"));
+    QVERIFY(!panel->liveOutput()->toPlainText().contains(QStringLiteral("second part")));
+
+    // Another turn waits behind it (one slot): the queue shows it with its position.
+    QVERIFY(fx.call(QStringLiteral("send"), {{"session", "waiting-one"}, {"text", "x"}}).ok);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        panel->queueLabel()->text().contains(QStringLiteral("waiting-one #1")), 15000);
+
+    // Released: the rest arrives, then the end.
+    release(fx, QStringLiteral("live-one"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        panel->liveOutput()->toPlainText().contains(QStringLiteral("second part")), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        panel->liveOutput()->toPlainText().contains(QStringLiteral("[turn done, exit code 0]")),
+        15000);
+    QCOMPARE(panel->liveOutput()->toPlainText().count(QStringLiteral("first part")), 1);
+    release(fx, QStringLiteral("waiting-one"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        panel->queueLabel()->text().contains(QStringLiteral("No turn is waiting")), 20000);
+}
+
+void TstTrayService::recentTurnsListFinishedTurns()
+{
+    ServiceFixture fx;
+    const QString agent = fx.writeAgentScript(
+        QStringLiteral("echo-agent"),
+        QStringLiteral("msg=$(cat)\necho \"reply to $msg in $SLUICE_SESSION\"\n"));
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent}));
+    auto app = makeApp(fx);
+    ControlPanel *panel = app->panel();
+    app->openPanel();
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
+    QStringList ids;
+    for (const char *session : {"alpha", "beta", "alpha"}) {
+        const IpcReply r = fx.call(QStringLiteral("send"), {{"session", session}, {"text", "ping"}});
+        QVERIFY(r.ok);
+        ids << r.body.value(QStringLiteral("turn_id")).toString();
+        QCOMPARE(fx.waitForTurn(ids.last()).value(QStringLiteral("state")).toString(),
+                 QStringLiteral("done"));
+    }
+    TurnsModel *model = panel->history()->model();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, 15000);
+    QCOMPARE(model->turnId(0), ids.last()); // newest first
+    for (int row = 0; row < 3; ++row)
+        QCOMPARE(model->data(model->index(row, TurnsModel::State), TurnsModel::StateRole)
+                     .toString(),
+                 QStringLiteral("done"));
+
+    // Filter by session: only alpha's two turns.
+    panel->tabs()->setCurrentIndex(ControlPanel::HistoryTab);
+    QComboBox *filter = panel->sessionFilter();
+    QTRY_VERIFY_WITH_TIMEOUT(filter->findData(QStringLiteral("alpha")) >= 0, 10000);
+    filter->setCurrentIndex(filter->findData(QStringLiteral("alpha")));
+    Q_EMIT filter->activated(filter->currentIndex());
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, 10000);
+    for (int row = 0; row < 2; ++row)
+        QCOMPARE(model->data(model->index(row, TurnsModel::Session)).toString(),
+                 QStringLiteral("alpha"));
+
+    // Open one: its whole output.
+    panel->turnsView()->selectRow(1);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->historyOutput()->toPlainText().contains(
+                                 QStringLiteral("reply to ping in alpha")),
+                             10000);
+}
+
+void TstTrayService::quittingRaisesNoNotification()
+{
+    ServiceFixture fx;
+    QVERIFY(fx.start());
+    auto app = makeApp(fx);
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
+    QSignalSpy notes(app->notifier(), &Notifier::notify);
+    app.reset(); // as "Quit tray" does
+    QCoreApplication::processEvents();
+    QCOMPARE(notes.size(), 0);
+    QCOMPARE(fx.readState().state, GatewayState::Running); // and the service keeps running
+}
+
+void TstTrayService::leftoverDrainIsExplainedWithCancel()
+{
+    // A drain asked for by someone, then a stop: the next start comes back draining.
+    ServiceFixture fx;
+    QVERIFY(fx.start());
+    QVERIFY(DrainMarker(HomePaths(fx.home()).drainMarker(), fx.readState().epoch)
+                .write(QStringLiteral("ops"), false));
+    QVERIFY(fx.waitForState(QStringLiteral("draining")));
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QCOMPARE(fx.waitForExit(60000), 0);
+    QVERIFY(fx.start({}, QStringLiteral("draining")));
+    auto app = makeApp(fx);
+    ControlPanel *panel = app->panel();
+    app->openPanel();
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("draining"), 20000);
+    // The panel says why, and the tooltip too; the banner's button cancels it.
+    QTRY_VERIFY_WITH_TIMEOUT(panel->drainOriginBanner()->isVisible(), 10000);
+    QVERIFY2(panel->drainOriginBanner()->text().contains(QStringLiteral("before the last stop")),
+             qPrintable(panel->drainOriginBanner()->text()));
+    QVERIFY(panel->drainOriginBanner()->text().contains(QStringLiteral("ops")));
+    QVERIFY(app->tray()->tooltip().contains(QStringLiteral("before the last stop")));
+    auto *cancel = panel->findChild<QPushButton *>(QStringLiteral("drainOriginCancelButton"));
+    QVERIFY(cancel && cancel->isVisible());
+    cancel->click();
+    QVERIFY(fx.waitForState(QStringLiteral("running")));
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->drainOriginBanner()->isVisible(), 10000);
+}
+
+void TstTrayService::handOffShowsThePreviousProcessFinishing()
+{
+    // A hand-off restart while a turn runs: the panel says the previous process finishes it
+    // and marks its row; both go once that process is done. No alarm meanwhile.
+    ServiceFixture fx;
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), blockingAgent(fx)}));
+    auto app = makeApp(fx);
+    QSignalSpy notes(app->notifier(), &Notifier::notify);
+    app->openPanel();
+    QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
+    const qint64 oldPid = fx.pid();
+    QVERIFY(fx.call(QStringLiteral("send"), {{"session", "long-one"}, {"text", "x"}}).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(app->agentsModel()->rowCount(), 1, 15000);
+    QVERIFY(fx.call(QStringLiteral("restart")).ok);
+    ControlPanel *panel = app->panel();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->predecessorBanner()->isVisible(), 20000);
+    QVERIFY2(panel->predecessorBanner()->text().contains(QString::number(oldPid)),
+             qPrintable(panel->predecessorBanner()->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(app->agentsModel()
+                                 ->data(app->agentsModel()->index(0, AgentsModel::State))
+                                 .toString()
+                                 .contains(QString::number(oldPid)),
+                             20000);
+    QCOMPARE(app->tray()->iconKey(), QStringLiteral("running"));
+    release(fx, QStringLiteral("long-one"));
+    QCOMPARE(fx.waitForExit(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->predecessorBanner()->isVisible(), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(app->agentsModel()->rowCount(), 0, 20000);
+    QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
+    const qint64 newPid = fx.readState().pid;
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QVERIFY(ServiceFixture::waitFor(
+        [&] { return !ProcessIdentity::isAlive(newPid); }, 30000));
 }
 
 QTEST_MAIN(TstTrayService)

@@ -31,6 +31,7 @@ private Q_SLOTS:
     void cleanup();
     void successorServesWhileTurnsFinish();
     void turnCutByTheDrainTimeoutIsResumedByTheSuccessor();
+    void interruptOfAPredecessorsTurnIsFinal();
     void clientsThroughoutAreNeverRefused();
     void failingSuccessorLeavesPredecessorServing();
     void killedPredecessorLosesNoTurn_data();
@@ -220,6 +221,36 @@ void TestHandoff::turnCutByTheDrainTimeoutIsResumedByTheSuccessor()
     QCOMPARE(fx.waitForTurn(id).value("state").toString(), QStringLiteral("interrupted"));
     QVERIFY(ServiceFixture::waitFor(
         [&] { return QFile::exists(fx.scriptsDir() + QStringLiteral("/resumed-cut")); }));
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(successor); }, 30000));
+}
+
+void TestHandoff::interruptOfAPredecessorsTurnIsFinal()
+{
+    // An operator's interrupt reaches the predecessor's turn through the successor, and such a
+    // turn is not resumed (only what a stop cuts is).
+    ServiceFixture fx;
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent(fx)}));
+    const qint64 predecessor = fx.pid();
+    const QString id = sendTurn(fx, QStringLiteral("op"), QStringLiteral("wait"));
+    QVERIFY(startedAll(fx, {QStringLiteral("op")}));
+    QVERIFY(fx.call(QStringLiteral("restart")).ok);
+    const qint64 successor = waitForSuccessor(fx, predecessor);
+    QVERIFY(successor > 0);
+    m_cleanupPids << successor;
+    QVERIFY(predecessorRuns(fx, 1));
+    const IpcReply r = fx.call(QStringLiteral("interrupt"), {{"turn_id", id}});
+    QVERIFY2(r.ok, qPrintable(r.errorCode));
+    QCOMPARE(r.body.value("interrupted").toInt(), 1);
+    const QJsonObject t = fx.waitForTurn(id);
+    QCOMPARE(t.value("state").toString(), QStringLiteral("interrupted"));
+    QCOMPARE(fx.waitForExit(), 0);
+    QVERIFY(ServiceFixture::waitFor(
+        [&] { return !fx.call(QStringLiteral("status")).body.contains("predecessor"); }));
+    const QJsonObject status = fx.call(QStringLiteral("status")).body;
+    QCOMPARE(status.value("active_agents").toInt(), 0);
+    QCOMPARE(status.value("queued_turns").toInt(), 0);
+    QVERIFY(!fx.logText().contains(QStringLiteral("resumed session op")));
     QVERIFY(fx.call(QStringLiteral("stop")).ok);
     QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(successor); }, 30000));
 }

@@ -164,6 +164,16 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(QStringLiteral(SLUICE_SOURCE_DIR "/installer/macos/scripts/postinstall"))
                     .isExecutable());
     }
+
+    void macosBundleComesFromTheInstallTree()
+    {
+        // The same install rules as the Debian package: staged with cmake --install, never
+        // copied out of the build folder.
+        const QByteArray script = readSource(QStringLiteral("installer/macos/build.sh"));
+        QVERIFY(script.contains("cmake --install \"$build\" --prefix \"$stage\""));
+        QVERIFY(script.contains("libexec/sluice/sluice-demo-agent"));
+        QVERIFY(!script.contains("$build/bin"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestInstallers)

@@ -91,6 +91,7 @@ class TstUnits : public QObject
 private Q_SLOTS:
     void init();
     void systemdUnitVerifies();
+    void socketActivationWritesThePair();
     void launchdPlistParses();
     void windowsTaskIsWellFormed();
     void dryRunWritesNothing();
@@ -163,7 +164,8 @@ void TstUnits::systemdUnitVerifies()
         QSKIP("systemd-analyze is not installed: cannot verify the unit here");
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(analyze, {QStringLiteral("verify"), unitPath()});
+    // The unit's Documentation= man pages are only there once installed (tst_package).
+    p.start(analyze, {QStringLiteral("verify"), QStringLiteral("--man=no"), unitPath()});
     QVERIFY(p.waitForFinished(30000));
     const QByteArray out = p.readAll();
     if (p.exitCode() != 0 &&
@@ -173,6 +175,54 @@ void TstUnits::systemdUnitVerifies()
                          QString::fromUtf8(out)));
     QVERIFY2(p.exitCode() == 0, out.constData());
     QVERIFY2(!out.contains("sluiced.service:"), out.constData()); // no complaint about our unit
+}
+
+void TstUnits::socketActivationWritesThePair()
+{
+    // `--socket-activation`: a sluiced.socket with the HOME's local socket and the HTTP port,
+    // the service bound to it; both verify; kept by a later install, removed by uninstall.
+    const QStringList base{QStringLiteral("--home"), m_home->path(), QStringLiteral("--json"),
+                           QStringLiteral("service")};
+    const QStringList sd{QStringLiteral("--platform"), QStringLiteral("systemd")};
+    CtlResult r = runCtl(base + QStringList{QStringLiteral("install"),
+                                            QStringLiteral("--socket-activation")} + sd,
+                         env());
+    QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
+    const QString socketUnit = m_units->path() + QStringLiteral("/sluiced.socket");
+    QCOMPARE(r.json.value(QStringLiteral("socket_path")).toString(), socketUnit);
+    QFile f(socketUnit);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString socket = QString::fromUtf8(f.readAll());
+    f.close();
+    for (const QString &line :
+         {QStringLiteral("ListenStream=") + HomePaths(m_home->path()).defaultSocketPath(),
+          QStringLiteral("ListenStream=127.0.0.1:47470"), QStringLiteral("SocketMode=0600"),
+          QStringLiteral("WantedBy=sockets.target")})
+        QVERIFY2(socket.contains(QLatin1Char('\n') + line + QLatin1Char('\n')), qPrintable(line));
+    QFile unit(unitPath());
+    QVERIFY(unit.open(QIODevice::ReadOnly));
+    QVERIFY(unit.readAll().contains("\nRequires=sluiced.socket\n"));
+    unit.close();
+    QVERIFY(calls().contains("--user enable --now sluiced.socket"));
+
+    const QString analyze = QStandardPaths::findExecutable(QStringLiteral("systemd-analyze"));
+    if (!analyze.isEmpty()) {
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(analyze, {QStringLiteral("verify"), QStringLiteral("--man=no"), socketUnit,
+                          unitPath()});
+        QVERIFY(p.waitForFinished(30000));
+        const QByteArray out = p.readAll();
+        QVERIFY2(p.exitCode() == 0 && !out.contains("sluiced."), out.constData());
+    }
+
+    r = runCtl(base + QStringList{QStringLiteral("install")} + sd, env()); // keeps the pair
+    QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY(r.json.contains(QStringLiteral("socket_path")));
+    r = runCtl(base + QStringList{QStringLiteral("uninstall")} + sd, env());
+    QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY(!QFile::exists(socketUnit));
+    QVERIFY(calls().contains("--user disable --now sluiced.service sluiced.socket"));
 }
 
 void TstUnits::launchdPlistParses()

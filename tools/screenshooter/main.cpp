@@ -4,6 +4,7 @@
 #include "screenshooter.h"
 
 #include "core/guilogging.h"
+#include "core/translations.h"
 #include "tray/trayapp.h"
 
 #include "sluice/paths.h"
@@ -19,7 +20,6 @@ int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("sluice-screenshooter"));
-    QApplication::setApplicationDisplayName(QStringLiteral("Sluice"));
     QApplication::setOrganizationName(QStringLiteral("sluice"));
 
     QCommandLineParser parser;
@@ -32,20 +32,29 @@ int main(int argc, char *argv[])
                                      QStringLiteral("DIR"));
     const QCommandLineOption waitAgentOpt(QStringLiteral("wait-agent"),
                                           QStringLiteral("Wait until a turn is running."));
-    parser.addOptions({homeOpt, waitAgentOpt});
+    const QCommandLineOption localeOpt(QStringLiteral("locale"),
+                                       QStringLiteral("Show the tray in this language (de_DE); "
+                                                      "the panel pictures get the suffix -de."),
+                                       QStringLiteral("LOCALE"));
+    parser.addOptions({homeOpt, waitAgentOpt, localeOpt});
     parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("Output folder."));
     parser.process(app);
     if (parser.positionalArguments().size() != 1)
         parser.showHelp(2);
 
     const QString home = HomePaths::resolveHome(parser.value(homeOpt));
+    const QLocale locale = parser.isSet(localeOpt) ? QLocale(parser.value(localeOpt))
+                                                   : QLocale(QStringLiteral("en_US"));
+    const QString language = installTranslations(&app, locale);
+    const QString suffix =
+        parser.isSet(localeOpt) ? QLatin1Char('-') + language : QString();
     const bool trayAvailable = QSystemTrayIcon::isSystemTrayAvailable();
     // As in sluice-tray: without a tray the panel window is the app.
     QApplication::setQuitOnLastWindowClosed(!trayAvailable);
     TrayApp tray(home, trayAvailable);
     tray.start();
     ScreenShooter shooter(&tray, parser.positionalArguments().constFirst(),
-                          parser.isSet(waitAgentOpt));
+                          parser.isSet(waitAgentOpt), suffix, parser.isSet(localeOpt));
     shooter.start();
     qCInfo(lcTray) << "screenshots of HOME" << home
                    << (trayAvailable ? "with the system tray" : "without a tray");

@@ -2,6 +2,7 @@
 
 #include "core/guilogging.h"
 #include "core/serviceconnection.h"
+#include "core/turnsmodel.h"
 #include "tray/controlpanel.h"
 #include "tray/trayapp.h"
 #include "tray/traycontroller.h"
@@ -12,17 +13,28 @@
 #include <QJsonArray>
 #include <QMenu>
 #include <QPainter>
+#include <QPointer>
 #include <QScreen>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTimer>
 
 namespace sluice::gui {
 
-ScreenShooter::ScreenShooter(TrayApp *app, const QString &dir, bool waitForAgent, QObject *parent)
+ScreenShooter::ScreenShooter(TrayApp *app, const QString &dir, bool waitForAgent,
+                             const QString &suffix, bool panelOnly, QObject *parent)
     : QObject(parent)
     , m_app(app)
     , m_dir(dir)
     , m_waitForAgent(waitForAgent)
+    , m_suffix(suffix)
+    , m_panelOnly(panelOnly)
 {}
+
+QString ScreenShooter::file(const QString &name) const
+{
+    return m_dir + QLatin1Char('/') + name + m_suffix + QStringLiteral(".png");
+}
 
 // All five state icons at tray sizes (and 2x) on a light and a dark panel.
 static void writeIconSheet(const QString &path)
@@ -66,7 +78,8 @@ static void writeIconSheet(const QString &path)
 void ScreenShooter::start()
 {
     QDir().mkpath(m_dir);
-    writeIconSheet(m_dir + QStringLiteral("/tray-icons.png"));
+    if (!m_panelOnly)
+        writeIconSheet(m_dir + QStringLiteral("/tray-icons.png"));
     connect(m_app->connection(), &ServiceConnection::statusChanged, this,
             &ScreenShooter::maybeShoot);
     connect(m_app->connection(), &ServiceConnection::agentsChanged, this,
@@ -89,20 +102,46 @@ void ScreenShooter::maybeShoot()
     if (m_started || !ready)
         return;
     m_started = true;
-    // Let the log tail, the shutdown report and the tray icon settle, then shoot.
-    QTimer::singleShot(2500, this, &ScreenShooter::shootPanel);
+    // Let the log tail, the shutdown report, the turn list and some live output arrive.
+    QTimer::singleShot(4000, this, &ScreenShooter::shootPanel);
 }
 
 void ScreenShooter::shootPanel()
 {
     ControlPanel *panel = m_app->panel();
     panel->raiseWindow();
+    panel->tabs()->setCurrentIndex(ControlPanel::AgentsTab);
     QTimer::singleShot(1500, this, [this, panel] {
-        const QString path = m_dir + QStringLiteral("/control-panel.png");
+        const QString path = file(QStringLiteral("control-panel"));
         const bool ok = panel->grab().save(path);
         qCInfo(lcTray) << "screenshot" << path << (ok ? "written" : "FAILED");
+        shootHistory();
+    });
+}
+
+void ScreenShooter::shootHistory()
+{
+    ControlPanel *panel = m_app->panel();
+    panel->tabs()->setCurrentIndex(ControlPanel::HistoryTab);
+    // Open the newest finished turn, so its whole output shows below the list.
+    TurnsModel *model = panel->history()->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->data(model->index(row, TurnsModel::State), TurnsModel::StateRole).toString() ==
+            QLatin1String("done")) {
+            panel->turnsView()->selectRow(row);
+            break;
+        }
+    }
+    QTimer::singleShot(1500, this, [this, panel] {
+        const QString path = file(QStringLiteral("control-panel-history"));
+        const bool ok = panel->grab().save(path);
+        qCInfo(lcTray) << "screenshot" << path << (ok ? "written" : "FAILED");
+        panel->tabs()->setCurrentIndex(ControlPanel::AgentsTab);
         panel->hide();
-        QTimer::singleShot(500, this, &ScreenShooter::shootMenu);
+        if (m_panelOnly)
+            QApplication::quit();
+        else
+            QTimer::singleShot(500, this, &ScreenShooter::shootMenu);
     });
 }
 
@@ -126,15 +165,17 @@ void ScreenShooter::shootMenu()
         const QList<QAction *> subs = agents->actions();
         if (subs.isEmpty() || !subs.first()->menu())
             return;
-        QMenu *first = subs.first()->menu();
+        const QPointer<QMenu> first = subs.first()->menu();
         QTimer::singleShot(200, this, [agents, first] {
+            if (!first)
+                return;
             agents->setActiveAction(first->menuAction());
             first->popup(QPoint(agents->geometry().left() - first->sizeHint().width(),
                                 agents->geometry().top()));
         });
     });
     QTimer::singleShot(1500, this, [this, menu, iconRect, screen] {
-        const QString path = m_dir + QStringLiteral("/tray-menu.png");
+        const QString path = file(QStringLiteral("tray-menu"));
         QPixmap shot;
         if (iconRect.isValid() && screen) {
             // The real screen: the tray icon in the panel plus the open menus beside it.

@@ -36,7 +36,7 @@ QByteArray loadOrCreate(const QString &path, QString *error, bool *created)
         const auto perms = f.permissions() &
                            ~(QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ExeUser);
         if (perms != wanted) {
-            qCWarning(lcHttp) << path << "was not mode 0600; tightening it";
+            qCWarning(lcHttp).noquote() << path << "was not mode 0600; tightening it";
             f.setPermissions(wanted);
         }
         return token;

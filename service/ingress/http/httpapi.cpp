@@ -13,6 +13,7 @@
 #include <QJsonParseError>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QUrlQuery>
 
 namespace sluice {
 
@@ -51,6 +52,20 @@ HttpResponse ok(const QJsonObject &fields, int status = 200)
     o.remove(QStringLiteral("id"));
     return HttpResponse::json(status, o);
 }
+// 405 with the methods the path takes.
+HttpResponse notAllowed(const QByteArray &allow)
+{
+    HttpResponse r = HttpResponse::error(405, "method_not_allowed",
+                                         QStringLiteral("use %1").arg(QString::fromLatin1(allow)));
+    r.headers.append({"Allow", allow});
+    return r;
+}
+
+HttpResponse badRequestReply(const QString &message)
+{
+    return HttpResponse::error(400, "bad_request", message);
+}
+
 // 202 for a stop or restart the service took on (it runs after the answer).
 HttpResponse acceptedReply(const QJsonObject &fields)
 {
@@ -137,7 +152,8 @@ void HttpApi::onNewConnection()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         if (m_connections >= m_options.maxConnections && !makeRoom()) {
-            qCWarning(lcHttp) << "connection limit reached, every connection busy; refusing one";
+            qCWarning(lcHttp).noquote()
+                << "connection limit reached, every connection busy; refusing one";
             socket->abort();
             socket->deleteLater();
             continue;
@@ -170,7 +186,7 @@ bool HttpApi::makeRoom()
     }
     if (!victim)
         return false;
-    qCDebug(lcHttp) << "at the connection cap: closing the least useful connection";
+    qCDebug(lcHttp).noquote() << "at the connection cap: closing the least useful connection";
     victim->closeNow(); // emits closed(): the count goes down
     return true;
 }
@@ -185,7 +201,7 @@ bool HttpApi::authorized(const HttpRequest &request) const
 
 void HttpApi::handle(HttpConnection *connection, const HttpRequest &request)
 {
-    qCDebug(lcHttp) << request.method << request.target;
+    qCDebug(lcHttp).noquote() << request.method << request.target;
     route(QPointer<HttpConnection>(connection), request);
 }
 
@@ -219,15 +235,99 @@ void HttpApi::call(QPointer<HttpConnection> connection, const QString &cmd, cons
         });
 }
 
+void HttpApi::turnOutput(const QString &turnId, const QString &stream, qint64 offset,
+                         const QByteArray &data)
+{
+    m_events.output(turnId, stream, offset, data);
+}
+
+void HttpApi::turnEnded(const QString &turnId, const QJsonObject &fields)
+{
+    m_events.end(turnId, fields);
+}
+
+void HttpApi::routeTurns(QPointer<HttpConnection> connection, const HttpRequest &request)
+{
+    const QByteArray &path = request.path;
+    const QByteArray &method = request.method;
+    if (path == "/v1/turns" && method == "GET") {
+        // ?session=&state=&limit=: the IPC `turns` arguments (checked by the dispatcher).
+        const qsizetype q = request.target.indexOf('?');
+        const QUrlQuery query(q < 0 ? QString() : QString::fromUtf8(request.target.mid(q + 1)));
+        QJsonObject args;
+        for (const char *key : {"session", "state"}) {
+            const QString v = query.queryItemValue(QLatin1String(key), QUrl::FullyDecoded);
+            if (!v.isEmpty())
+                args.insert(QLatin1String(key), v);
+        }
+        const QString limit = query.queryItemValue(QStringLiteral("limit"));
+        if (!limit.isEmpty()) {
+            bool okNumber = false;
+            const int n = limit.toInt(&okNumber);
+            if (!okNumber)
+                return connection->respond(
+                    badRequestReply(QStringLiteral("limit must be an integer from 1 to 200")));
+            args.insert(QStringLiteral("limit"), n);
+        }
+        return call(connection, QString::fromLatin1(Protocol::Cmd::Turns), args,
+                    [](const QJsonObject &f) { return ok(f); });
+    }
+    if (path == "/v1/turns") {
+        if (method != "POST")
+            return connection->respond(notAllowed("GET, POST"));
+        QJsonObject body;
+        QString bodyError;
+        if (!parseBody(request.body, false, &body, &bodyError))
+            return connection->respond(badRequestReply(bodyError));
+        const QJsonValue session = body.value(QStringLiteral("session"));
+        const QJsonValue text = body.value(QStringLiteral("text"));
+        if (!session.isString() || !text.isString())
+            return connection->respond(
+                badRequestReply(QStringLiteral("session and text (strings) are required")));
+        QJsonObject args{{QStringLiteral("session"), session}, {QStringLiteral("text"), text}};
+        // A client that retries sends the same key and gets the same turn (200, not 202).
+        const QByteArray key = request.header("idempotency-key");
+        if (!key.isEmpty())
+            args.insert(QStringLiteral("idempotency_key"), QString::fromUtf8(key));
+        return call(
+            connection, QString::fromLatin1(Protocol::Cmd::Send), args, [](const QJsonObject &f) {
+                const bool duplicate = f.value(QStringLiteral("duplicate")).toBool();
+                QJsonObject fields{{QStringLiteral("turn_id"), f.value(QStringLiteral("turn_id"))}};
+                if (duplicate)
+                    fields.insert(QStringLiteral("duplicate"), true);
+                return ok(fields, duplicate ? 200 : 202);
+            });
+    }
+    if (method != "GET")
+        return connection->respond(notAllowed("GET"));
+    QByteArray rest = path.mid(int(qstrlen("/v1/turns/")));
+    const bool events = rest.endsWith("/events");
+    if (events)
+        rest.chop(int(qstrlen("/events")));
+    const QString id = QString::fromUtf8(rest);
+    if (id.isEmpty() || id.contains(QLatin1Char('/')))
+        return connection->respond(
+            HttpResponse::error(404, "not_found", QStringLiteral("no such turn")));
+    if (!events)
+        return call(connection, QString::fromLatin1(Protocol::Cmd::Turn),
+                    {{QStringLiteral("turn_id"), id}}, [](const QJsonObject &f) { return ok(f); });
+    m_dispatcher->dispatch(
+        QString::fromLatin1(Protocol::Cmd::Follow), {{QStringLiteral("turn_id"), id}}, httpContext,
+        [this, connection](const CommandResult &result) {
+            if (!connection)
+                return;
+            if (!result.ok)
+                return connection->respond(errorResponse(result.errorCode, result.message));
+            m_events.open(connection, result.fields);
+        });
+}
+
 void HttpApi::route(QPointer<HttpConnection> connection, const HttpRequest &request)
 {
     const QByteArray &path = request.path;
     const QByteArray &method = request.method;
     auto methodNotAllowed = [&](const QByteArray &allow) {
-        HttpResponse r = HttpResponse::error(
-            405, "method_not_allowed", QStringLiteral("use %1").arg(QString::fromLatin1(allow)));
-        r.headers.append({"Allow", allow});
-        connection->respond(r);
+        connection->respond(notAllowed(allow));
     };
     auto badRequest = [&](const QString &message) {
         connection->respond(HttpResponse::error(400, "bad_request", message));
@@ -327,39 +427,8 @@ void HttpApi::route(QPointer<HttpConnection> connection, const HttpRequest &requ
         return call(connection, QString::fromLatin1(Protocol::Cmd::Restart),
                     {{QStringLiteral("force"), force.toBool(false)}}, acceptedReply);
     }
-    if (path == "/v1/turns") {
-        if (method != "POST")
-            return methodNotAllowed("POST");
-        if (!parseBody(request.body, false, &body, &bodyError))
-            return badRequest(bodyError);
-        const QJsonValue session = body.value(QStringLiteral("session"));
-        const QJsonValue text = body.value(QStringLiteral("text"));
-        if (!session.isString() || !text.isString())
-            return badRequest(QStringLiteral("session and text (strings) are required"));
-        QJsonObject args{{QStringLiteral("session"), session}, {QStringLiteral("text"), text}};
-        // A client that retries sends the same key and gets the same turn (200, not 202).
-        const QByteArray key = request.header("idempotency-key");
-        if (!key.isEmpty())
-            args.insert(QStringLiteral("idempotency_key"), QString::fromUtf8(key));
-        return call(
-            connection, QString::fromLatin1(Protocol::Cmd::Send), args, [](const QJsonObject &f) {
-                const bool duplicate = f.value(QStringLiteral("duplicate")).toBool();
-                QJsonObject fields{{QStringLiteral("turn_id"), f.value(QStringLiteral("turn_id"))}};
-                if (duplicate)
-                    fields.insert(QStringLiteral("duplicate"), true);
-                return ok(fields, duplicate ? 200 : 202);
-            });
-    }
-    if (path.startsWith("/v1/turns/")) {
-        if (method != "GET")
-            return methodNotAllowed("GET");
-        const QString id = QString::fromUtf8(path.mid(int(qstrlen("/v1/turns/"))));
-        if (id.isEmpty() || id.contains(QLatin1Char('/')))
-            return connection->respond(
-                HttpResponse::error(404, "not_found", QStringLiteral("no such turn")));
-        return call(connection, QString::fromLatin1(Protocol::Cmd::Turn),
-                    {{QStringLiteral("turn_id"), id}}, [](const QJsonObject &f) { return ok(f); });
-    }
+    if (path == "/v1/turns" || path.startsWith("/v1/turns/"))
+        return routeTurns(connection, request);
     if (path == "/metrics") {
         if (method != "GET")
             return methodNotAllowed("GET");

@@ -1,6 +1,7 @@
 #pragma once
 #include "ingress/http/httpconnection.h"
 #include "ingress/http/httprequest.h"
+#include "ingress/http/turneventstreams.h"
 
 #include <QHostAddress>
 #include <QJsonObject>
@@ -47,6 +48,12 @@ public:
     void close();
     void setToken(const QByteArray &token) { m_options.token = token; }
 
+    // Live output for GET /v1/turns/{id}/events (fed from the turns' output feed).
+    void turnOutput(const QString &turnId, const QString &stream, qint64 offset,
+                    const QByteArray &data);
+    void turnEnded(const QString &turnId, const QJsonObject &fields); // {state, exit_code}
+    int eventStreamCount() const { return m_events.openCount(); }
+
 private:
     void onNewConnection();
     bool makeRoom();
@@ -57,11 +64,13 @@ private:
     void call(QPointer<HttpConnection> connection, const QString &cmd, const QJsonObject &args,
               std::function<HttpResponse(const QJsonObject &fields)> reply);
     HttpResponse errorResponse(const QString &code, const QString &message) const;
+    void routeTurns(QPointer<HttpConnection> connection, const HttpRequest &request);
 
     CommandDispatcher *m_dispatcher;
     Options m_options;
     QTcpServer *m_server;
     int m_connections = 0;
+    TurnEventStreams m_events;
 };
 
 } // namespace sluice

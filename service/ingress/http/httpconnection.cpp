@@ -20,14 +20,14 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const Limits &limits, QObject
     m_socket->setParent(this);
     m_firstLineTimer->setSingleShot(true);
     connect(m_firstLineTimer, &QTimer::timeout, this, [this] {
-        qCDebug(lcHttp) << "no request line in time: closed";
+        qCDebug(lcHttp).noquote() << "no request line in time: closed";
         closeNow();
     });
     m_firstLineTimer->start(m_limits.firstLineTimeoutMs);
     m_idleTimer->setSingleShot(true);
     m_requestTimer->setSingleShot(true);
     connect(m_idleTimer, &QTimer::timeout, this, [this] {
-        qCDebug(lcHttp) << "idle connection closed";
+        qCDebug(lcHttp).noquote() << "idle connection closed";
         closeNow();
     });
     connect(m_requestTimer, &QTimer::timeout, this, [this] {
@@ -49,7 +49,7 @@ HttpConnection::~HttpConnection() = default;
 
 void HttpConnection::onReadyRead()
 {
-    if (m_closing) {
+    if (m_closing || m_streaming) {
         m_socket->readAll(); // discard whatever follows an error
         return;
     }
@@ -133,6 +133,38 @@ void HttpConnection::failAndClose(int status, const QString &message)
     m_socket->write(r.serialize(false));
     m_socket->disconnectFromHost();
     m_idleTimer->start(5000); // a peer that never reads cannot keep us
+}
+
+void HttpConnection::beginStream(const QByteArray &contentType)
+{
+    if (!m_busy || m_closing || m_streaming)
+        return;
+    m_streaming = true;
+    m_idleTimer->stop();
+    m_requestTimer->stop();
+    m_buffer.clear();
+    m_socket->write("HTTP/1.1 200 OK\r\nContent-Type: " + contentType +
+                    "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n");
+}
+
+void HttpConnection::write(const QByteArray &bytes)
+{
+    if (m_streaming && !m_closing)
+        m_socket->write(bytes);
+}
+
+void HttpConnection::endStream()
+{
+    if (!m_streaming || m_closing)
+        return;
+    m_closing = true;
+    m_socket->disconnectFromHost(); // after the bytes are written
+    m_idleTimer->start(5000);       // a peer that never reads cannot keep us
+}
+
+qint64 HttpConnection::pendingBytes() const
+{
+    return m_socket->bytesToWrite();
 }
 
 void HttpConnection::closeNow()

@@ -43,6 +43,15 @@ public:
     qint64 idleMs() const { return m_lastActivity.elapsed(); }
     void closeNow();
 
+    // A streamed answer (server-sent events) to the request handed out: a 200 head with
+    // `contentType`, no length, `Connection: close`; then write() pieces until endStream().
+    // Timers are off while it streams; what the client sends meanwhile is discarded.
+    void beginStream(const QByteArray &contentType);
+    void write(const QByteArray &bytes);
+    void endStream();
+    bool isStreaming() const { return m_streaming; }
+    qint64 pendingBytes() const; // written but not yet taken by the peer
+
 Q_SIGNALS:
     void requestReady(const sluice::HttpRequest &request);
     void closed();
@@ -64,6 +73,7 @@ private:
     bool m_busy = false;     // a request was handed out and not answered yet
     bool m_keepAlive = true; // of the request being answered
     bool m_closing = false;
+    bool m_streaming = false;
 };
 
 } // namespace sluice

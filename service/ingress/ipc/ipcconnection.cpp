@@ -5,6 +5,7 @@
 #include "ingress/ipc/ipcserver.h"
 
 #include "sluice/protocol.h"
+#include "sluice/states.h"
 
 #include <QLocalSocket>
 #include <QPointer>
@@ -41,8 +42,8 @@ IpcConnection::IpcConnection(quint64 id, QLocalSocket *socket, CommandDispatcher
     m_idleTimer->setSingleShot(true);
     m_idleTimer->setInterval(m_limits.idleTimeoutMs);
     connect(m_idleTimer, &QTimer::timeout, this, [this] {
-        if (m_subscribed)
-            return; // waiting for events is what a subscriber does
+        if (m_subscribed || !m_follows.isEmpty())
+            return; // waiting for events is what a subscriber or a follower does
         drop(QStringLiteral("idle for %1 s").arg(m_idleTimer->interval() / 1000));
     });
     m_idleTimer->start();
@@ -58,11 +59,11 @@ IpcConnection::IpcConnection(quint64 id, QLocalSocket *socket, CommandDispatcher
     connect(m_socket, &QLocalSocket::disconnected, this, [this] {
         if (!m_gone) {
             m_gone = true;
-            qCDebug(lcIpcServer) << "client" << m_id << "disconnected";
+            qCDebug(lcIpcServer).noquote() << "client" << m_id << "disconnected";
             Q_EMIT closed(m_id);
         }
     });
-    qCDebug(lcIpcServer) << "client" << m_id << "connected";
+    qCDebug(lcIpcServer).noquote() << "client" << m_id << "connected";
     if (m_socket->bytesAvailable() > 0)
         QTimer::singleShot(0, this, &IpcConnection::onReadyRead);
 }
@@ -158,19 +159,21 @@ void IpcConnection::handleRequest(const QJsonObject &request)
     } else if (cmd == QLatin1String(Protocol::Cmd::Subscribe)) {
         m_subscribed = true;
     }
-    qCDebug(lcIpcServer) << "client" << m_id << "cmd" << cmd << "id" << id;
+    qCDebug(lcIpcServer).noquote() << "client" << m_id << "cmd" << cmd << "id" << id;
 
     RequestContext context;
     context.source = RequestSource::Ipc;
     context.principal = m_clientName.isEmpty() ? QStringLiteral("ipc") : m_clientName;
     context.clientId = m_id;
     QPointer<IpcConnection> self(this);
-    m_dispatcher->dispatch(cmd, args, context, [self, id](const CommandResult &result) {
+    m_dispatcher->dispatch(cmd, args, context, [self, id, cmd](const CommandResult &result) {
         if (!self)
             return;
-        if (result.ok)
-            self->send(Protocol::reply(id, result.fields));
-        else
+        if (result.ok) {
+            QJsonObject fields = result.fields;
+            self->onFollowReply(cmd, result, &fields);
+            self->send(Protocol::reply(id, fields));
+        } else
             self->send(Protocol::errorReply(id, result.errorCode, result.message));
     });
 }
@@ -178,6 +181,54 @@ void IpcConnection::handleRequest(const QJsonObject &request)
 void IpcConnection::sendEvent(const QString &event, const QJsonObject &fields)
 {
     send(Protocol::event(event, fields));
+}
+
+void IpcConnection::onFollowReply(const QString &cmd, const CommandResult &result,
+                                  QJsonObject *fields)
+{
+    const QString turnId = result.fields.value(QStringLiteral("turn_id")).toString();
+    if (cmd == QLatin1String(Protocol::Cmd::Unfollow)) {
+        fields->insert(QStringLiteral("followed"), m_follows.remove(turnId) > 0);
+        return;
+    }
+    if (cmd != QLatin1String(Protocol::Cmd::Follow))
+        return;
+    TurnState state = TurnState::Queued;
+    fromWireName(result.fields.value(QStringLiteral("state")).toString(), &state);
+    if (isFinal(state) || m_follows.contains(turnId))
+        return; // an ended turn's reply is all there is; a second follow changes nothing
+    FollowCursor f;
+    f.stdoutFrom = result.fields.value(QStringLiteral("offset")).toInteger();
+    m_follows.insert(turnId, f);
+}
+
+void IpcConnection::sendTurnOutput(const QString &turnId, const QString &stream, qint64 offset,
+                                   const QByteArray &data)
+{
+    auto it = m_follows.find(turnId);
+    if (it == m_follows.end() || m_gone)
+        return;
+    std::optional<QJsonObject> fields =
+        it->next(stream, offset, data, m_socket->bytesToWrite() > m_limits.maxFollowPending);
+    if (!fields)
+        return;
+    fields->insert(QStringLiteral("turn_id"), turnId);
+    sendEvent(QString::fromLatin1(Protocol::Event::TurnOutput), *fields);
+}
+
+void IpcConnection::endFollow(const QString &turnId, const QJsonObject &fields)
+{
+    auto it = m_follows.find(turnId);
+    if (it == m_follows.end())
+        return;
+    const QList<QJsonObject> tail = it->tail();
+    m_follows.erase(it);
+    for (QJsonObject chunk : tail) {
+        chunk.insert(QStringLiteral("turn_id"), turnId);
+        sendEvent(QString::fromLatin1(Protocol::Event::TurnOutput), chunk);
+    }
+    if (!m_subscribed) // a subscriber has this very event from the broadcast
+        sendEvent(QString::fromLatin1(Protocol::Event::Turn), fields);
 }
 
 void IpcConnection::send(const QJsonObject &object)

@@ -1,9 +1,11 @@
 #pragma once
+#include "ingress/followcursor.h"
 #include "ingress/ipc/ipcserver.h"
 
 #include "sluice/ipcframing.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
@@ -14,6 +16,7 @@ class QTimer;
 namespace sluice {
 
 class CommandDispatcher;
+struct CommandResult;
 
 // One client of the local socket. Reads frames through FrameDecoder (1 MiB cap); a bad frame
 // gets a bad_frame reply and the connection is closed; a partial frame stalled too long closes
@@ -34,6 +37,12 @@ public:
     QString clientName() const { return m_clientName; }
 
     void sendEvent(const QString &event, const QJsonObject &fields);
+    // `turn_output` when this connection follows the turn: stdout from the offset its
+    // `follow` reply gave on, each chunk counted as skipped while the connection is over
+    // Limits::maxFollowPending.
+    void sendTurnOutput(const QString &turnId, const QString &stream, qint64 offset,
+                        const QByteArray &data);
+    void endFollow(const QString &turnId, const QJsonObject &fields);
     void close(); // flush what is queued, then disconnect
 
 Q_SIGNALS:
@@ -47,6 +56,8 @@ private:
     void failAndClose(const QString &code, const QString &message);
     void drop(const QString &why);
 
+    void onFollowReply(const QString &cmd, const CommandResult &result, QJsonObject *fields);
+
     quint64 m_id;
     QLocalSocket *m_socket;
     CommandDispatcher *m_dispatcher;
@@ -56,6 +67,7 @@ private:
     QTimer *m_idleTimer = nullptr;
     qint64 m_lastActivity = 0;
     QString m_clientName;
+    QHash<QString, FollowCursor> m_follows; // by turn id
     bool m_subscribed = false;
     bool m_closing = false;
     bool m_processScheduled = false;

@@ -46,7 +46,7 @@ bool prepareSocketFolder(const QString &folder, bool ours, QString *error)
     const bool othersMayWrite = (st.st_mode & 022) != 0;
     if (ours && st.st_uid == ::getuid()) {
         if ((st.st_mode & 077) != 0) {
-            qCInfo(lcIpcServer) << "tightening socket folder" << folder << "to 0700";
+            qCInfo(lcIpcServer).noquote() << "tightening socket folder" << folder << "to 0700";
             if (::chmod(QFile::encodeName(folder).constData(), 0700) != 0) {
                 *error = QStringLiteral("cannot make socket folder %1 private").arg(folder);
                 return false;
@@ -112,7 +112,7 @@ bool IpcServer::listen(const QString &path, bool ownFolder, QString *error, bool
             *error = QStringLiteral("another server is listening on %1").arg(path);
             return false;
         }
-        qCInfo(lcIpcServer) << "removing leftover socket" << path;
+        qCInfo(lcIpcServer).noquote() << "removing leftover socket" << path;
         QLocalServer::removeServer(path);
     }
 #endif
@@ -128,7 +128,7 @@ bool IpcServer::listen(const QString &path, bool ownFolder, QString *error, bool
     }
 #endif
     m_path = path;
-    qCInfo(lcIpcServer) << "listening on" << path;
+    qCInfo(lcIpcServer).noquote() << "listening on" << path;
     return true;
 }
 
@@ -199,7 +199,7 @@ void IpcServer::closeListener()
 #else
     m_server->close();
 #endif
-    qCInfo(lcIpcServer) << "listener closed";
+    qCInfo(lcIpcServer).noquote() << "listener closed";
 }
 
 void IpcServer::disconnectAll()
@@ -328,6 +328,20 @@ bool IpcServer::isSubscribed(quint64 clientId) const
 {
     const IpcConnection *c = m_connections.value(clientId);
     return c && c->isSubscribed();
+}
+
+void IpcServer::deliverTurnOutput(const QString &turnId, const QString &stream, qint64 offset,
+                                  const QByteArray &data)
+{
+    for (IpcConnection *c : std::as_const(m_connections))
+        c->sendTurnOutput(turnId, stream, offset, data);
+}
+
+void IpcServer::endTurnFollow(const QString &turnId, const QJsonObject &fields)
+{
+    const QList<IpcConnection *> all = m_connections.values();
+    for (IpcConnection *c : all)
+        c->endFollow(turnId, fields);
 }
 
 } // namespace sluice

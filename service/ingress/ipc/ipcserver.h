@@ -28,6 +28,9 @@ public:
         int maxConnections = 256;                  // then the least recently active one goes
         int idleTimeoutMs = 300000;                // no request for this long: close (not
                                                    // subscribers: they wait for events)
+        // A follower's output chunks are counted as skipped, not queued, while more than this
+        // waits unread on its connection (so following never gets a client dropped).
+        qint64 maxFollowPending = 1024 * 1024;
     };
 
     IpcServer(CommandDispatcher *dispatcher, const Limits &limits, QObject *parent = nullptr);
@@ -62,6 +65,13 @@ public:
     bool sendEvent(quint64 clientId, const QString &event, const QJsonObject &fields);
     int connectionCount() const { return m_connections.size(); }
     bool isSubscribed(quint64 clientId) const; // the stop's notify phase avoids doubles
+
+    // Live output to the connections that follow the turn (docs/protocol.md, `follow`).
+    void deliverTurnOutput(const QString &turnId, const QString &stream, qint64 offset,
+                           const QByteArray &data);
+    // The turn has ended: its followers get `turn` (fields) unless subscribed, and the follow
+    // ends.
+    void endTurnFollow(const QString &turnId, const QJsonObject &fields);
 
 private:
     void onNewConnection();
