@@ -66,7 +66,6 @@ if(_plugin_dlls)
 endif()
 
 # The install tree is flat, as on every Windows install: the programs and their DLLs in bin/.
-install(TARGETS sluicectl RUNTIME DESTINATION bin)
 install(FILES "${_qtconf}" ${_runtime_dlls} DESTINATION bin COMPONENT runtime)
 if(_plugin_dlls)
   install(FILES ${_plugin_dlls} DESTINATION bin/plugins/sqldrivers COMPONENT runtime)

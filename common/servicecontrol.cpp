@@ -36,11 +36,13 @@ QString readText(const QString &path)
     return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
 }
 
+#if !defined(Q_OS_MACOS) && !defined(Q_OS_WIN)
 QString userConfigDir()
 {
     const QString xdg = qEnvironmentVariable("XDG_CONFIG_HOME");
     return xdg.isEmpty() ? QDir::homePath() + QStringLiteral("/.config") : xdg;
 }
+#endif
 
 QString uid()
 {

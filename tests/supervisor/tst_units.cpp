@@ -179,6 +179,7 @@ void TstUnits::systemdUnitVerifies()
 
 void TstUnits::socketActivationWritesThePair()
 {
+    SKIP_WITHOUT_SH();
     // `--socket-activation`: a sluiced.socket with the HOME's local socket and the HTTP port,
     // the service bound to it; both verify; kept by a later install, removed by uninstall.
     const QStringList base{QStringLiteral("--home"), m_home->path(), QStringLiteral("--json"),
