@@ -49,6 +49,8 @@ private:
     static bool startedAll(ServiceFixture &fx, const QStringList &sessions);
     // Waits until the state file names a running process other than `old`; its pid.
     static qint64 waitForSuccessor(ServiceFixture &fx, qint64 old);
+    // Asks for a restart and waits for the successor (killed at cleanup whatever happens).
+    qint64 handOff(ServiceFixture &fx, qint64 predecessor);
     // Waits until the successor's status says its predecessor runs `turns` turns.
     static bool predecessorRuns(ServiceFixture &fx, int turns);
     QList<qint64> m_cleanupPids;
@@ -121,6 +123,16 @@ qint64 TestHandoff::waitForSuccessor(ServiceFixture &fx, qint64 old)
     return pid;
 }
 
+qint64 TestHandoff::handOff(ServiceFixture &fx, qint64 predecessor)
+{
+    if (!fx.call(QStringLiteral("restart")).ok)
+        return -1;
+    const qint64 successor = waitForSuccessor(fx, predecessor);
+    if (successor > 0)
+        m_cleanupPids << successor;
+    return successor;
+}
+
 bool TestHandoff::predecessorRuns(ServiceFixture &fx, int turns)
 {
     return ServiceFixture::waitFor([&] {
@@ -143,10 +155,8 @@ void TestHandoff::successorServesWhileTurnsFinish()
 
     QElapsedTimer sinceRestart;
     sinceRestart.start();
-    QVERIFY(fx.call(QStringLiteral("restart")).ok);
-    const qint64 successor = waitForSuccessor(fx, predecessor);
+    const qint64 successor = handOff(fx, predecessor);
     QVERIFY(successor > 0);
-    m_cleanupPids << successor;
     // A new turn runs on the successor at once, while the old ones still run.
     const QString fresh = sendTurn(fx, QStringLiteral("s4"), QStringLiteral("quick"));
     QVERIFY(!fresh.isEmpty());
@@ -213,10 +223,8 @@ void TestHandoff::turnCutByTheDrainTimeoutIsResumedByTheSuccessor()
     const qint64 predecessor = fx.pid();
     const QString id = sendTurn(fx, QStringLiteral("cut"), QStringLiteral("wait"));
     QVERIFY(startedAll(fx, {QStringLiteral("cut")}));
-    QVERIFY(fx.call(QStringLiteral("restart")).ok);
-    const qint64 successor = waitForSuccessor(fx, predecessor);
+    const qint64 successor = handOff(fx, predecessor);
     QVERIFY(successor > 0);
-    m_cleanupPids << successor;
     QCOMPARE(fx.waitForExit(), 0);
     QCOMPARE(fx.waitForTurn(id).value("state").toString(), QStringLiteral("interrupted"));
     QVERIFY(ServiceFixture::waitFor(
@@ -234,10 +242,8 @@ void TestHandoff::interruptOfAPredecessorsTurnIsFinal()
     const qint64 predecessor = fx.pid();
     const QString id = sendTurn(fx, QStringLiteral("op"), QStringLiteral("wait"));
     QVERIFY(startedAll(fx, {QStringLiteral("op")}));
-    QVERIFY(fx.call(QStringLiteral("restart")).ok);
-    const qint64 successor = waitForSuccessor(fx, predecessor);
+    const qint64 successor = handOff(fx, predecessor);
     QVERIFY(successor > 0);
-    m_cleanupPids << successor;
     QVERIFY(predecessorRuns(fx, 1));
     const IpcReply r = fx.call(QStringLiteral("interrupt"), {{"turn_id", id}});
     QVERIFY2(r.ok, qPrintable(r.errorCode));
@@ -361,10 +367,8 @@ void TestHandoff::failingSuccessorLeavesPredecessorServing()
 
     // Mended, the next restart hands off.
     QVERIFY(writeRaw(config, "drain-timeout = 10\n"));
-    QVERIFY(fx.call(QStringLiteral("restart")).ok);
-    const qint64 successor = waitForSuccessor(fx, pid);
+    const qint64 successor = handOff(fx, pid);
     QVERIFY(successor > 0);
-    m_cleanupPids << successor;
     QCOMPARE(fx.waitForExit(), 0);
     QVERIFY(!fx.call(QStringLiteral("status")).body.contains("restart_failed"));
     QVERIFY(fx.call(QStringLiteral("stop")).ok);
@@ -397,10 +401,8 @@ void TestHandoff::killedPredecessorLosesNoTurn()
     QVERIFY(startedAll(fx, busy));
     const QList<qint64> agents = recordedPids(fx.scriptsDir());
     QCOMPARE(agents.size(), 2);
-    QVERIFY(fx.call(QStringLiteral("restart")).ok);
-    const qint64 successor = waitForSuccessor(fx, predecessor);
+    const qint64 successor = handOff(fx, predecessor);
     QVERIFY(successor > 0);
-    m_cleanupPids << successor;
     QVERIFY(predecessorRuns(fx, 2));
 
     fx.sendSignal(SIGKILL);
@@ -437,10 +439,8 @@ void TestHandoff::stopOfTheSuccessorDrainsBothGenerations()
     const qint64 predecessor = fx.pid();
     const QString id = sendTurn(fx, QStringLiteral("d1"), QStringLiteral("wait"));
     QVERIFY(startedAll(fx, {QStringLiteral("d1")}));
-    QVERIFY(fx.call(QStringLiteral("restart")).ok);
-    const qint64 successor = waitForSuccessor(fx, predecessor);
+    const qint64 successor = handOff(fx, predecessor);
     QVERIFY(successor > 0);
-    m_cleanupPids << successor;
     QVERIFY(predecessorRuns(fx, 1));
     QVERIFY(fx.call(QStringLiteral("stop")).ok);
     QVERIFY(waitForLog(fx, QStringLiteral("draining: 1 running (1 of them in the predecessor)")));
@@ -472,10 +472,8 @@ void TestHandoff::systemdLearnsTheNewMainPid()
     const QString id = sendTurn(fx, QStringLiteral("m1"), QStringLiteral("wait"));
     QVERIFY(startedAll(fx, {QStringLiteral("m1")}));
 
-    QVERIFY(fx.call(QStringLiteral("restart")).ok);
-    const qint64 successor = waitForSuccessor(fx, predecessor);
+    const qint64 successor = handOff(fx, predecessor);
     QVERIFY(successor > 0);
-    m_cleanupPids << successor;
     const QByteArray mainPid = "MAINPID=" + QByteArray::number(successor);
     QVERIFY(ServiceFixture::waitFor([&] { return receiver.indexOf(mainPid) >= 0; }));
     // The predecessor's own drain is not the unit stopping, and the agents never notify.
