@@ -383,8 +383,12 @@ void RestartHandoff::fail(const QString &reason)
     m_readyTimer->stop();
     disconnect(m_flagNew);
     disconnect(m_stopDuringStart);
-    for (const QString &id : std::as_const(m_flagged))
-        m_deps.store->setResumePending(QString(), id, false);
+    // We serve on as if nothing was asked: our turns are not to be resumed by anyone. Unless
+    // a stop is what ended the hand-off: its own resume flags must stay.
+    if (!m_deps.gateway->isStopping()) {
+        for (const QString &id : std::as_const(m_flagged))
+            m_deps.store->setResumePending(QString(), id, false);
+    }
     m_flagged.clear();
     if (m_channel) {
         m_channel->deleteLater();
