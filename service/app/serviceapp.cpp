@@ -307,6 +307,8 @@ void ServiceApp::setUpHandoff()
     h.supervisor = m_supervisor;
     h.relay = m_relay;
     h.sequence = m_sequence;
+    h.predecessor = m_predecessor;
+    h.output = m_output;
     h.supervised = m_supervised;
     h.disabled = m_options.noHandoff;
     h.plannedStopMarker = m_paths.plannedStopMarker();
@@ -342,6 +344,22 @@ void ServiceApp::setUpHandoff()
                         {QStringLiteral("resumed"), QJsonArray()}});
     });
     connect(m_gateway, &Gateway::eventPublished, m_predecessor, &PredecessorLink::forwardEvent);
+    // Followers of the predecessor's turns (the tray's live output) follow them here.
+    connect(m_predecessor, &PredecessorLink::turnOutput, this,
+            [this](const QString &id, const QString &stream, qint64 offset, const QByteArray &data) {
+                if (m_ipc)
+                    m_ipc->deliverTurnOutput(id, stream, offset, data);
+                if (m_http)
+                    m_http->turnOutput(id, stream, offset, data);
+            });
+    connect(m_predecessor, &PredecessorLink::turnEnded, this,
+            [this](const QString &id, const QJsonObject &fields) {
+                if (m_ipc)
+                    m_ipc->endTurnFollow(id, fields);
+                if (m_http)
+                    m_http->turnEnded(id, {{QStringLiteral("state"), fields.value(QStringLiteral("state"))},
+                                           {QStringLiteral("exit_code"), fields.value(QStringLiteral("exit_code"))}});
+            });
     connect(m_gateway, &Gateway::stopBegan, m_predecessor, [this](StopCause cause) {
         const double drainS = cause == StopCause::ForceRestart ? 0.0 : m_options.drainTimeoutS;
         m_predecessor->stopWithin(qint64(drainS * 1000.0));

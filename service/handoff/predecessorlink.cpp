@@ -85,6 +85,15 @@ void PredecessorLink::onMessage(const QString &type, const QJsonObject &message)
         QJsonObject turn = message;
         turn.remove(QStringLiteral("type"));
         m_deps.gateway->publishEvent(QStringLiteral("turn"), turn);
+        TurnState state = TurnState::Queued;
+        if (fromWireName(turn.value(QStringLiteral("state")).toString(), &state) && isFinal(state))
+            Q_EMIT turnEnded(turn.value(QStringLiteral("turn_id")).toString(), turn);
+    } else if (type == QLatin1String("output")) {
+        Q_EMIT turnOutput(message.value(QStringLiteral("turn_id")).toString(),
+                          message.value(QStringLiteral("stream")).toString(),
+                          jsonInteger(message.value(QStringLiteral("offset"))).value_or(0),
+                          QByteArray::fromBase64(
+                              message.value(QStringLiteral("data")).toString().toLatin1()));
     } else if (type == QLatin1String("relay")) {
         relay(message);
     } else if (type == QLatin1String("finished")) {

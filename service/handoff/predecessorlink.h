@@ -64,6 +64,10 @@ Q_SIGNALS:
     void gone();
     // turnCount() changed.
     void turnsChanged();
+    // Live output of one of its turns, and the end of one: for our followers of it.
+    void turnOutput(const QString &turnId, const QString &stream, qint64 offset,
+                    const QByteArray &data);
+    void turnEnded(const QString &turnId, const QJsonObject &fields);
 
 private:
     void onMessage(const QString &type, const QJsonObject &message);

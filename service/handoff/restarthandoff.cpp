@@ -7,6 +7,7 @@
 #include "handoff/handoffchannel.h"
 #include "handoff/handoffcontext.h"
 #include "handoff/handofflogging.h"
+#include "handoff/predecessorlink.h"
 #include "handoff/relaydispatcher.h"
 #include "handoff/successorspawner.h"
 #include "ingress/http/httpapi.h"
@@ -16,6 +17,7 @@
 #include "turns/processtree.h"
 #include "turns/sessionstore.h"
 #include "turns/turnmanager.h"
+#include "turns/turnoutputfeed.h"
 
 #include "sluice/atomicjson.h"
 #include "sluice/jsonnumber.h"
@@ -24,6 +26,7 @@
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QSet>
 #include <QTimer>
 
 #ifdef Q_OS_UNIX
@@ -52,6 +55,9 @@ RestartHandoff::RestartHandoff(const Dependencies &deps, QObject *parent)
     });
     m_reportTimer->setInterval(ReportIntervalMs);
     connect(m_reportTimer, &QTimer::timeout, this, &RestartHandoff::report);
+    // Reported from the start on: should we be killed before the takeover, the successor knows
+    // what our turns left (their leaders) and cleans up before it resumes them.
+    connect(m_deps.turns, &TurnManager::agentsChanged, this, &RestartHandoff::report);
 }
 
 RestartHandoff::~RestartHandoff() = default;
@@ -83,6 +89,24 @@ bool RestartHandoff::offer(const StopRequest &request)
     }
     if (m_phase != Phase::Idle)
         return false;
+    if (m_deps.predecessor && m_deps.predecessor->isAlive()) {
+        // Three generations at once would lose the one-session-one-turn order: this restart
+        // is taken now and carried out as soon as the previous process is gone.
+        if (!m_deferred) {
+            qCInfo(lcHandoff) << "restart requested while the previous process still finishes "
+                                 "its turns: the hand-off follows once it has exited";
+            m_deferred = true;
+            connect(
+                m_deps.predecessor, &PredecessorLink::gone, this,
+                [this, request] {
+                    m_deferred = false;
+                    if (!m_deps.gateway->stopRequest())
+                        m_deps.gateway->requestStop(request);
+                },
+                Qt::SingleShotConnection);
+        }
+        return true;
+    }
     const QString why = impossibleBecause();
     if (!why.isEmpty()) {
         qCInfo(lcHandoff).noquote()
@@ -100,8 +124,15 @@ bool RestartHandoff::offer(const StopRequest &request)
     m_exitStatus = -1;
     // Should we be killed before the successor serves, it resumes these as after any crash;
     // turns accepted meanwhile too.
+    // Only ours to clear again if the hand-off fails: flags set before (a resumed turn's) stay.
+    QSet<QString> alreadyFlagged;
+    const QList<TurnInfo> flagged = m_deps.store->resumePendingTurns();
+    for (const TurnInfo &t : flagged)
+        alreadyFlagged.insert(t.id);
     QList<TurnInfo> ours = m_deps.turns->runningTurns() + m_deps.turns->queuedTurns();
     for (const TurnInfo &t : std::as_const(ours)) {
+        if (alreadyFlagged.contains(t.id))
+            continue;
         m_deps.store->setResumePending(t.session, t.id, true);
         m_flagged << t.id;
     }
@@ -118,6 +149,7 @@ bool RestartHandoff::offer(const StopRequest &request)
         return true;
     }
     m_phase = Phase::Starting;
+    report();
     m_readyTimer->start(m_deps.readyTimeoutMs);
     // A stop (or force-restart) meanwhile wins: the successor must not serve after all.
     m_stopDuringStart = connect(m_deps.gateway, &Gateway::stopBegan, this, [this] {
@@ -223,7 +255,8 @@ void RestartHandoff::takeOver(qint64 successorPid)
         m_deps.http->setAccepting(false);
     if (m_deps.supervisor && m_deps.supervisor->underNotify())
         m_deps.supervisor->handOver(successorPid);
-    m_deps.lock->handOver();
+    // Our lock descriptor stays open until we exit: the flock is the successor's too, and
+    // were it to die now, no third instance must take the lock while our turns still run.
     m_deps.containment->handOver();
     m_deps.writer->seal(); // gateway_state.json is the successor's now
     // Our remaining clients: served by the successor, with its events.
@@ -246,8 +279,21 @@ void RestartHandoff::takeOver(qint64 successorPid)
                 m_channel->send(QStringLiteral("turn"), turn);
                 report();
             });
-    connect(m_deps.turns, &TurnManager::agentsChanged, this, &RestartHandoff::report);
     m_reportTimer->start();
+    if (m_deps.output) {
+        // Followers of our turns now talk to the successor: it streams what we send.
+        connect(m_deps.output, &TurnOutputFeed::chunk, this,
+                [this](const QString &id, OutputStream stream, qint64 offset,
+                       const QByteArray &data) {
+                    if (m_channel)
+                        m_channel->send(QStringLiteral("output"),
+                                        {{QStringLiteral("turn_id"), id},
+                                         {QStringLiteral("stream"), streamName(stream)},
+                                         {QStringLiteral("offset"), offset},
+                                         {QStringLiteral("data"),
+                                          QString::fromLatin1(data.toBase64())}});
+                });
+    }
     connect(m_deps.sequence, &ShutdownSequence::finished, this, &RestartHandoff::onStopFinished);
 
     qCInfo(lcHandoff).noquote()
@@ -295,7 +341,7 @@ QJsonObject RestartHandoff::reportJson() const
 
 void RestartHandoff::report()
 {
-    if (m_phase == Phase::HandedOff && m_channel)
+    if ((m_phase == Phase::Starting || m_phase == Phase::HandedOff) && m_channel)
         m_channel->send(QStringLiteral("report"), reportJson());
 }
 
@@ -323,6 +369,7 @@ void RestartHandoff::onChannelClosed()
         m_deps.relay->failPending();
         m_deps.relay->relayTo(nullptr);
         m_reportTimer->stop();
+        collectSuccessor(); // its exit status is ours to collect (we are its parent)
         break;
     case Phase::Idle:
     case Phase::Finished:
@@ -352,6 +399,11 @@ void RestartHandoff::collectSuccessor()
             how = QStringLiteral("was killed by signal %1").arg(WTERMSIG(status));
         } else {
             how = QStringLiteral("closed the hand-off channel");
+        }
+        if (m_phase != Phase::Starting) {
+            qCCritical(lcHandoff).noquote()
+                << QStringLiteral("the successor (pid %1) %2").arg(m_successorPid).arg(how);
+            return;
         }
         fail(m_failureReason.isEmpty()
                  ? QStringLiteral("the successor (pid %1) %2 before it served")

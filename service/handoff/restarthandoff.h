@@ -18,12 +18,14 @@ class HandoffChannel;
 class HttpApi;
 class InstanceLock;
 class IpcServer;
+class PredecessorLink;
 class RelayDispatcher;
 class SessionStore;
 class ShutdownSequence;
 class StatusWriter;
 class SupervisorLink;
 class TurnManager;
+class TurnOutputFeed;
 
 // The predecessor's half of a hand-off restart (docs/lifecycle.md, "Hand-off restart"):
 //   offer(restart)  -> flag our turns resume-pending, start the successor with our listening
@@ -51,6 +53,8 @@ public:
         SupervisorLink *supervisor = nullptr;
         RelayDispatcher *relay = nullptr;
         ShutdownSequence *sequence = nullptr;
+        PredecessorLink *predecessor = nullptr; // ours, while we are a successor
+        TurnOutputFeed *output = nullptr;       // our turns' live output, for followers there
         bool supervised = false;
         bool disabled = false; // --no-handoff
         QString plannedStopMarker; // a restart asked by marker consumes it at once
@@ -89,6 +93,7 @@ private:
     qint64 m_successorPid = -1;
     int m_exitStatus = -1;
     QString m_failureReason; // what the successor said before it went
+    bool m_deferred = false; // a restart waits for our own predecessor to be gone
     HandoffChannel *m_channel = nullptr;
     QTimer *m_readyTimer = nullptr;
     QTimer *m_reportTimer = nullptr;

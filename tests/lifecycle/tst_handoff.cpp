@@ -32,6 +32,7 @@ private Q_SLOTS:
     void successorServesWhileTurnsFinish();
     void turnCutByTheDrainTimeoutIsResumedByTheSuccessor();
     void interruptOfAPredecessorsTurnIsFinal();
+    void restartDuringAHandoffWaitsForThePredecessor();
     void clientsThroughoutAreNeverRefused();
     void failingSuccessorLeavesPredecessorServing();
     void killedPredecessorLosesNoTurn_data();
@@ -259,6 +260,31 @@ void TestHandoff::interruptOfAPredecessorsTurnIsFinal()
     QVERIFY(!fx.logText().contains(QStringLiteral("resumed session op")));
     QVERIFY(fx.call(QStringLiteral("stop")).ok);
     QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(successor); }, 30000));
+}
+
+void TestHandoff::restartDuringAHandoffWaitsForThePredecessor()
+{
+    // Never three generations: a restart asked of a successor whose predecessor still runs a
+    // turn is taken and carried out once that predecessor has exited.
+    ServiceFixture fx;
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent(fx)}));
+    const qint64 first = fx.pid();
+    sendTurn(fx, QStringLiteral("w1"), QStringLiteral("wait"));
+    QVERIFY(startedAll(fx, {QStringLiteral("w1")}));
+    const qint64 second = handOff(fx, first);
+    QVERIFY(second > 0);
+    QVERIFY(predecessorRuns(fx, 1));
+    QVERIFY(fx.call(QStringLiteral("restart")).ok);
+    QVERIFY(waitForLog(fx, QStringLiteral("the hand-off follows once it has exited")));
+    QCOMPARE(fx.readState().pid, second);
+    releaseSession(fx, QStringLiteral("w1"));
+    QCOMPARE(fx.waitForExit(), 0);
+    const qint64 third = waitForSuccessor(fx, second);
+    QVERIFY(third > 0);
+    m_cleanupPids << third;
+    QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(second); }, 30000));
+    QVERIFY(fx.call(QStringLiteral("stop")).ok);
+    QVERIFY(ServiceFixture::waitFor([&] { return !pidAlive(third); }, 30000));
 }
 
 void TestHandoff::clientsThroughoutAreNeverRefused()
