@@ -101,15 +101,6 @@ bool InstanceLock::writeHolder()
            ::pwrite(m_fd, holder.constData(), size_t(holder.size()), 0) == holder.size();
 }
 
-void InstanceLock::handOver()
-{
-    if (m_fd < 0)
-        return;
-    ::close(m_fd); // no LOCK_UN: that would unlock the successor's descriptor too
-    m_fd = -1;
-    qCInfo(lcLock) << "lock handed over to the successor";
-}
-
 void InstanceLock::release()
 {
     if (m_fd < 0)
@@ -162,8 +153,6 @@ bool InstanceLock::writeHolder()
 {
     return true;
 }
-
-void InstanceLock::handOver() {}
 
 void InstanceLock::release()
 {

@@ -28,8 +28,6 @@ public:
 
     // The descriptor a successor inherits (Unix; -1 when not held).
     int descriptor() const { return m_fd; }
-    // A successor holds the same lock now: close our descriptor without unlocking.
-    void handOver();
 
     qint64 holderPid() const { return m_holderPid; } // after HeldByOther
     QString errorString() const { return m_error; }
