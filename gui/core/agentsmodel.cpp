@@ -131,9 +131,8 @@ QVariant AgentsModel::data(const QModelIndex &index, int role) const
     case Elapsed:
         return formatElapsed(elapsedSeconds(index.row()));
     case Cpu:
-        return a.cpuSeconds.isDouble()
-                   ? tr("%1 s").arg(a.cpuSeconds.toDouble(), 0, 'f', 1)
-                   : QStringLiteral("–");
+        return a.cpuSeconds.isDouble() ? tr("%1 s").arg(a.cpuSeconds.toDouble(), 0, 'f', 1)
+                                       : QStringLiteral("–");
     case Memory:
         return a.memoryBytes.isDouble() ? formatBytes(a.memoryBytes.toDouble())
                                         : QStringLiteral("–");

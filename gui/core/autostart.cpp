@@ -119,7 +119,8 @@ bool Autostart::install(const QString &executable, const QString &home, QString 
 #endif
     const QString path = location();
     if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
-        *message = QCoreApplication::translate("Autostart", "cannot create %1").arg(QFileInfo(path).absolutePath());
+        *message = QCoreApplication::translate("Autostart", "cannot create %1")
+                       .arg(QFileInfo(path).absolutePath());
         return false;
     }
     QString error;
@@ -127,8 +128,9 @@ bool Autostart::install(const QString &executable, const QString &home, QString 
         *message = QCoreApplication::translate("Autostart", "cannot write %1: %2").arg(path, error);
         return false;
     }
-    *message = QCoreApplication::translate("Autostart", "Installed login item: %1 (starts %2 --home %3)")
-                   .arg(path, executable, home);
+    *message =
+        QCoreApplication::translate("Autostart", "Installed login item: %1 (starts %2 --home %3)")
+            .arg(path, executable, home);
     return true;
 #endif
 }
@@ -148,8 +150,10 @@ bool Autostart::remove(QString *message)
         return false;
     }
 #endif
-    *message = had ? QCoreApplication::translate("Autostart", "Removed login item: %1").arg(location())
-                   : QCoreApplication::translate("Autostart", "No login item to remove at %1").arg(location());
+    *message =
+        had ? QCoreApplication::translate("Autostart", "Removed login item: %1").arg(location())
+            : QCoreApplication::translate("Autostart", "No login item to remove at %1")
+                  .arg(location());
     return true;
 }
 

@@ -52,9 +52,9 @@ void DesktopNotifications::show(const QString &title, const QString &text, bool 
     };
 #ifdef SLUICE_HAVE_DBUS
     if (m_connected) {
-        QDBusMessage call = QDBusMessage::createMethodCall(
-            QLatin1String(Service), QLatin1String(Path), QLatin1String(Service),
-            QStringLiteral("Notify"));
+        QDBusMessage call =
+            QDBusMessage::createMethodCall(QLatin1String(Service), QLatin1String(Path),
+                                           QLatin1String(Service), QStringLiteral("Notify"));
         QVariantMap hints;
         hints.insert(QStringLiteral("urgency"), QVariant::fromValue(uchar(urgent ? 2 : 1)));
         hints.insert(QStringLiteral("desktop-entry"), QStringLiteral("sluice-tray"));

@@ -10,8 +10,8 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
-#include <QJsonDocument>
 #include <QHash>
+#include <QJsonDocument>
 #include <QTimer>
 
 namespace sluice::gui {
@@ -94,11 +94,12 @@ void ServiceConnection::noteConnectFailure()
     // at most once a minute.
     if (!m_failureLogged.isValid() || m_failureLogged.elapsed() >= FailureLogIntervalMs) {
         if (m_failuresUnlogged > 0)
-            qCInfo(lcTray).noquote() << "still no service on" << m_client->serverName()
-                                     << QStringLiteral("(%1 more attempts)").arg(m_failuresUnlogged);
+            qCInfo(lcTray).noquote()
+                << "still no service on" << m_client->serverName()
+                << QStringLiteral("(%1 more attempts)").arg(m_failuresUnlogged);
         else
-            qCInfo(lcTray).noquote() << "no service on" << m_client->serverName()
-                                     << "- retrying in the background";
+            qCInfo(lcTray).noquote()
+                << "no service on" << m_client->serverName() << "- retrying in the background";
         m_failureLogged.restart();
         m_failuresUnlogged = 0;
     } else {
@@ -289,10 +290,8 @@ void ServiceConnection::applyStatus(const QJsonObject &status)
                    : tr("HOME cannot be written: no new turns (%1)")
                          .arg(storage.value(QLatin1String("error")).toString());
     // Why it drains when nobody here asked: a drain that outlived the last stop.
-    const QJsonObject leftover = s.value(QLatin1String("drain"))
-                                     .toObject()
-                                     .value(QLatin1String("leftover"))
-                                     .toObject();
+    const QJsonObject leftover =
+        s.value(QLatin1String("drain")).toObject().value(QLatin1String("leftover")).toObject();
     if (m_detail.isEmpty() && !leftover.isEmpty())
         m_detail = tr("Draining since before the last stop (asked for by %1); Cancel drain ends it")
                        .arg(leftover.value(QLatin1String("principal")).toString(tr("someone")));
@@ -337,7 +336,8 @@ void ServiceConnection::recompute()
     if (f.isObject()) {
         onDisk = f.object;
         const RuntimeStatus rs = RuntimeStatus::fromJson(onDisk);
-        const bool processAlive = rs.pid > 0 && ProcessIdentity::isSameProcess(rs.pid, rs.startTime);
+        const bool processAlive =
+            rs.pid > 0 && ProcessIdentity::isSameProcess(rs.pid, rs.startTime);
         const qint64 writtenAgoS =
             QFileInfo(stateFile).lastModified().secsTo(QDateTime::currentDateTime());
         if (rs.state == GatewayState::Stopped || rs.state == GatewayState::StartupFailed) {
@@ -359,8 +359,8 @@ void ServiceConnection::recompute()
         offline = Offline::Connecting;
         detail = tr("waiting for the service to answer");
     }
-    const bool changed = state != m_effectiveState || offline != m_offline ||
-                         detail != m_detail || (state && onDisk != m_status);
+    const bool changed = state != m_effectiveState || offline != m_offline || detail != m_detail ||
+                         (state && onDisk != m_status);
     if (!changed)
         return;
     m_effectiveState = state;
@@ -392,7 +392,8 @@ QString ServiceConnection::commandDisplayName(const QString &cmd)
 void ServiceConnection::send(const QString &cmd, const QJsonObject &args, Done done)
 {
     qCInfo(lcTray).noquote() << "request" << cmd
-                             << QString::fromUtf8(QJsonDocument(args).toJson(QJsonDocument::Compact));
+                             << QString::fromUtf8(
+                                    QJsonDocument(args).toJson(QJsonDocument::Compact));
     m_client->request(
         cmd, args,
         [this, cmd, done](const IpcReply &r) {

@@ -26,7 +26,6 @@ inline constexpr char Storage[] = "storage";       // {available, error, since}
 inline constexpr char Warnings[] = "warnings";     // [text] found at start
 } // namespace StatusField
 
-
 // The tray's one link to sluiced (docs/reference.md §10), through the common IpcClient only.
 // Reconnects by itself with backoff; on every connect it says hello, subscribes and asks for
 // status, agents and the last shutdown report. Every request is asynchronous with a timeout;

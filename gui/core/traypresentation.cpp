@@ -19,8 +19,8 @@ bool TrayPresentation::operator==(const TrayPresentation &o) const
            drainEnabled == o.drainEnabled && cancelDrainVisible == o.cancelDrainVisible &&
            cancelDrainEnabled == o.cancelDrainEnabled && startVisible == o.startVisible &&
            stopEnabled == o.stopEnabled && restartEnabled == o.restartEnabled &&
-           forceRestartEnabled == o.forceRestartEnabled &&
-           interruptEnabled == o.interruptEnabled && sendEnabled == o.sendEnabled;
+           forceRestartEnabled == o.forceRestartEnabled && interruptEnabled == o.interruptEnabled &&
+           sendEnabled == o.sendEnabled;
 }
 
 static QString agentsText(int n)
@@ -107,7 +107,8 @@ TrayPresentation presentStatus(std::optional<GatewayState> state, int activeAgen
     if (showsAgents) {
         tip << agentsText(active);
         if (state == S::Running || state == S::Draining)
-            tip << (accepting ? Text::tr("Accepting new turns") : Text::tr("Not accepting new turns"));
+            tip << (accepting ? Text::tr("Accepting new turns")
+                              : Text::tr("Not accepting new turns"));
     }
     if (!state && p.offline == Offline::FirstRun)
         tip << Text::tr("No service has run in this HOME yet");

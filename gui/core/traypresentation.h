@@ -18,11 +18,11 @@ enum class Offline {
 // them can disagree with the others.
 struct TrayPresentation
 {
-    std::optional<GatewayState> state; // the input state (none: not reachable)
+    std::optional<GatewayState> state;      // the input state (none: not reachable)
     Offline offline = Offline::Unreachable; // meaningful only without a state
-    QString iconKey;   // starting | running | draining | stopping | stopped | unreachable
-    QString stateLine; // "Sluice: running — 2 active agents"
-    QString tooltip;   // multi-line: name, state, active agents, accepting
+    QString iconKey;           // starting | running | draining | stopping | stopped | unreachable
+    QString stateLine;         // "Sluice: running — 2 active agents"
+    QString tooltip;           // multi-line: name, state, active agents, accepting
     bool drainVisible = false; // exactly one of Drain / Cancel drain is visible
     bool drainEnabled = false;
     bool cancelDrainVisible = false;

@@ -10,7 +10,8 @@ static QString notificationKey(Notifier::Kind kind)
 }
 
 TraySettings::TraySettings()
-    : m_settings(std::make_unique<QSettings>(QStringLiteral("sluice"), QStringLiteral("sluice-tray")))
+    : m_settings(
+          std::make_unique<QSettings>(QStringLiteral("sluice"), QStringLiteral("sluice-tray")))
 {}
 
 TraySettings::TraySettings(const QString &file)

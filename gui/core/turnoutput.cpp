@@ -58,19 +58,19 @@ void TurnOutput::show(const QString &turnId)
         return;
     }
     const bool canFollow = m_conn->hasFeature(QLatin1String(Protocol::Cmd::Follow));
-    const QString cmd = canFollow ? QLatin1String(Protocol::Cmd::Follow)
-                                  : QLatin1String(Protocol::Cmd::Turn);
+    const QString cmd =
+        canFollow ? QLatin1String(Protocol::Cmd::Follow) : QLatin1String(Protocol::Cmd::Turn);
     m_live = canFollow;
     m_conn->query(cmd, {{"turn_id", turnId}}, [this, id, turnId](const IpcReply &r) {
         if (id != m_request)
             return;
         if (!r.ok) {
             m_live = false;
-            Q_EMIT failed(r.errorCode == QLatin1String(Protocol::Error::NotFound)
-                              ? tr("The service does not know turn %1.").arg(turnId)
-                              : tr("The output of turn %1 cannot be read: %2")
-                                    .arg(turnId, r.errorMessage.isEmpty() ? r.errorCode
-                                                                          : r.errorMessage));
+            Q_EMIT failed(
+                r.errorCode == QLatin1String(Protocol::Error::NotFound)
+                    ? tr("The service does not know turn %1.").arg(turnId)
+                    : tr("The output of turn %1 cannot be read: %2")
+                          .arg(turnId, r.errorMessage.isEmpty() ? r.errorCode : r.errorMessage));
             return;
         }
         const QString output = r.body.value(QLatin1String("output")).toString();

@@ -34,8 +34,8 @@ Q_SIGNALS:
 
 private:
     void unfollow();
-    void onOutput(const QString &turnId, const QString &stream, qint64 offset,
-                  const QString &data, qint64 skipped);
+    void onOutput(const QString &turnId, const QString &stream, qint64 offset, const QString &data,
+                  qint64 skipped);
     void onTurn(const QString &turnId, const QString &state, const QJsonObject &event);
 
     ServiceConnection *m_conn;

@@ -52,9 +52,9 @@ public:
     void setSessionFilter(const QString &session); // empty: every session
     QString sessionFilter() const { return m_session; }
     void setLimit(int limit) { m_limit = limit; }
-    QJsonArray queued() const { return m_queued; } // oldest first
+    QJsonArray queued() const { return m_queued; }      // oldest first
     QStringList sessions() const { return m_sessions; } // seen so far, sorted
-    QString error() const { return m_error; } // why the list is empty, or empty
+    QString error() const { return m_error; }           // why the list is empty, or empty
 
 public Q_SLOTS:
     void refresh();

@@ -167,9 +167,9 @@ ControlPanel::ControlPanel(ServiceConnection *connection, AgentsModel *agents, T
     m_firstRunStart = new QPushButton(tr("Start service"), central);
     m_firstRunStart->setObjectName(QStringLiteral("firstRunStartButton"));
     connect(m_firstRunStart, &QPushButton::clicked, actions->start(), &QAction::trigger);
-    m_firstRunBox = banner(m_firstRun, m_firstRunStart,
-                           QStringLiteral("background: #e8f0fe; border: 1px solid #8ab4f8;"),
-                           central);
+    m_firstRunBox =
+        banner(m_firstRun, m_firstRunStart,
+               QStringLiteral("background: #e8f0fe; border: 1px solid #8ab4f8;"), central);
     layout->addWidget(m_firstRunBox);
 
     m_drainOrigin = new QLabel(central);
@@ -177,9 +177,9 @@ ControlPanel::ControlPanel(ServiceConnection *connection, AgentsModel *agents, T
     auto *cancelLeftover = new QPushButton(tr("Cancel drain"), central);
     cancelLeftover->setObjectName(QStringLiteral("drainOriginCancelButton"));
     connect(cancelLeftover, &QPushButton::clicked, actions->cancelDrain(), &QAction::trigger);
-    m_drainOriginBox = banner(m_drainOrigin, cancelLeftover,
-                              QStringLiteral("background: #fff4ce; border: 1px solid #c9a000;"),
-                              central);
+    m_drainOriginBox =
+        banner(m_drainOrigin, cancelLeftover,
+               QStringLiteral("background: #fff4ce; border: 1px solid #c9a000;"), central);
     layout->addWidget(m_drainOriginBox);
 
     m_predecessor = new QLabel(central);
@@ -286,12 +286,13 @@ QWidget *ControlPanel::buildAgentsTab()
     split->setStretchFactor(1, 2);
     layout->addWidget(split);
 
-    connect(m_live, &TurnOutput::reset, this,
-            [this](const QString &turnId, const QString &session, const QString &, const QString &) {
-                m_liveTitle->setText(turnId.isEmpty()
-                                         ? tr("Output")
-                                         : tr("Output of turn %1 (session %2)").arg(turnId, session));
-            });
+    connect(
+        m_live, &TurnOutput::reset, this,
+        [this](const QString &turnId, const QString &session, const QString &, const QString &) {
+            m_liveTitle->setText(turnId.isEmpty()
+                                     ? tr("Output")
+                                     : tr("Output of turn %1 (session %2)").arg(turnId, session));
+        });
     connect(m_agentsView->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         const QString id = selectedId(m_agentsView, Qt::DisplayRole);
         if (!id.isEmpty())
@@ -485,16 +486,17 @@ QString ControlPanel::predecessorText(const QJsonObject &status)
     const QJsonObject p = status.value(QLatin1String("predecessor")).toObject();
     if (p.isEmpty())
         return QString();
-    const int turns = p.value(QLatin1String("running")).toInt() + p.value(QLatin1String("queued")).toInt();
-    const QDateTime deadline = QDateTime::fromString(p.value(QLatin1String("deadline")).toString(),
-                                                     Qt::ISODateWithMs);
+    const int turns =
+        p.value(QLatin1String("running")).toInt() + p.value(QLatin1String("queued")).toInt();
+    const QDateTime deadline =
+        QDateTime::fromString(p.value(QLatin1String("deadline")).toString(), Qt::ISODateWithMs);
     QString text = tr("<b>Restarted.</b> New turns run here; the previous process (pid %1) "
                       "finishes its %n turn(s)",
                       nullptr, turns)
                        .arg(p.value(QLatin1String("pid")).toInteger());
     if (deadline.isValid())
-        text += tr(", at the latest by %1").arg(QLocale().toString(deadline.toLocalTime().time(),
-                                                                   QLocale::ShortFormat));
+        text += tr(", at the latest by %1")
+                    .arg(QLocale().toString(deadline.toLocalTime().time(), QLocale::ShortFormat));
     return text + QLatin1Char('.');
 }
 
@@ -506,8 +508,8 @@ QString ControlPanel::leftoverDrainText(const QJsonObject &status)
         return QString();
     const QString principal = leftover.value(QLatin1String("principal")).toString();
     const double age = leftover.value(QLatin1String("age_s")).toDouble(-1);
-    const QString ago = age >= 0 ? AgentsModel::formatElapsed(qint64(qMin(age, 1e12)))
-                                 : tr("some time");
+    const QString ago =
+        age >= 0 ? AgentsModel::formatElapsed(qint64(qMin(age, 1e12))) : tr("some time");
     return tr("<b>Draining since before the last stop.</b> A drain asked for by %1 %2 ago was "
               "still in force when the service started, so it accepts no new turns. Cancel it "
               "here, or with <tt>%3</tt>.")
@@ -533,9 +535,10 @@ QString ControlPanel::alignmentWarningText(const QJsonObject &status)
     const QJsonValue aligned = sup.value(QLatin1String("aligned"));
     if (!aligned.isBool() || aligned.toBool())
         return warnings.join(QLatin1Char('\n'));
-    QString text = tr("⚠ Service manager not aligned: %1")
-                       .arg(sup.value(QLatin1String("message"))
-                                .toString(tr("its stop timeout is shorter than the drain budget.")));
+    QString text =
+        tr("⚠ Service manager not aligned: %1")
+            .arg(sup.value(QLatin1String("message"))
+                     .toString(tr("its stop timeout is shorter than the drain budget.")));
     const QString fix = sup.value(QLatin1String("fix")).toString();
     if (!fix.isEmpty())
         text += QLatin1Char('\n') + tr("Fix: %1").arg(fix);
@@ -560,10 +563,9 @@ void ControlPanel::updateDrainProgress()
     m_drainProgress->setRange(0, total);
     // Progress toward zero: finished turns out of those running when the drain began.
     m_drainProgress->setValue(total - qMin(active, total));
-    m_drainProgress->setFormat(active == 0 ? tr("all turns finished — safe to restart")
-                                           : tr("%1 of %n turn(s) still running", nullptr,
-                                                m_drainStartCount)
-                                                 .arg(active));
+    m_drainProgress->setFormat(
+        active == 0 ? tr("all turns finished — safe to restart")
+                    : tr("%1 of %n turn(s) still running", nullptr, m_drainStartCount).arg(active));
     m_drainLabel->setText(state == GatewayState::Draining ? tr("Drain:") : tr("Stopping:"));
     m_drainProgress->show();
     m_drainLabel->show();
@@ -579,11 +581,12 @@ void ControlPanel::updateQueue()
     QStringList entries;
     for (const QJsonValue &v : queued) {
         const QJsonObject t = v.toObject();
-        entries << tr("%1 #%2").arg(t.value(QLatin1String("session")).toString())
+        entries << tr("%1 #%2")
+                       .arg(t.value(QLatin1String("session")).toString())
                        .arg(t.value(QLatin1String("queue_position")).toInt());
     }
-    m_queueLabel->setText(tr("Queued (%n): %1", nullptr, int(queued.size()))
-                              .arg(entries.join(QStringLiteral(", "))));
+    m_queueLabel->setText(
+        tr("Queued (%n): %1", nullptr, int(queued.size())).arg(entries.join(QStringLiteral(", "))));
 }
 
 void ControlPanel::updateSessions()

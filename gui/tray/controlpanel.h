@@ -42,7 +42,7 @@ public:
     // When there is no tray, closing the window quits; otherwise it only hides.
     void setQuitOnClose(bool on) { m_quitOnClose = on; }
 
-    void raiseWindow(); // show, un-minimise, raise, activate; fits it on its screen
+    void raiseWindow();  // show, un-minimise, raise, activate; fits it on its screen
     void toggleWindow(); // raise, or hide when it is the active window already
 
     // The warning for status.supervisor (with its fix), or empty when aligned or unknown.

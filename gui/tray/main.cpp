@@ -41,13 +41,15 @@ Options parseOptions(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QCoreApplication::translate("main", "Tray icon and control panel for Sluice."));
-    const QCommandLineOption helpOpt({QStringLiteral("h"), QStringLiteral("help")},
-                                     QCoreApplication::translate("main", "Print this help and exit."));
-    const QCommandLineOption versionOpt(QStringLiteral("version"),
-                                        QCoreApplication::translate("main", "Print the version and exit."));
-    const QCommandLineOption homeOpt(QStringLiteral("home"),
-                                     QCoreApplication::translate("main", "The gateway's HOME folder."),
-                                     QStringLiteral("DIR"));
+    const QCommandLineOption helpOpt(
+        {QStringLiteral("h"), QStringLiteral("help")},
+        QCoreApplication::translate("main", "Print this help and exit."));
+    const QCommandLineOption versionOpt(
+        QStringLiteral("version"),
+        QCoreApplication::translate("main", "Print the version and exit."));
+    const QCommandLineOption homeOpt(
+        QStringLiteral("home"), QCoreApplication::translate("main", "The gateway's HOME folder."),
+        QStringLiteral("DIR"));
     const QCommandLineOption installOpt(
         QStringLiteral("install-autostart"),
         QCoreApplication::translate("main", "Start sluice-tray at login, then exit."));
@@ -124,10 +126,10 @@ int main(int argc, char *argv[])
         if (options.install || options.remove) {
             const QString home = chooseHome(options.home);
             QString message;
-            const bool ok = options.install
-                                ? Autostart::install(QCoreApplication::applicationFilePath(),
-                                                     home, &message)
-                                : Autostart::remove(&message);
+            const bool ok =
+                options.install
+                    ? Autostart::install(QCoreApplication::applicationFilePath(), home, &message)
+                    : Autostart::remove(&message);
             if (ok)
                 out << message << Qt::endl;
             else
@@ -162,7 +164,8 @@ int main(int argc, char *argv[])
         });
         tray->start();
         qCInfo(lcTray).noquote() << "sluice-tray for HOME" << home
-                                 << (trayAvailable ? "in the system tray" : "as a window (no tray)");
+                                 << (trayAvailable ? "in the system tray"
+                                                   : "as a window (no tray)");
     });
     instance.start();
     const int rc = app.exec();

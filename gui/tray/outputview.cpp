@@ -19,8 +19,7 @@ FollowingTail::FollowingTail(QPlainTextEdit *view)
     // Only the user's moves (wheel, drag, keys, clicks on the bar) change whether we follow.
     connect(bar, &QScrollBar::actionTriggered, this, [this, bar](int) {
         QMetaObject::invokeMethod(
-            this, [this, bar] { m_follow = bar->value() >= bar->maximum(); },
-            Qt::QueuedConnection);
+            this, [this, bar] { m_follow = bar->value() >= bar->maximum(); }, Qt::QueuedConnection);
     });
     connect(bar, &QScrollBar::sliderReleased, this,
             [this, bar] { m_follow = bar->value() >= bar->maximum(); });
@@ -71,30 +70,34 @@ void OutputView::attach(TurnOutput *output)
                 if (!turnId.isEmpty())
                     appendStyled(text, QColor());
             });
-    connect(output, &TurnOutput::appended, this, [this](const QString &stream, const QString &text) {
-        if (stream == QLatin1String("stderr")) {
-            m_stderr += text;
-            // A stderr chunk ends at a line end; start it on a line of its own.
-            const QString last = document()->lastBlock().text();
-            appendStyled(last.isEmpty() ? text : QLatin1Char('\n') + text, QColor(0xa5, 0x0e, 0x0e));
-        } else {
-            appendStyled(text, QColor());
-        }
-    });
+    connect(output, &TurnOutput::appended, this,
+            [this](const QString &stream, const QString &text) {
+                if (stream == QLatin1String("stderr")) {
+                    m_stderr += text;
+                    // A stderr chunk ends at a line end; start it on a line of its own.
+                    const QString last = document()->lastBlock().text();
+                    appendStyled(last.isEmpty() ? text : QLatin1Char('\n') + text,
+                                 QColor(0xa5, 0x0e, 0x0e));
+                } else {
+                    appendStyled(text, QColor());
+                }
+            });
     connect(output, &TurnOutput::gap, this, [this](const QString &, qint64 bytes) {
-        appendStyled(tr("\n[… %n byte(s) not shown …]\n", nullptr, int(qMin<qint64>(bytes, INT_MAX))),
-                     QColor(Qt::gray), true);
+        appendStyled(
+            tr("\n[… %n byte(s) not shown …]\n", nullptr, int(qMin<qint64>(bytes, INT_MAX))),
+            QColor(Qt::gray), true);
     });
-    connect(output, &TurnOutput::finished, this, [this](const QString &state, const QJsonValue &code) {
-        const QString last = document()->lastBlock().text();
-        const QString note = code.isDouble()
-                                 ? tr("[turn %1, exit code %2]")
-                                       .arg(TurnsModel::stateDisplayName(state))
-                                       .arg(code.toInt())
-                                 : tr("[turn %1]").arg(TurnsModel::stateDisplayName(state));
-        appendStyled((last.isEmpty() ? QString() : QStringLiteral("\n")) + note, QColor(Qt::gray),
-                     true);
-    });
+    connect(output, &TurnOutput::finished, this,
+            [this](const QString &state, const QJsonValue &code) {
+                const QString last = document()->lastBlock().text();
+                const QString note = code.isDouble()
+                                         ? tr("[turn %1, exit code %2]")
+                                               .arg(TurnsModel::stateDisplayName(state))
+                                               .arg(code.toInt())
+                                         : tr("[turn %1]").arg(TurnsModel::stateDisplayName(state));
+                appendStyled((last.isEmpty() ? QString() : QStringLiteral("\n")) + note,
+                             QColor(Qt::gray), true);
+            });
     connect(output, &TurnOutput::failed, this, [this](const QString &message) {
         clear();
         appendStyled(message, QColor(0xa5, 0x0e, 0x0e), true);

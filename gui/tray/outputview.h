@@ -14,7 +14,7 @@ public:
     explicit OutputView(QWidget *parent = nullptr);
 
     void attach(TurnOutput *output);
-    void setPlaceholder(const QString &text); // shown while there is nothing
+    void setPlaceholder(const QString &text);       // shown while there is nothing
     QString stderrText() const { return m_stderr; } // what came on stderr (tests)
 
 private:

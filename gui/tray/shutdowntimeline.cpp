@@ -33,8 +33,7 @@ void ShutdownTimeline::setReport(const QJsonObject &report)
         const QJsonValue interrupted = report.value(QLatin1String("interrupted"));
         QString what;
         if (interrupted.isBool())
-            what = interrupted.toBool() ? tr("turns were interrupted")
-                                        : tr("nothing interrupted");
+            what = interrupted.toBool() ? tr("turns were interrupted") : tr("nothing interrupted");
         else
             what = tr("%1 interrupted").arg(interrupted.toInt());
         m_summary = tr("Last stop: %1, exit code %2, %3 s in total, %4")
@@ -95,8 +94,7 @@ void ShutdownTimeline::paintEvent(QPaintEvent *)
         p.drawRoundedRect(QRect(qMin(x0, barX + barW - 3), y + 4, w, RowHeight - 8), 2, 2);
         p.setPen(pal.color(QPalette::WindowText));
         p.drawText(QRect(barX + barW + Margin, y, durW, RowHeight),
-                   Qt::AlignVCenter | Qt::AlignRight,
-                   tr("%1 s").arg(ph.durationS, 0, 'f', 3));
+                   Qt::AlignVCenter | Qt::AlignRight, tr("%1 s").arg(ph.durationS, 0, 'f', 3));
     }
 }
 

@@ -44,17 +44,16 @@ TrayActions::TrayActions(ServiceConnection *connection, Notifier *notifier, Agen
                          "startAction", this))
     , m_drain(makeAction(tr("Drain"), tr("Refuse new turns and let the running ones finish"),
                          "drainAction", this))
-    , m_cancelDrain(makeAction(tr("Cancel drain"), tr("Accept new turns again"),
-                               "cancelDrainAction", this))
+    , m_cancelDrain(
+          makeAction(tr("Cancel drain"), tr("Accept new turns again"), "cancelDrainAction", this))
     , m_stop(makeAction(tr("Stop"), tr("Planned stop: drain, then exit"), "stopAction", this))
-    , m_restart(makeAction(tr("Restart"), tr("Drain, then restart the gateway"), "restartAction",
-                           this))
-    , m_forceRestart(makeAction(tr("Force restart…"),
-                                tr("Restart now, interrupting running turns"),
+    , m_restart(
+          makeAction(tr("Restart"), tr("Drain, then restart the gateway"), "restartAction", this))
+    , m_forceRestart(makeAction(tr("Force restart…"), tr("Restart now, interrupting running turns"),
                                 "forceRestartAction", this))
     , m_sendTest(makeAction(tr("Send test message…"),
-                            tr("Send a message to an agent and watch the reply"),
-                            "sendTestAction", this))
+                            tr("Send a message to an agent and watch the reply"), "sendTestAction",
+                            this))
     , m_settings(makeAction(tr("Settings…"), tr("Notifications, autostart and HOME"),
                             "settingsAction", this))
     , m_openPanel(makeAction(tr("Open control panel"), tr("Show the control panel window"),
@@ -148,8 +147,7 @@ void TrayActions::onServiceControlFinished(const ServiceControl::Result &result)
     if (result.drain.cleared)
         text += QLatin1Char(' ') +
                 tr("A drain left from before the last stop (asked for by %1) was cleared.")
-                    .arg(result.drain.principal.isEmpty() ? tr("someone")
-                                                          : result.drain.principal);
+                    .arg(result.drain.principal.isEmpty() ? tr("someone") : result.drain.principal);
     Q_EMIT message(text, false);
 }
 

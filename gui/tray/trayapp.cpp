@@ -124,8 +124,8 @@ void TrayApp::showNotification(Notifier::Kind kind, const QString &title, const 
 
 void TrayApp::showFallback(Notifier::Kind kind, const QString &title, const QString &text)
 {
-    const auto icon = kind == Notifier::Unreachable ? QSystemTrayIcon::Warning
-                                                    : QSystemTrayIcon::Information;
+    const auto icon =
+        kind == Notifier::Unreachable ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information;
     if (m_tray->showMessage(title, text, icon)) {
         Q_EMIT notificationShown(kind, QStringLiteral("tray"));
         return;

@@ -157,8 +157,9 @@ void TrayController::rebuildAgentsMenu()
         sub->setObjectName(QStringLiteral("agent:%1").arg(id));
         sub->setAccessibleName(tr("Turn %1 of session %2").arg(id, session));
         QAction *info = sub->addAction(
-            tr("pid %1, %2").arg(m_agents->data(m_agents->index(row, AgentsModel::Pid)).toString(),
-                                 m_agents->data(m_agents->index(row, AgentsModel::State)).toString()));
+            tr("pid %1, %2")
+                .arg(m_agents->data(m_agents->index(row, AgentsModel::Pid)).toString(),
+                     m_agents->data(m_agents->index(row, AgentsModel::State)).toString()));
         info->setEnabled(false);
         QAction *interrupt = sub->addAction(tr("Interrupt"));
         interrupt->setObjectName(QStringLiteral("interrupt:%1").arg(id));

@@ -23,8 +23,8 @@ namespace sluice::gui {
 
 QStringList TrayIcons::keys()
 {
-    return {QStringLiteral("starting"), QStringLiteral("running"),  QStringLiteral("draining"),
-            QStringLiteral("stopping"), QStringLiteral("stopped"),  QStringLiteral("unreachable")};
+    return {QStringLiteral("starting"), QStringLiteral("running"), QStringLiteral("draining"),
+            QStringLiteral("stopping"), QStringLiteral("stopped"), QStringLiteral("unreachable")};
 }
 
 QIcon TrayIcons::icon(const QString &key)

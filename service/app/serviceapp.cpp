@@ -89,9 +89,9 @@ int ServiceApp::start()
             << QStringLiteral("hand-off successor of pid %1").arg(m_handoff->predecessorPid);
         m_predecessor = new PredecessorLink(*m_handoff, this);
     }
-    const InstanceLock::Result locked =
-        m_handoff ? m_lock->adopt(m_handoff->lockFd)
-                  : m_lock->acquire(int(m_options.lockWaitS * 1000));
+    const InstanceLock::Result locked = m_handoff
+                                            ? m_lock->adopt(m_handoff->lockFd)
+                                            : m_lock->acquire(int(m_options.lockWaitS * 1000));
     switch (locked) {
     case InstanceLock::Result::Acquired:
         break;
@@ -148,8 +148,8 @@ int ServiceApp::start()
     limits.memoryMaxBytes = m_options.turnMemoryMaxBytes;
     limits.pidsMax = m_options.turnPidsMax;
     limits.cpuMax = m_options.turnCpuMax;
-    m_containment =
-        Containment::create(mode, limits, &error, m_handoff ? m_handoff->containment : QJsonObject());
+    m_containment = Containment::create(mode, limits, &error,
+                                        m_handoff ? m_handoff->containment : QJsonObject());
     if (!m_containment) // a setting this host cannot honour: a manager must not retry
         return failStartup(error, ExitCode::Usage);
     qCInfo(lcTurns).noquote() << "turn containment:"
@@ -193,7 +193,8 @@ int ServiceApp::start()
     gwConfig.supervised = m_options.supervised;
     // Decided now, while the parent is still the one that started us; a hand-off successor
     // inherits the first generation's decision.
-    m_supervised = m_handoff ? m_handoff->supervised : RestartPolicy::isSupervised(m_options.supervised);
+    m_supervised =
+        m_handoff ? m_handoff->supervised : RestartPolicy::isSupervised(m_options.supervised);
     gwConfig.socket = socketPath;
     gwConfig.httpPort = -1; // set once the HTTP API is bound
     gwConfig.containment = m_containment->describe();
@@ -345,20 +346,23 @@ void ServiceApp::setUpHandoff()
     });
     connect(m_gateway, &Gateway::eventPublished, m_predecessor, &PredecessorLink::forwardEvent);
     // Followers of the predecessor's turns (the tray's live output) follow them here.
-    connect(m_predecessor, &PredecessorLink::turnOutput, this,
-            [this](const QString &id, const QString &stream, qint64 offset, const QByteArray &data) {
-                if (m_ipc)
-                    m_ipc->deliverTurnOutput(id, stream, offset, data);
-                if (m_http)
-                    m_http->turnOutput(id, stream, offset, data);
-            });
+    connect(
+        m_predecessor, &PredecessorLink::turnOutput, this,
+        [this](const QString &id, const QString &stream, qint64 offset, const QByteArray &data) {
+            if (m_ipc)
+                m_ipc->deliverTurnOutput(id, stream, offset, data);
+            if (m_http)
+                m_http->turnOutput(id, stream, offset, data);
+        });
     connect(m_predecessor, &PredecessorLink::turnEnded, this,
             [this](const QString &id, const QJsonObject &fields) {
                 if (m_ipc)
                     m_ipc->endTurnFollow(id, fields);
                 if (m_http)
-                    m_http->turnEnded(id, {{QStringLiteral("state"), fields.value(QStringLiteral("state"))},
-                                           {QStringLiteral("exit_code"), fields.value(QStringLiteral("exit_code"))}});
+                    m_http->turnEnded(
+                        id,
+                        {{QStringLiteral("state"), fields.value(QStringLiteral("state"))},
+                         {QStringLiteral("exit_code"), fields.value(QStringLiteral("exit_code"))}});
             });
     connect(m_gateway, &Gateway::stopBegan, m_predecessor, [this](StopCause cause) {
         const double drainS = cause == StopCause::ForceRestart ? 0.0 : m_options.drainTimeoutS;

@@ -20,9 +20,9 @@ struct ServiceOptions
     QString socketPath;                                // empty = HomePaths::defaultSocketPath()
     QString logLevel = QStringLiteral("info");         // debug, info, warning, error
     bool supervised = false;
-    bool noHandoff = false; // restarts drain, exit and start the successor (no hand-off)
-    qint64 drainMarkerTtlS = 3600;        // 0 = markers never expire
-    double lockWaitS = 5;                 // how long to wait for an exiting predecessor's lock
+    bool noHandoff = false;        // restarts drain, exit and start the successor (no hand-off)
+    qint64 drainMarkerTtlS = 3600; // 0 = markers never expire
+    double lockWaitS = 5;          // how long to wait for an exiting predecessor's lock
     qint64 logMaxBytes = 5 * 1024 * 1024; // logs/sluiced.log size cap before rotation
     int logKeep = 3;                      // rotated files kept: sluiced.log.1 .. .N
     // Limits of the two ways in (docs/reference.md §1).

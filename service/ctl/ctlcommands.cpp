@@ -270,9 +270,8 @@ QString formatStatus(const QJsonObject &s)
     const QJsonObject failed = s.value(QStringLiteral("restart_failed")).toObject();
     if (!failed.isEmpty())
         row(QStringLiteral("restart failed"),
-            QStringLiteral("%1: %2")
-                .arg(failed.value(QStringLiteral("at")).toString(),
-                     failed.value(QStringLiteral("reason")).toString()));
+            QStringLiteral("%1: %2").arg(failed.value(QStringLiteral("at")).toString(),
+                                         failed.value(QStringLiteral("reason")).toString()));
     if (s.contains(QStringLiteral("drain_timeout_s")))
         row(QStringLiteral("drain timeout"),
             fmtSeconds(s.value(QStringLiteral("drain_timeout_s")).toDouble()));
@@ -407,7 +406,7 @@ int agents(CtlContext &c)
                                                : QStringLiteral("-"),
                              12) +
                          pad(procs.isDouble() ? QString::number(procs.toInteger())
-                                             : QStringLiteral("-"),
+                                              : QStringLiteral("-"),
                              7) +
                          // The pid of the sluiced that runs it; "(previous)" after a hand-off.
                          QString::number(a.value(QStringLiteral("service_pid")).toInteger()) +

@@ -138,10 +138,9 @@ bool ServiceInstaller::resolve(int *exitCode)
     // Budget: options > the installed definition > HOME's config file > defaults.
     QSettings ini(m_c.paths.configFile(), QSettings::IniFormat);
     // Socket activation: asked for, or kept when a sluiced.socket of ours is installed.
-    m_config.socketActivation =
-        m_config.platform == UnitGenerator::Platform::Systemd &&
-        (m_c.isSet("socket-activation") ||
-         QFileInfo::exists(UnitGenerator::socketDefinitionPath(m_config)));
+    m_config.socketActivation = m_config.platform == UnitGenerator::Platform::Systemd &&
+                                (m_c.isSet("socket-activation") ||
+                                 QFileInfo::exists(UnitGenerator::socketDefinitionPath(m_config)));
     if (m_c.isSet("socket-activation") && !m_config.socketActivation)
         return usage(QStringLiteral("--socket-activation needs systemd"));
     if (m_config.socketActivation) {

@@ -254,7 +254,8 @@ QJsonObject Gateway::metricsJson() const
         {QStringLiteral("last_stop_duration_s"), opt(m_lastStopS)},
         {QStringLiteral("drain_period_s"), opt(drainPeriod)},
         {QStringLiteral("uptime_s"), double(m_uptime.elapsed()) / 1000.0},
-        {QStringLiteral("agents"), agentsJson(TurnManager::Usage::With).value(QStringLiteral("agents"))},
+        {QStringLiteral("agents"),
+         agentsJson(TurnManager::Usage::With).value(QStringLiteral("agents"))},
         {QStringLiteral("predecessor_turns"),
          m_predecessor.value(QStringLiteral("running")).toInt() +
              m_predecessor.value(QStringLiteral("queued")).toInt()},

@@ -9,8 +9,8 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
-#include <QJsonObject>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QObject>
 #include <functional>
 #include <optional>

@@ -17,8 +17,8 @@ struct HandoffContext
     QJsonObject containment; // Containment::handOverState(): what the successor adopts
     int agentUmask = -1;     // -1: unknown
     qint64 agentOpenFilesLimit = -1;
-    bool supervised = false;        // decided by the first generation (RestartPolicy)
-    bool ownsSocketFile = true;     // false: a .socket unit's; never removed by us
+    bool supervised = false;    // decided by the first generation (RestartPolicy)
+    bool ownsSocketFile = true; // false: a .socket unit's; never removed by us
 
     static constexpr char Variable[] = "SLUICE_HANDOFF";
 

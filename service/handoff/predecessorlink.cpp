@@ -54,8 +54,7 @@ void PredecessorLink::forwardEvent(const QString &name, const QJsonObject &field
                         {{QStringLiteral("name"), name}, {QStringLiteral("fields"), fields}});
 }
 
-int PredecessorLink::interrupt(const QString &turnId, const QString &session,
-                               const QString &reason)
+int PredecessorLink::interrupt(const QString &turnId, const QString &session, const QString &reason)
 {
     if (!m_alive || !m_tookOver)
         return -1;
@@ -89,11 +88,11 @@ void PredecessorLink::onMessage(const QString &type, const QJsonObject &message)
         if (fromWireName(turn.value(QStringLiteral("state")).toString(), &state) && isFinal(state))
             Q_EMIT turnEnded(turn.value(QStringLiteral("turn_id")).toString(), turn);
     } else if (type == QLatin1String("output")) {
-        Q_EMIT turnOutput(message.value(QStringLiteral("turn_id")).toString(),
-                          message.value(QStringLiteral("stream")).toString(),
-                          jsonInteger(message.value(QStringLiteral("offset"))).value_or(0),
-                          QByteArray::fromBase64(
-                              message.value(QStringLiteral("data")).toString().toLatin1()));
+        Q_EMIT turnOutput(
+            message.value(QStringLiteral("turn_id")).toString(),
+            message.value(QStringLiteral("stream")).toString(),
+            jsonInteger(message.value(QStringLiteral("offset"))).value_or(0),
+            QByteArray::fromBase64(message.value(QStringLiteral("data")).toString().toLatin1()));
     } else if (type == QLatin1String("relay")) {
         relay(message);
     } else if (type == QLatin1String("finished")) {
@@ -133,18 +132,18 @@ void PredecessorLink::relay(const QJsonObject &message)
     context.principal = message.value(QStringLiteral("principal")).toString();
     const qint64 id = jsonInteger(message.value(QStringLiteral("id"))).value_or(0);
     QPointer<HandoffChannel> channel(m_channel);
-    m_deps.dispatcher->dispatch(
-        message.value(QStringLiteral("cmd")).toString(),
-        message.value(QStringLiteral("args")).toObject(), context,
-        [channel, id](const CommandResult &result) {
-            if (channel)
-                channel->send(QStringLiteral("relay_reply"),
-                              {{QStringLiteral("id"), id},
-                               {QStringLiteral("ok"), result.ok},
-                               {QStringLiteral("fields"), result.fields},
-                               {QStringLiteral("code"), result.errorCode},
-                               {QStringLiteral("message"), result.message}});
-        });
+    m_deps.dispatcher->dispatch(message.value(QStringLiteral("cmd")).toString(),
+                                message.value(QStringLiteral("args")).toObject(), context,
+                                [channel, id](const CommandResult &result) {
+                                    if (channel)
+                                        channel->send(
+                                            QStringLiteral("relay_reply"),
+                                            {{QStringLiteral("id"), id},
+                                             {QStringLiteral("ok"), result.ok},
+                                             {QStringLiteral("fields"), result.fields},
+                                             {QStringLiteral("code"), result.errorCode},
+                                             {QStringLiteral("message"), result.message}});
+                                });
 }
 
 void PredecessorLink::onClosed()

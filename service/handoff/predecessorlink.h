@@ -81,8 +81,8 @@ private:
     bool m_alive = true;
     bool m_tookOver = false;
     bool m_finished = false;
-    QSet<QString> m_sessions;   // sessions with turns in the predecessor
-    QStringList m_turnIds;      // its unfinished turns
+    QSet<QString> m_sessions; // sessions with turns in the predecessor
+    QStringList m_turnIds;    // its unfinished turns
     QJsonArray m_agents;
 };
 

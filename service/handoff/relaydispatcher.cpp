@@ -21,8 +21,8 @@ void RelayDispatcher::dispatch(const QString &cmd, const QJsonObject &args,
                                const RequestContext &context, Done done)
 {
     // `hello` and `subscribe` belong to the connection, which stays ours.
-    const bool connectionOwn =
-        cmd == QLatin1String(Protocol::Cmd::Hello) || cmd == QLatin1String(Protocol::Cmd::Subscribe);
+    const bool connectionOwn = cmd == QLatin1String(Protocol::Cmd::Hello) ||
+                               cmd == QLatin1String(Protocol::Cmd::Subscribe);
     if (!m_channel || !m_channel->isOpen() || connectionOwn) {
         m_local->dispatch(cmd, args, context, std::move(done));
         return;

@@ -282,17 +282,17 @@ void RestartHandoff::takeOver(qint64 successorPid)
     m_reportTimer->start();
     if (m_deps.output) {
         // Followers of our turns now talk to the successor: it streams what we send.
-        connect(m_deps.output, &TurnOutputFeed::chunk, this,
-                [this](const QString &id, OutputStream stream, qint64 offset,
-                       const QByteArray &data) {
-                    if (m_channel)
-                        m_channel->send(QStringLiteral("output"),
-                                        {{QStringLiteral("turn_id"), id},
-                                         {QStringLiteral("stream"), streamName(stream)},
-                                         {QStringLiteral("offset"), offset},
-                                         {QStringLiteral("data"),
-                                          QString::fromLatin1(data.toBase64())}});
-                });
+        connect(
+            m_deps.output, &TurnOutputFeed::chunk, this,
+            [this](const QString &id, OutputStream stream, qint64 offset, const QByteArray &data) {
+                if (m_channel)
+                    m_channel->send(
+                        QStringLiteral("output"),
+                        {{QStringLiteral("turn_id"), id},
+                         {QStringLiteral("stream"), streamName(stream)},
+                         {QStringLiteral("offset"), offset},
+                         {QStringLiteral("data"), QString::fromLatin1(data.toBase64())}});
+            });
     }
     connect(m_deps.sequence, &ShutdownSequence::finished, this, &RestartHandoff::onStopFinished);
 
@@ -326,17 +326,15 @@ QJsonObject RestartHandoff::reportJson() const
         if (!sessions.contains(t.session))
             sessions.append(t.session);
     }
-    const QDateTime deadline =
-        m_requestedAt.addMSecs(qint64(m_deps.drainTimeoutS * 1000.0));
-    return QJsonObject{
-        {QStringLiteral("predecessor"),
-         QJsonObject{{QStringLiteral("pid"), pid},
-                     {QStringLiteral("running"), m_deps.turns->runningCount()},
-                     {QStringLiteral("queued"), m_deps.turns->queuedCount()},
-                     {QStringLiteral("deadline"), toIsoUtc(deadline)}}},
-        {QStringLiteral("agents"), agents},
-        {QStringLiteral("sessions"), sessions},
-        {QStringLiteral("turn_ids"), ids}};
+    const QDateTime deadline = m_requestedAt.addMSecs(qint64(m_deps.drainTimeoutS * 1000.0));
+    return QJsonObject{{QStringLiteral("predecessor"),
+                        QJsonObject{{QStringLiteral("pid"), pid},
+                                    {QStringLiteral("running"), m_deps.turns->runningCount()},
+                                    {QStringLiteral("queued"), m_deps.turns->queuedCount()},
+                                    {QStringLiteral("deadline"), toIsoUtc(deadline)}}},
+                       {QStringLiteral("agents"), agents},
+                       {QStringLiteral("sessions"), sessions},
+                       {QStringLiteral("turn_ids"), ids}};
 }
 
 void RestartHandoff::report()
@@ -449,14 +447,13 @@ void RestartHandoff::fail(const QString &reason)
     const QJsonObject failure{
         {QStringLiteral("at"), isoUtcNow()},
         {QStringLiteral("reason"), reason},
-        {QStringLiteral("successor_pid"), m_successorPid > 0 ? QJsonValue(m_successorPid)
-                                                             : QJsonValue()},
+        {QStringLiteral("successor_pid"),
+         m_successorPid > 0 ? QJsonValue(m_successorPid) : QJsonValue()},
         {QStringLiteral("exit_code"), m_exitStatus >= 0 ? QJsonValue(m_exitStatus) : QJsonValue()}};
     m_successorPid = -1;
-    qCCritical(lcHandoff).noquote()
-        << QStringLiteral("restart failed: %1; still serving as pid %2")
-               .arg(reason)
-               .arg(QCoreApplication::applicationPid());
+    qCCritical(lcHandoff).noquote() << QStringLiteral("restart failed: %1; still serving as pid %2")
+                                           .arg(reason)
+                                           .arg(QCoreApplication::applicationPid());
     m_deps.gateway->setRestartFailure(failure);
     m_deps.gateway->publishEvent(QStringLiteral("restart_failed"), failure);
 }

@@ -56,7 +56,7 @@ public:
         PredecessorLink *predecessor = nullptr; // ours, while we are a successor
         TurnOutputFeed *output = nullptr;       // our turns' live output, for followers there
         bool supervised = false;
-        bool disabled = false; // --no-handoff
+        bool disabled = false;     // --no-handoff
         QString plannedStopMarker; // a restart asked by marker consumes it at once
         double drainTimeoutS = 30;
         int readyTimeoutMs = 30000; // the successor must serve within this

@@ -68,7 +68,8 @@ qint64 SuccessorSpawner::spawn(const Request &request, QString *error)
     envp.push_back(nullptr);
     std::vector<char *> pidSlots;
     for (size_t i = firstSlot; i < envStore.size(); ++i)
-        pidSlots.push_back(envStore[i].data() + request.pidVariables.at(qsizetype(i - firstSlot)).size() + 1);
+        pidSlots.push_back(envStore[i].data() +
+                           request.pidVariables.at(qsizetype(i - firstSlot)).size() + 1);
 
     std::vector<int> sources;
     for (int fd : request.listeningSockets)

@@ -27,8 +27,8 @@ public:
 
     // Turns run by a hand-off predecessor: `interrupt` passes what we do not know to it.
     // Returns how many it will interrupt, or -1 when it has no such turn.
-    using ForeignInterrupt = std::function<int(const QString &turnId, const QString &session,
-                                               const QString &reason)>;
+    using ForeignInterrupt =
+        std::function<int(const QString &turnId, const QString &session, const QString &reason)>;
     void setForeignInterrupt(ForeignInterrupt hook) { m_foreignInterrupt = std::move(hook); }
 
 private:

@@ -21,8 +21,7 @@ InheritedSockets InheritedSockets::takeFromEnvironment()
 #ifdef Q_OS_UNIX
     const QByteArray pid = qgetenv("LISTEN_PID");
     const QByteArray count = qgetenv("LISTEN_FDS");
-    const QStringList names =
-        QString::fromUtf8(qgetenv("LISTEN_FDNAMES")).split(QLatin1Char(':'));
+    const QStringList names = QString::fromUtf8(qgetenv("LISTEN_FDNAMES")).split(QLatin1Char(':'));
     ::unsetenv("LISTEN_PID");
     ::unsetenv("LISTEN_FDS");
     ::unsetenv("LISTEN_FDNAMES");
@@ -59,7 +58,8 @@ InheritedSockets InheritedSockets::takeFromEnvironment()
             const size_t max = length > offsetof(sockaddr_un, sun_path)
                                    ? length - offsetof(sockaddr_un, sun_path)
                                    : 0;
-            sockets.m_localPath = QFile::decodeName(QByteArray(un->sun_path, int(qstrnlen(un->sun_path, max))));
+            sockets.m_localPath =
+                QFile::decodeName(QByteArray(un->sun_path, int(qstrnlen(un->sun_path, max))));
         } else if (tcp && sockets.m_tcp < 0 && name != QLatin1String("ipc")) {
             sockets.m_tcp = fd;
         } else {

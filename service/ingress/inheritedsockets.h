@@ -16,7 +16,7 @@ public:
     static InheritedSockets takeFromEnvironment();
 
     bool isEmpty() const { return m_local < 0 && m_tcp < 0; }
-    int localSocket() const { return m_local; } // -1: none
+    int localSocket() const { return m_local; }       // -1: none
     QString localPath() const { return m_localPath; } // the path it is bound to
     int tcpSocket() const { return m_tcp; }
     QStringList warnings() const { return m_warnings; }

@@ -256,14 +256,15 @@ void ShutdownSequence::phaseDrain()
         finishDrain(m_hurry ? QStringLiteral("hurried") : QStringLiteral("drain timeout 0"));
         return;
     }
-    qCInfo(lcLifecycle).noquote()
-        << QStringLiteral("draining: %1 running%2, up to %3 s")
-               .arg(running)
-               .arg(predecessor && predecessor->isAlive() && predecessor->turnCount() > 0
-                        ? QStringLiteral(" (%1 of them in the predecessor)")
-                              .arg(predecessor->turnCount())
-                        : QString())
-               .arg(timeoutS);
+    qCInfo(lcLifecycle).noquote() << QStringLiteral("draining: %1 running%2, up to %3 s")
+                                         .arg(running)
+                                         .arg(predecessor && predecessor->isAlive() &&
+                                                      predecessor->turnCount() > 0
+                                                  ? QStringLiteral(
+                                                        " (%1 of them in the predecessor)")
+                                                        .arg(predecessor->turnCount())
+                                                  : QString())
+                                         .arg(timeoutS);
     const auto recheck = [this, left] {
         m_deps.gateway->publish(); // status re-published on every change of the count
         refreshWatchdogStatus();
@@ -272,7 +273,8 @@ void ShutdownSequence::phaseDrain()
     };
     m_countConnection = connect(turns, &TurnManager::runningCountChanged, this, recheck);
     if (predecessor) {
-        m_predecessorConnection = connect(predecessor, &PredecessorLink::turnsChanged, this, recheck);
+        m_predecessorConnection =
+            connect(predecessor, &PredecessorLink::turnsChanged, this, recheck);
         m_predecessorGoneConnection = connect(predecessor, &PredecessorLink::gone, this, recheck);
     }
     m_drainTimer = new QTimer(this);

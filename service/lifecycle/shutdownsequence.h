@@ -101,7 +101,7 @@ private:
     StopRequest m_request;
     bool m_started = false;
     bool m_hurry = false;
-    bool m_handedOff = false; // the successor serves: finish our turns, write no state file
+    bool m_handedOff = false;   // the successor serves: finish our turns, write no state file
     qint64 m_drainLimitMs = -1; // from limitDrain(), before the drain began
     bool m_drainDone = false;
     bool m_interruptDone = false;

@@ -32,8 +32,8 @@ public:
         // systemd only: a sluiced.socket unit holds the listening sockets (socket activation);
         // the service is started by the first connection and serves on what it is given.
         bool socketActivation = false;
-        QString socketPath;  // ListenStream= of the local socket (sluiced's path for HOME)
-        QString httpListen;  // ListenStream= of the HTTP API, "127.0.0.1:47470"; empty: none
+        QString socketPath; // ListenStream= of the local socket (sluiced's path for HOME)
+        QString httpListen; // ListenStream= of the HTTP API, "127.0.0.1:47470"; empty: none
     };
 
     static Platform hostPlatform();

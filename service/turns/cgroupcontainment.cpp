@@ -343,8 +343,8 @@ CgroupContainment::adopt(const QJsonObject &state, const TurnLimits &limits, QSt
     };
     if (missing(limits.memoryMaxBytes > 0, "memory") || missing(limits.pidsMax > 0, "pids") ||
         missing(limits.cpuMax > 0, "cpu")) {
-        *error = QStringLiteral("the limits asked for need controllers %1 does not have")
-                     .arg(c->m_base);
+        *error =
+            QStringLiteral("the limits asked for need controllers %1 does not have").arg(c->m_base);
         c->m_released = true;
         return nullptr;
     }

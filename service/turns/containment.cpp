@@ -72,14 +72,14 @@ std::unique_ptr<Containment> Containment::create(Mode requested, const TurnLimit
         return nullptr;
     }
 #if defined(Q_OS_LINUX)
-    const bool adoptCgroup = adopt.value(QStringLiteral("mode")).toString() ==
-                             modeName(Mode::Cgroup);
+    const bool adoptCgroup =
+        adopt.value(QStringLiteral("mode")).toString() == modeName(Mode::Cgroup);
     if ((requested == Mode::Auto || requested == Mode::Cgroup) && adoptCgroup) {
         QString why;
         if (auto cgroup = CgroupContainment::adopt(adopt, limits, &why))
             return cgroup;
-        qCWarning(lcTurns).noquote() << "cannot share the predecessor's cgroup:" << why
-                                     << "- setting up one of our own";
+        qCWarning(lcTurns).noquote()
+            << "cannot share the predecessor's cgroup:" << why << "- setting up one of our own";
     }
     if (requested == Mode::Auto || requested == Mode::Cgroup) {
         QString why;

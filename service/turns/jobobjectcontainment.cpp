@@ -5,8 +5,8 @@
 #include <QTimer>
 
 // windows.h first: tlhelp32.h uses its types without including it.
-#include <windows.h>
 #include <tlhelp32.h>
+#include <windows.h>
 
 namespace sluice {
 

@@ -396,8 +396,7 @@ int TurnManager::interruptTurn(const QString &id, const QString &reason, Interru
     return 0;
 }
 
-int TurnManager::interruptSession(const QString &session, const QString &reason,
-                                  Interruption by)
+int TurnManager::interruptSession(const QString &session, const QString &reason, Interruption by)
 {
     QStringList ids;
     for (const Live *live : std::as_const(m_live)) {

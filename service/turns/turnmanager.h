@@ -122,7 +122,7 @@ private:
     QHash<QString, Live *> m_live; // turns not yet final
     QList<QString> m_queue;        // queued turn ids in submission order
     QHash<QString, QString> m_runningBySession;
-    QSet<QString> m_heldElsewhere; // sessions busy in a hand-off predecessor
+    QSet<QString> m_heldElsewhere;     // sessions busy in a hand-off predecessor
     QList<TurnProcess *> m_trees;      // processes whose tree is not gone yet
     QHash<QString, TurnInfo> m_recent; // finished turns kept in memory (bounded)
     QList<QString> m_recentOrder;

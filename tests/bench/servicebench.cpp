@@ -18,11 +18,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocalSocket>
-#include <QtEndian>
 #include <QTcpSocket>
 #include <QTest>
 #include <QThread>
 #include <QTimer>
+#include <QtEndian>
 
 #include <algorithm>
 #include <cstdio>
@@ -672,7 +672,6 @@ void benchAgentsWithTurns(Bench &b, const QString &containment)
     b.fixture.waitForExit(60000);
 }
 
-
 // --- hand-off restart -----------------------------------------------------------------------
 
 // The pid in gateway_state.json once it names a running process other than `old`; -1 on time-out.
@@ -754,7 +753,8 @@ void benchHandoffRestart(Bench &b, int running)
         current = successor;
     }
     row(QByteArray("hand-off restart -> new turn accepted, " + QByteArray::number(running) +
-                   " running").constData(),
+                   " running")
+            .constData(),
         ms, runs);
     if (std::unique_ptr<IpcClient> n = b.fixture.newClient())
         call(n.get(), QStringLiteral("stop"));
@@ -784,28 +784,26 @@ void benchRestartsUnderLoad(Bench &b)
         ++counts->requests;
         ++counts->inFlight;
         const bool isSend = cmd == QLatin1String("send");
-        QObject::connect(socket, &QLocalSocket::connected, socket, [socket, cmd, args] {
-            socket->write(requestFrame(1, cmd, args));
-        });
-        QObject::connect(socket, &QLocalSocket::readyRead, socket,
-                         [socket, buffer, answered, counts, isSend] {
-                             *buffer += socket->readAll();
-                             if (buffer->size() < 4)
-                                 return;
-                             const quint32 n = qFromBigEndian<quint32>(buffer->constData());
-                             if (quint32(buffer->size()) < 4 + n || *answered)
-                                 return;
-                             *answered = true;
-                             const QJsonObject reply =
-                                 QJsonDocument::fromJson(buffer->mid(4, int(n))).object();
-                             if (!reply.value(QStringLiteral("ok")).toBool())
-                                 ++counts->lost;
-                             else if (isSend)
-                                 ++counts->turns;
-                             --counts->inFlight;
-                             socket->disconnectFromServer();
-                             socket->deleteLater();
-                         });
+        QObject::connect(socket, &QLocalSocket::connected, socket,
+                         [socket, cmd, args] { socket->write(requestFrame(1, cmd, args)); });
+        QObject::connect(
+            socket, &QLocalSocket::readyRead, socket, [socket, buffer, answered, counts, isSend] {
+                *buffer += socket->readAll();
+                if (buffer->size() < 4)
+                    return;
+                const quint32 n = qFromBigEndian<quint32>(buffer->constData());
+                if (quint32(buffer->size()) < 4 + n || *answered)
+                    return;
+                *answered = true;
+                const QJsonObject reply = QJsonDocument::fromJson(buffer->mid(4, int(n))).object();
+                if (!reply.value(QStringLiteral("ok")).toBool())
+                    ++counts->lost;
+                else if (isSend)
+                    ++counts->turns;
+                --counts->inFlight;
+                socket->disconnectFromServer();
+                socket->deleteLater();
+            });
         QObject::connect(socket, &QLocalSocket::errorOccurred, socket,
                          [socket, answered, counts](QLocalSocket::LocalSocketError e) {
                              if (*answered)
@@ -831,9 +829,8 @@ void benchRestartsUnderLoad(Bench &b)
             socket->write("GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                           token + "\r\nConnection: close\r\n\r\n");
         });
-        QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket, buffer] {
-            *buffer += socket->readAll();
-        });
+        QObject::connect(socket, &QTcpSocket::readyRead, socket,
+                         [socket, buffer] { *buffer += socket->readAll(); });
         QObject::connect(socket, &QTcpSocket::disconnected, socket,
                          [socket, buffer, answered, counts] {
                              if (*answered)
@@ -889,11 +886,10 @@ void benchRestartsUnderLoad(Bench &b)
     waitUntil([&] { return counts->inFlight == 0; }, 20000);
     std::printf("%d hand-off restarts under load in %.0f ms: %d requests (%d new turns), "
                 "%d connections refused, %d replies lost%s\n",
-                done, nowMs() - t0, counts->requests, counts->turns, counts->refused,
-                counts->lost,
-                counts->inFlight ? qPrintable(QStringLiteral(", %1 unanswered at the end")
-                                                  .arg(counts->inFlight))
-                                 : "");
+                done, nowMs() - t0, counts->requests, counts->turns, counts->refused, counts->lost,
+                counts->inFlight
+                    ? qPrintable(QStringLiteral(", %1 unanswered at the end").arg(counts->inFlight))
+                    : "");
     std::fflush(stdout);
     if (std::unique_ptr<IpcClient> n = b.fixture.newClient())
         call(n.get(), QStringLiteral("stop"));

@@ -364,8 +364,8 @@ void TstCtl::stopDuringARestartStopsTheReplacement()
     // (the cause is decided once) and, without a service manager, starts its replacement.
     // `stop` must stop that one too instead of reporting "stopped" while a service runs.
     ServiceFixture f;
-    QVERIFY(f.start({QStringLiteral("--agent-command"), blockingAgent(f),
-                     QStringLiteral("--no-handoff")}));
+    QVERIFY(f.start(
+        {QStringLiteral("--agent-command"), blockingAgent(f), QStringLiteral("--no-handoff")}));
     const QString home = f.home();
     auto cleanup = qScopeGuard([&] { killLeftover(home); });
     const qint64 oldPid = f.pid();

@@ -5,8 +5,8 @@
 #include "core/logtail.h"
 #include "core/singleinstance.h"
 #include "core/translations.h"
-#include "core/traysettings.h"
 #include "core/traypresentation.h"
+#include "core/traysettings.h"
 #include "tray/controlpanel.h"
 #include "tray/outputview.h"
 #include "tray/settingsdialog.h"
@@ -16,14 +16,14 @@
 #include <QCheckBox>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QScrollBar>
-#include <QXmlStreamReader>
-#include <QJsonObject>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QXmlStreamReader>
 #include <QtTest>
 
 using namespace sluice::gui;

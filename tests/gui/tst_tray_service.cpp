@@ -23,7 +23,6 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
-#include <QTabWidget>
 #include <QFile>
 #include <QLabel>
 #include <QMenu>
@@ -33,6 +32,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -94,10 +94,10 @@ struct StartEnvironment
     {
         qputenv("SLUICE_UNIT_DIR", units.path().toUtf8());
         qunsetenv("SLUICE_SYSTEMCTL");
-        qputenv("PATH", (tools.path() + QLatin1Char(':') + ServiceFixture::binDir() +
-                         QLatin1Char(':'))
-                                .toUtf8() +
-                            oldPath);
+        qputenv("PATH",
+                (tools.path() + QLatin1Char(':') + ServiceFixture::binDir() + QLatin1Char(':'))
+                        .toUtf8() +
+                    oldPath);
         QFile conf(home + QStringLiteral("/sluiced.conf"));
         if (conf.open(QIODevice::WriteOnly))
             conf.write("http-port = 0\n");
@@ -659,8 +659,8 @@ void TstTrayService::liveOutputWhileTheTurnRuns()
 
     // Another turn waits behind it (one slot): the queue shows it with its position.
     QVERIFY(fx.call(QStringLiteral("send"), {{"session", "waiting-one"}, {"text", "x"}}).ok);
-    QTRY_VERIFY_WITH_TIMEOUT(
-        panel->queueLabel()->text().contains(QStringLiteral("waiting-one #1")), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->queueLabel()->text().contains(QStringLiteral("waiting-one #1")),
+                             15000);
 
     // Released: the rest arrives, then the end.
     release(fx, QStringLiteral("live-one"));
@@ -688,7 +688,8 @@ void TstTrayService::recentTurnsListFinishedTurns()
     QTRY_COMPARE_WITH_TIMEOUT(app->tray()->iconKey(), QStringLiteral("running"), 20000);
     QStringList ids;
     for (const char *session : {"alpha", "beta", "alpha"}) {
-        const IpcReply r = fx.call(QStringLiteral("send"), {{"session", session}, {"text", "ping"}});
+        const IpcReply r =
+            fx.call(QStringLiteral("send"), {{"session", session}, {"text", "ping"}});
         QVERIFY(r.ok);
         ids << r.body.value(QStringLiteral("turn_id")).toString();
         QCOMPARE(fx.waitForTurn(ids.last()).value(QStringLiteral("state")).toString(),
@@ -698,9 +699,9 @@ void TstTrayService::recentTurnsListFinishedTurns()
     QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, 15000);
     QCOMPARE(model->turnId(0), ids.last()); // newest first
     for (int row = 0; row < 3; ++row)
-        QCOMPARE(model->data(model->index(row, TurnsModel::State), TurnsModel::StateRole)
-                     .toString(),
-                 QStringLiteral("done"));
+        QCOMPARE(
+            model->data(model->index(row, TurnsModel::State), TurnsModel::StateRole).toString(),
+            QStringLiteral("done"));
 
     // Filter by session: only alpha's two turns.
     panel->tabs()->setCurrentIndex(ControlPanel::HistoryTab);
@@ -715,9 +716,9 @@ void TstTrayService::recentTurnsListFinishedTurns()
 
     // Open one: its whole output.
     panel->turnsView()->selectRow(1);
-    QTRY_VERIFY_WITH_TIMEOUT(panel->historyOutput()->toPlainText().contains(
-                                 QStringLiteral("reply to ping in alpha")),
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        panel->historyOutput()->toPlainText().contains(QStringLiteral("reply to ping in alpha")),
+        10000);
 }
 
 void TstTrayService::quittingRaisesNoNotification()
@@ -793,8 +794,7 @@ void TstTrayService::handOffShowsThePreviousProcessFinishing()
     QCOMPARE(countKind(notes, Notifier::Unreachable), 0);
     const qint64 newPid = fx.readState().pid;
     QVERIFY(fx.call(QStringLiteral("stop")).ok);
-    QVERIFY(ServiceFixture::waitFor(
-        [&] { return !ProcessIdentity::isAlive(newPid); }, 30000));
+    QVERIFY(ServiceFixture::waitFor([&] { return !ProcessIdentity::isAlive(newPid); }, 30000));
 }
 
 QTEST_MAIN(TstTrayService)

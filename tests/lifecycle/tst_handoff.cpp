@@ -145,8 +145,8 @@ bool TestHandoff::predecessorRuns(ServiceFixture &fx, int turns)
 void TestHandoff::successorServesWhileTurnsFinish()
 {
     ServiceFixture fx;
-    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent(fx), QStringLiteral("--drain-timeout"),
-                      QStringLiteral("120")}));
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent(fx),
+                      QStringLiteral("--drain-timeout"), QStringLiteral("120")}));
     const qint64 predecessor = fx.pid();
     const QStringList busy{QStringLiteral("s1"), QStringLiteral("s2"), QStringLiteral("s3")};
     QStringList old;
@@ -218,9 +218,9 @@ void TestHandoff::turnCutByTheDrainTimeoutIsResumedByTheSuccessor()
     // The predecessor's drain is bounded: what it has to interrupt then is resume-pending, and
     // the successor runs it again once the predecessor is gone.
     ServiceFixture fx;
-    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent(fx), QStringLiteral("--drain-timeout"),
-                      QStringLiteral("1"), QStringLiteral("--interrupt-grace"),
-                      QStringLiteral("1")}));
+    QVERIFY(
+        fx.start({QStringLiteral("--agent-command"), agent(fx), QStringLiteral("--drain-timeout"),
+                  QStringLiteral("1"), QStringLiteral("--interrupt-grace"), QStringLiteral("1")}));
     const qint64 predecessor = fx.pid();
     const QString id = sendTurn(fx, QStringLiteral("cut"), QStringLiteral("wait"));
     QVERIFY(startedAll(fx, {QStringLiteral("cut")}));
@@ -362,8 +362,8 @@ void TestHandoff::failingSuccessorLeavesPredecessorServing()
     ServiceFixture fx;
     const QString config = fx.scriptsDir() + QStringLiteral("/sluiced.conf");
     QVERIFY(writeRaw(config, "drain-timeout = 10\n"));
-    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent(fx), QStringLiteral("--config"),
-                      config}));
+    QVERIFY(fx.start(
+        {QStringLiteral("--agent-command"), agent(fx), QStringLiteral("--config"), config}));
     const qint64 pid = fx.pid();
     // A configuration the successor refuses (exit 78).
     QVERIFY(writeRaw(config, "max-concurrent = lots\n"));
@@ -382,7 +382,8 @@ void TestHandoff::failingSuccessorLeavesPredecessorServing()
     QCOMPARE(failure.value("exit_code").toInt(), 78);
     QVERIFY2(failure.value("reason").toString().contains(QStringLiteral("max-concurrent")),
              qPrintable(failure.value("reason").toString()));
-    QVERIFY(ServiceFixture::waitFor([&] { return events.contains(QStringLiteral("restart_failed")); }));
+    QVERIFY(
+        ServiceFixture::waitFor([&] { return events.contains(QStringLiteral("restart_failed")); }));
     // Serving as if no restart had been asked.
     const RuntimeStatus st = fx.readState();
     QCOMPARE(st.pid, pid);
@@ -435,8 +436,9 @@ void TestHandoff::killedPredecessorLosesNoTurn()
     fx.waitForExit();
     // Its turns are resumed by the successor; what they left is gone.
     for (const QString &s : busy) {
-        QVERIFY2(ServiceFixture::waitFor(
-                     [&] { return QFile::exists(fx.scriptsDir() + QStringLiteral("/resumed-") + s); }),
+        QVERIFY2(ServiceFixture::waitFor([&] {
+                     return QFile::exists(fx.scriptsDir() + QStringLiteral("/resumed-") + s);
+                 }),
                  qPrintable(s));
     }
     for (const QString &id : std::as_const(old))
@@ -459,9 +461,9 @@ void TestHandoff::stopOfTheSuccessorDrainsBothGenerations()
     // A stop reaching the successor (systemctl stop, sluicectl stop) drains the predecessor's
     // turns too, within the same drain timeout, and the successor exits after it.
     ServiceFixture fx;
-    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent(fx), QStringLiteral("--drain-timeout"),
-                      QStringLiteral("120"), QStringLiteral("--interrupt-grace"),
-                      QStringLiteral("1")}));
+    QVERIFY(fx.start({QStringLiteral("--agent-command"), agent(fx),
+                      QStringLiteral("--drain-timeout"), QStringLiteral("120"),
+                      QStringLiteral("--interrupt-grace"), QStringLiteral("1")}));
     const qint64 predecessor = fx.pid();
     const QString id = sendTurn(fx, QStringLiteral("d1"), QStringLiteral("wait"));
     QVERIFY(startedAll(fx, {QStringLiteral("d1")}));
@@ -489,8 +491,8 @@ void TestHandoff::systemdLearnsTheNewMainPid()
     QVERIFY(receiver.bound());
     qputenv("NOTIFY_SOCKET", address);
     ServiceFixture fx;
-    const bool started = fx.start({QStringLiteral("--agent-command"), agent(fx),
-                                   QStringLiteral("--supervised")});
+    const bool started =
+        fx.start({QStringLiteral("--agent-command"), agent(fx), QStringLiteral("--supervised")});
     qunsetenv("NOTIFY_SOCKET");
     QVERIFY(started);
     const qint64 predecessor = fx.pid();
@@ -518,7 +520,8 @@ void TestHandoff::systemdLearnsTheNewMainPid()
 
 void TestHandoff::socketActivationUsesTheInheritedSockets()
 {
-    const QString activate = QStandardPaths::findExecutable(QStringLiteral("systemd-socket-activate"));
+    const QString activate =
+        QStandardPaths::findExecutable(QStringLiteral("systemd-socket-activate"));
     if (activate.isEmpty())
         QSKIP("systemd-socket-activate (Debian package systemd) is not installed");
     QTemporaryDir home;
@@ -546,7 +549,9 @@ void TestHandoff::socketActivationUsesTheInheritedSockets()
     QVERIFY(ServiceFixture::waitFor([&] { return QFile::exists(socket); }));
     QCOMPARE(http(port, "GET", "/healthz").status, 200);
     QVERIFY(ServiceFixture::waitFor(
-        [&] { return readJsonFile(paths.stateFile()).object.value("state").toString() == "running"; },
+        [&] {
+            return readJsonFile(paths.stateFile()).object.value("state").toString() == "running";
+        },
         30000));
     QCOMPARE(readJsonFile(paths.stateFile()).object.value("pid").toInteger(), p.processId());
     QVERIFY(readText(paths.serviceLog()).contains(QStringLiteral("inherited socket")));

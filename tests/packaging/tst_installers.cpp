@@ -109,7 +109,8 @@ private Q_SLOTS:
         QVERIFY(exeCommand.value(QStringLiteral("PlannedStop")).startsWith(QStringLiteral("stop")));
         QVERIFY(sequence.value(QStringLiteral("PlannedStop")) > 0);
         QVERIFY(sequence.value(QStringLiteral("PlannedStop")) < 1400);
-        QVERIFY(condition.value(QStringLiteral("PlannedStop")).contains(QStringLiteral("Installed")));
+        QVERIFY(
+            condition.value(QStringLiteral("PlannedStop")).contains(QStringLiteral("Installed")));
         QVERIFY(condition.value(QStringLiteral("PlannedStop"))
                     .contains(QStringLiteral("WIX_UPGRADE_DETECTED")));
         // The logon task: registered after InstallFinalize (6600), removed before the files.

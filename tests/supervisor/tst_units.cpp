@@ -149,8 +149,7 @@ void TstUnits::systemdUnitVerifies()
           QStringLiteral("Delegate=yes"), QStringLiteral("TimeoutStopSec=65"),
           QStringLiteral("Restart=on-failure"), QStringLiteral("RestartForceExitStatus=75"),
           QStringLiteral("RestartPreventExitStatus=78"),
-          QStringLiteral("WorkingDirectory=") + m_home->path(),
-          QStringLiteral("NotifyAccess=all")})
+          QStringLiteral("WorkingDirectory=") + m_home->path(), QStringLiteral("NotifyAccess=all")})
         QVERIFY2(unit.contains(QLatin1Char('\n') + line + QLatin1Char('\n')), qPrintable(line));
     QVERIFY(unit.contains(
         QStringLiteral("ExecStart=") + ServiceFixture::binary(QStringLiteral("sluiced")) +
@@ -185,9 +184,9 @@ void TstUnits::socketActivationWritesThePair()
     const QStringList base{QStringLiteral("--home"), m_home->path(), QStringLiteral("--json"),
                            QStringLiteral("service")};
     const QStringList sd{QStringLiteral("--platform"), QStringLiteral("systemd")};
-    CtlResult r = runCtl(base + QStringList{QStringLiteral("install"),
-                                            QStringLiteral("--socket-activation")} + sd,
-                         env());
+    CtlResult r = runCtl(
+        base + QStringList{QStringLiteral("install"), QStringLiteral("--socket-activation")} + sd,
+        env());
     QVERIFY2(r.oneDocument && r.exitCode == 0, qPrintable(describe(r)));
     const QString socketUnit = m_units->path() + QStringLiteral("/sluiced.socket");
     QCOMPARE(r.json.value(QStringLiteral("socket_path")).toString(), socketUnit);
@@ -210,8 +209,8 @@ void TstUnits::socketActivationWritesThePair()
     if (!analyze.isEmpty()) {
         QProcess p;
         p.setProcessChannelMode(QProcess::MergedChannels);
-        p.start(analyze, {QStringLiteral("verify"), QStringLiteral("--man=no"), socketUnit,
-                          unitPath()});
+        p.start(analyze,
+                {QStringLiteral("verify"), QStringLiteral("--man=no"), socketUnit, unitPath()});
         QVERIFY(p.waitForFinished(30000));
         const QByteArray out = p.readAll();
         QVERIFY2(p.exitCode() == 0 && !out.contains("sluiced."), out.constData());

@@ -6,8 +6,8 @@
 #include <windows.h>
 
 #include <cstdio>
-#include <cwchar>
 #include <cstring>
+#include <cwchar>
 
 namespace {
 

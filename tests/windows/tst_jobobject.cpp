@@ -27,8 +27,8 @@ QString helper()
 
 qint64 childPid(const QByteArray &output)
 {
-    const auto m = QRegularExpression(QStringLiteral("child (\\d+)"))
-                       .match(QString::fromLatin1(output));
+    const auto m =
+        QRegularExpression(QStringLiteral("child (\\d+)")).match(QString::fromLatin1(output));
     return m.hasMatch() ? m.captured(1).toLongLong() : -1;
 }
 

@@ -61,7 +61,8 @@ private Q_SLOTS:
     {
         NullDispatcher dispatcher;
         IpcServer server(&dispatcher, IpcServer::Limits{});
-        const QString name = QStringLiteral("sluice-test-") + QUuid::createUuid().toString(QUuid::Id128);
+        const QString name =
+            QStringLiteral("sluice-test-") + QUuid::createUuid().toString(QUuid::Id128);
         QString error;
         QVERIFY2(server.listen(name, false, &error), qPrintable(error));
 

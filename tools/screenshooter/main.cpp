@@ -46,8 +46,7 @@ int main(int argc, char *argv[])
     const QLocale locale = parser.isSet(localeOpt) ? QLocale(parser.value(localeOpt))
                                                    : QLocale(QStringLiteral("en_US"));
     const QString language = installTranslations(&app, locale);
-    const QString suffix =
-        parser.isSet(localeOpt) ? QLatin1Char('-') + language : QString();
+    const QString suffix = parser.isSet(localeOpt) ? QLatin1Char('-') + language : QString();
     const bool trayAvailable = QSystemTrayIcon::isSystemTrayAvailable();
     // As in sluice-tray: without a tray the panel window is the app.
     QApplication::setQuitOnLastWindowClosed(!trayAvailable);

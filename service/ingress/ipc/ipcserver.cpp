@@ -120,7 +120,7 @@ bool IpcServer::listen(const QString &path, bool ownFolder, QString *error, bool
     if (!m_listener->listen(path, error))
         return false;
 #else
-    Q_UNUSED(ownFolder); // a named pipe has no folder
+    Q_UNUSED(ownFolder);                                        // a named pipe has no folder
     m_server->setSocketOptions(QLocalServer::UserAccessOption); // before listen()
     if (!m_server->listen(path)) {
         *error = QStringLiteral("cannot listen on %1: %2").arg(path, m_server->errorString());

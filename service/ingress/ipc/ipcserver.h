@@ -46,7 +46,7 @@ public:
     void adoptListener(int descriptor, const QString &path, bool removeOnClose);
     QString path() const { return m_path; }
     bool isListening() const;
-    int listenerDescriptor() const; // Unix; -1 when none
+    int listenerDescriptor() const;                          // Unix; -1 when none
     bool ownsSocketFile() const { return m_ownsSocketFile; } // false: a .socket unit's
     void setOwnsSocketFile(bool owns); // closeListener() removes the file only when we own it
     // Off: new connections wait in the backlog for whoever else accepts on the socket.
