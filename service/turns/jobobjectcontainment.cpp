@@ -4,9 +4,11 @@
 
 #include <QTimer>
 
-// windows.h first: tlhelp32.h uses its types without including it.
-#include <tlhelp32.h>
+// windows.h first (its own block, so include sorting keeps it first): tlhelp32.h uses its
+// types without including it.
 #include <windows.h>
+
+#include <tlhelp32.h>
 
 namespace sluice {
 
